@@ -1,0 +1,138 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Core.Nifti
+{
+    public sealed class NiftiWriteOptions
+    {
+        /// <summary>Store as this datatype (values rounded and range-checked); null keeps the volume's.</summary>
+        public NiftiDataType? DataType { get; set; }
+        /// <summary>gzip level for .nii.gz/.voi; Fastest is zlib level 1, nibabel's default.</summary>
+        public CompressionLevel Compression { get; set; } = CompressionLevel.Fastest;
+        /// <summary>Force NIfTI-2 (it is chosen anyway when a dimension exceeds 32767).</summary>
+        public bool Nifti2 { get; set; }
+    }
+
+    /// <summary>
+    /// Writes NIfTI-1 (or NIfTI-2 when needed) by extension: .nii, .nii.gz, .hdr/.img(.gz), and .voi
+    /// as MRIcron writes it (gzipped NIfTI-1, uint8). Every file goes to a temporary name first.
+    /// </summary>
+    public static class NiftiWriter
+    {
+        private const int ChunkBytes = 1 << 20;
+
+        public static void Write(AtlasVolume volume, string path, NiftiWriteOptions options = null)
+        {
+            if (volume == null) throw new ArgumentNullException(nameof(volume));
+            if (!volume.HasData) throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, volume.Path, "only the header was read; there are no voxels to write");
+            options = options ?? new NiftiWriteOptions();
+            var kind = NiftiFiles.KindOf(path);
+            var h = volume.Header.Clone();
+            Array data = volume.Data;
+
+            NiftiDataType target = options.DataType ?? h.DataType;
+            if (kind == NiftiFileKind.Voi) target = NiftiDataType.UInt8;
+            if (h.Format == NiftiFormat.Analyze75)
+            {
+                // An Analyze source becomes NIfTI-1; its geometry stays the pixdim scaling it had.
+                h.Format = NiftiFormat.Nifti1;
+                h.QFormCode = 0; h.SFormCode = 0;
+            }
+            if (kind == NiftiFileKind.Voi)
+            {
+                var mask = volume.ToMask(0);
+                data = mask;
+                h.SclSlope = 1; h.SclInter = 0; h.CalMin = 0; h.CalMax = 1;
+                h.IntentName = "B";
+            }
+            else if (target != h.DataType)
+            {
+                var values = volume.ToFloat64All();
+                data = VoxelConvert.FromFloat64(values, target, 1.0, 0.0, path);
+                h.SclSlope = 1.0; h.SclInter = 0.0;
+            }
+            h.DataType = target;
+            h.BitPix = (short)(NiftiDataTypes.BytesPerVoxel(target) * 8);
+
+            // Held frames decide the dims: a single frame read from a 4D file is written as 3D.
+            long frames = data.LongLength / (volume.Grid.VoxelCount * NiftiDataTypes.ElementsPerVoxel(target));
+            if (frames != h.FrameCount)
+            {
+                if (frames != 1) throw new InvalidOperationException("Held frames do not match the header's dimensions.");
+                h.Dim[0] = 3;
+                for (int d = 4; d < 8; d++) h.Dim[d] = 1;
+            }
+
+            bool needs2 = options.Nifti2;
+            for (int d = 1; d < 8; d++) if (h.Dim[d] > short.MaxValue) needs2 = true;
+            h.Format = needs2 ? NiftiFormat.Nifti2 : NiftiFormat.Nifti1;
+            bool single = kind == NiftiFileKind.Nii || kind == NiftiFileKind.NiiGz || kind == NiftiFileKind.Voi;
+            h.SingleFile = single;
+            h.Magic = needs2 ? (single ? "n+2" : "ni2") : (single ? "n+1" : "ni1");
+            int extBytes = 0;
+            foreach (var e in h.Extensions) extBytes += e.SizeOnDisk;
+            h.VoxOffset = single ? (h.HeaderSize + 4 + extBytes + 15) / 16 * 16 : 0;
+
+            var headerBytes = h.ToBytes(true);
+            bool gz = kind == NiftiFileKind.NiiGz || kind == NiftiFileKind.Voi || kind == NiftiFileKind.PairGz;
+            int elementSize = NiftiDataTypes.ElementSize(target);
+            bool swap = h.LittleEndian != BitConverter.IsLittleEndian;
+
+            if (single)
+            {
+                AtomicFile.Write(path, s => WriteBody(s, gz, options.Compression, z =>
+                {
+                    z.Write(headerBytes, 0, headerBytes.Length);
+                    int pad = (int)h.VoxOffset - headerBytes.Length;
+                    if (pad > 0) z.Write(new byte[pad], 0, pad);
+                    WriteData(z, data, elementSize, swap);
+                }));
+            }
+            else
+            {
+                NiftiFiles.PairTargets(path, out var hdrPath, out var imgPath);
+                string imgTmp = AtomicFile.WriteTemp(imgPath, s => WriteBody(s, gz, options.Compression, z => WriteData(z, data, elementSize, swap)));
+                string hdrTmp;
+                try
+                {
+                    hdrTmp = AtomicFile.WriteTemp(hdrPath, s => WriteBody(s, gz, options.Compression, z => z.Write(headerBytes, 0, headerBytes.Length)));
+                }
+                catch { AtomicFile.TryDelete(imgTmp); throw; }
+                AtomicFile.Commit(imgTmp, imgPath);
+                AtomicFile.Commit(hdrTmp, hdrPath);
+            }
+        }
+
+        private static void WriteBody(Stream s, bool gz, CompressionLevel level, Action<Stream> body)
+        {
+            if (!gz) { body(s); return; }
+            using (var z = new GZipStream(s, level, true)) body(z);
+        }
+
+        private static unsafe void WriteData(Stream s, Array data, int elementSize, bool swap)
+        {
+            long bytes = Buffer.ByteLength(data);
+            var handle = GCHandle.Alloc(data, GCHandleType.Pinned);
+            try
+            {
+                byte* p = (byte*)handle.AddrOfPinnedObject();
+                var buf = new byte[(int)Math.Min(ChunkBytes, Math.Max(1, bytes))];
+                long done = 0;
+                while (done < bytes)
+                {
+                    int n = (int)Math.Min(buf.Length, bytes - done);
+                    Marshal.Copy(new IntPtr(p + done), buf, 0, n);
+                    if (swap && elementSize > 1)
+                        for (int i = 0; i < n; i += elementSize)
+                            for (int a = i, b = i + elementSize - 1; a < b; a++, b--) { byte t = buf[a]; buf[a] = buf[b]; buf[b] = t; }
+                    s.Write(buf, 0, n);
+                    done += n;
+                }
+            }
+            finally { handle.Free(); }
+        }
+    }
+}

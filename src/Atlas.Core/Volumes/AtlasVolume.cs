@@ -1,0 +1,210 @@
+using System;
+using System.Threading.Tasks;
+using Atlas.Core.Nifti;
+
+namespace Atlas.Core.Volumes
+{
+    /// <summary>
+    /// An image in memory: its header (as read, or made for it), its grid, and its voxels as one
+    /// typed array in the file's datatype (unscaled, as stored). Values users see are the scaled
+    /// ones: <see cref="ToFloat32"/>, <see cref="ToFloat64"/>, <see cref="GetValue"/>.
+    /// Layout: x fastest, then y, z, then frames; RGB/complex interleave their elements per voxel.
+    /// </summary>
+    public sealed class AtlasVolume
+    {
+        public AtlasVolume(NiftiHeader header, Array data, string path = null, int? frame = null)
+        {
+            Header = header ?? throw new ArgumentNullException(nameof(header));
+            Grid = Grid.FromHeader(header);
+            Data = data;
+            Path = path;
+            Frame = frame;
+        }
+
+        public NiftiHeader Header { get; }
+        public Grid Grid { get; }
+        /// <summary>Typed voxel array (byte[], short[], float[] …) in <see cref="DataType"/>; null when only the header was read.</summary>
+        public Array Data { get; }
+        public string Path { get; set; }
+        /// <summary>The frame that was read from a 4D+ file, or null when all frames are held.</summary>
+        public int? Frame { get; }
+
+        public NiftiDataType DataType => Header.DataType;
+        /// <summary>Voxels along i, j, k.</summary>
+        public int[] Dimensions => Grid.Dimensions;
+        public double[] VoxelSizeMm => Grid.VoxelSizeMm;
+        /// <summary>Voxel-to-world affine (mm): sform, else qform, else pixdim scaling.</summary>
+        public double[,] Affine => Grid.Affine;
+        /// <summary>Axis codes of the voxel axes, e.g. RAS or LAS.</summary>
+        public string Orientation => Grid.Orientation;
+        public double[] VoxelToWorld(double i, double j, double k) => Grid.VoxelToWorld(i, j, k);
+        public double[] WorldToVoxel(double x, double y, double z) => Grid.WorldToVoxel(x, y, z);
+        /// <summary>Frames in the file (product of dims 4..7).</summary>
+        public long FrameCount => Header.FrameCount;
+        /// <summary>Frames held in <see cref="Data"/>.</summary>
+        public long FramesLoaded => Data == null ? 0 : Data.Length / (Grid.VoxelCount * NiftiDataTypes.ElementsPerVoxel(DataType));
+        public bool HasData => Data != null;
+        public double Slope => Header.EffectiveSlope;
+        public double Intercept => Header.EffectiveIntercept;
+
+        // --------------------------------------------------------------- making volumes
+
+        /// <summary>A header for new data on a grid: sform and qform from the grid's affine, NIfTI-1.</summary>
+        public static NiftiHeader MakeHeader(Grid grid, NiftiDataType type, NiftiHeader template = null)
+        {
+            var h = template != null ? template.Clone() : new NiftiHeader();
+            if (template == null)
+            {
+                h.XyztUnits = 2 | 8; // mm, s
+                h.QFormCode = 1; h.SFormCode = 1;
+                h.Magic = "n+1";
+            }
+            h.Dim = new long[8];
+            h.Dim[0] = 3; h.Dim[1] = grid.NX; h.Dim[2] = grid.NY; h.Dim[3] = grid.NZ;
+            for (int d = 4; d < 8; d++) h.Dim[d] = 1;
+            SetGeometry(h, grid);
+            h.DataType = type;
+            h.BitPix = (short)(NiftiDataTypes.BytesPerVoxel(type) * 8);
+            h.SclSlope = 1.0; h.SclInter = 0.0;
+            return h;
+        }
+
+        /// <summary>Writes a grid's affine into sform and qform (codes kept, set to 1 when 0) and pixdim.</summary>
+        public static void SetGeometry(NiftiHeader h, Grid grid)
+        {
+            var a = grid.Affine;
+            for (int c = 0; c < 4; c++) { h.SRowX[c] = a[0, c]; h.SRowY[c] = a[1, c]; h.SRowZ[c] = a[2, c]; }
+            AffineMath.MatrixToQuaternion(a, out var b, out var qc, out var d, out var qx, out var qy, out var qz, out _, out _, out _, out var qfac);
+            h.QuaternB = b; h.QuaternC = qc; h.QuaternD = d;
+            h.QOffsetX = qx; h.QOffsetY = qy; h.QOffsetZ = qz;
+            h.PixDim[0] = qfac;
+            h.PixDim[1] = grid.VoxelSizeMm[0]; h.PixDim[2] = grid.VoxelSizeMm[1]; h.PixDim[3] = grid.VoxelSizeMm[2];
+            if (h.SFormCode <= 0) h.SFormCode = 1;
+            if (h.QFormCode <= 0) h.QFormCode = 1;
+        }
+
+        /// <summary>A binary mask volume: uint8, scl_slope 1, scl_inter 0, geometry from the grid (or the template's header).</summary>
+        public static AtlasVolume FromMask(Grid grid, byte[] mask, NiftiHeader template = null)
+        {
+            CheckLength(grid, mask.Length);
+            var h = MakeHeader(grid, NiftiDataType.UInt8, template);
+            h.CalMin = 0; h.CalMax = 1;
+            return new AtlasVolume(h, mask);
+        }
+
+        /// <summary>A float32 volume on a grid (header from the template when given).</summary>
+        public static AtlasVolume FromFloat32(Grid grid, float[] data, NiftiHeader template = null)
+        {
+            CheckLength(grid, data.Length);
+            var h = MakeHeader(grid, NiftiDataType.Float32, template);
+            h.CalMin = 0; h.CalMax = 0;
+            return new AtlasVolume(h, data);
+        }
+
+        /// <summary>Any typed array on a grid, in the datatype its element type implies.</summary>
+        public static AtlasVolume FromArray(Grid grid, Array data, NiftiDataType type, NiftiHeader template = null)
+        {
+            var h = MakeHeader(grid, type, template);
+            return new AtlasVolume(h, data);
+        }
+
+        private static void CheckLength(Grid grid, long n)
+        {
+            if (n != grid.VoxelCount) throw new ArgumentException("Data length " + n + " does not match the grid's " + grid.VoxelCount + " voxels.");
+        }
+
+        // --------------------------------------------------------------- reading values
+
+        private void RequireData()
+        {
+            if (Data == null) throw new InvalidOperationException((Path ?? "volume") + ": only the header was read; import it without -HeaderOnly to use its voxels.");
+        }
+
+        private void RequireScalar()
+        {
+            if (NiftiDataTypes.ElementsPerVoxel(DataType) != 1)
+                throw new NotSupportedException((Path ?? "volume") + ": datatype " + DataType + " has several values per voxel; convert it to a scalar image first.");
+        }
+
+        /// <summary>The scaled value of voxel (i,j,k) in frame f (held frames, 0-based).</summary>
+        public double GetValue(int i, int j, int k, int frame = 0)
+        {
+            RequireData(); RequireScalar();
+            long idx = (long)frame * Grid.VoxelCount + Grid.Index(i, j, k);
+            return Raw(idx) * Slope + Intercept;
+        }
+
+        private double Raw(long i)
+        {
+            switch (Data)
+            {
+                case byte[] a: return a[i];
+                case sbyte[] a: return a[i];
+                case short[] a: return a[i];
+                case ushort[] a: return a[i];
+                case int[] a: return a[i];
+                case uint[] a: return a[i];
+                case long[] a: return a[i];
+                case ulong[] a: return a[i];
+                case float[] a: return a[i];
+                case double[] a: return a[i];
+                default: throw new NotSupportedException("Unsupported voxel array " + Data.GetType().Name);
+            }
+        }
+
+        /// <summary>Scaled values of one held frame as float32 (a new array, or the data itself when it is float32 unscaled and one frame).</summary>
+        public float[] ToFloat32(int frame = 0)
+        {
+            RequireData(); RequireScalar();
+            long n = Grid.VoxelCount;
+            if (Data is float[] f && !Header.HasScaling && f.LongLength == n && frame == 0) return f;
+            var dst = new float[n];
+            VoxelConvert.ToFloat32(Data, frame * n, dst, Slope, Intercept);
+            return dst;
+        }
+
+        /// <summary>Scaled values of one held frame as float64 (always a new array).</summary>
+        public double[] ToFloat64(int frame = 0)
+        {
+            RequireData(); RequireScalar();
+            long n = Grid.VoxelCount;
+            var dst = new double[n];
+            VoxelConvert.ToFloat64(Data, frame * n, dst, Slope, Intercept);
+            return dst;
+        }
+
+        /// <summary>Scaled values of every held frame as float64.</summary>
+        public double[] ToFloat64All()
+        {
+            RequireData(); RequireScalar();
+            var dst = new double[Data.LongLength];
+            VoxelConvert.ToFloat64(Data, 0, dst, Slope, Intercept);
+            return dst;
+        }
+
+        /// <summary>The binarisation used everywhere: 1 where the scaled value is non-zero (NaN is 0), else 0.</summary>
+        public byte[] ToMask(int frame = 0)
+        {
+            RequireData(); RequireScalar();
+            long n = Grid.VoxelCount;
+            var dst = new byte[n];
+            VoxelConvert.ToMask(Data, frame * n, dst, Slope, Intercept);
+            return dst;
+        }
+
+        /// <summary>1 where the scaled value equals <paramref name="label"/> (a label map's region).</summary>
+        public byte[] ToLabelMask(double label, int frame = 0)
+        {
+            var v = ToFloat64(frame);
+            var dst = new byte[v.Length];
+            Parallel.For(0, Grid.NZ, k =>
+            {
+                int s = k * Grid.NX * Grid.NY, e = s + Grid.NX * Grid.NY;
+                for (int i = s; i < e; i++) dst[i] = v[i] == label ? (byte)1 : (byte)0;
+            });
+            return dst;
+        }
+
+        public override string ToString() => (Path ?? "(in memory)") + " " + Grid + " " + DataType;
+    }
+}
