@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+
+namespace Atlas.Core.Datasets
+{
+    /// <summary>The published ATLAS layouts Get-AtlasSubject reads.</summary>
+    public enum AtlasLayout
+    {
+        /// <summary>R1.1 native (ICPSR archive): cXXXX/cXXXXsXXXXtXX/.</summary>
+        Native,
+        /// <summary>R1.1 standardized (INDI, SiteN/id/tXX) and the R1.2 _stx variant.</summary>
+        Standardized,
+        /// <summary>R2.0 BIDS (Training/Testing/R0NN/sub-…) or a plain BIDS root.</summary>
+        Bids,
+    }
+
+    public enum AtlasSpace { Native, MNI152 }
+
+    /// <summary>
+    /// One scan (subject at one time point) of an ATLAS-style dataset: identifiers, the T1 and every
+    /// lesion mask (primary first, then secondary by rank), and the metadata row joined to it.
+    /// </summary>
+    public sealed class AtlasSubject
+    {
+        /// <summary>The subject's identifier as the layout names it (c0001s0002t01, 031768, sub-r001s001).</summary>
+        public string SubjectId { get; set; }
+        /// <summary>Unique per time point; safe as a file name (c0001s0002t01, 031768_t01, sub-r001s001_ses-1).</summary>
+        public string ScanId { get; set; }
+        /// <summary>Cohort (c0001) or INDI site (Site1) or R2.0 cohort folder (R001).</summary>
+        public string Cohort { get; set; }
+        public string Site => Cohort;
+        /// <summary>Subject within the cohort (s0002, 031768, r001s001).</summary>
+        public string Subject { get; set; }
+        /// <summary>Time point / session number (t01 and ses-1 are 1).</summary>
+        public int Session { get; set; } = 1;
+        public AtlasLayout Layout { get; set; }
+        public AtlasSpace Space { get; set; }
+        /// <summary>The dataset root the subject was found under.</summary>
+        public string Root { get; set; }
+        /// <summary>The folder holding the scan's files.</summary>
+        public string Directory { get; set; }
+        public string T1Path { get; set; }
+        /// <summary>The lesion masks to use (smoothed where the layout has them), primary first, then by rank.</summary>
+        public string[] LesionMaskPaths { get; set; } = new string[0];
+        /// <summary>Raw (hand-traced, unsmoothed) masks, primary first (…_LesionRaw.voi, …_LesionRaw_1.voi …).</summary>
+        public string[] RawLesionMaskPaths { get; set; } = new string[0];
+        /// <summary>Smoothed masks, primary first (…_LesionSmooth.nii.gz, …_LesionSmooth_1.nii.gz …).</summary>
+        public string[] SmoothLesionMaskPaths { get; set; } = new string[0];
+        public int LesionFileCount => LesionMaskPaths?.Length ?? 0;
+
+        /// <summary>Metadata values by PowerShell-friendly column name (numbers typed, empty cells null), in sheet order.</summary>
+        public IDictionary<string, object> Metadata { get; set; } = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Friendly column name → the sheet's original header.</summary>
+        public IDictionary<string, string> MetadataHeaders { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>The mask kinds cmdlets accept by name (Measure-LesionOverlap -Reference LesionSmooth).</summary>
+        public static readonly string[] MaskKinds = { "Lesion", "LesionSmooth", "LesionRaw" };
+
+        /// <summary>Masks of a kind: Lesion (the default masks), LesionSmooth, LesionRaw. Null for an unknown kind.</summary>
+        public string[] GetMaskPaths(string kind)
+        {
+            if (string.Equals(kind, "Lesion", StringComparison.OrdinalIgnoreCase)) return LesionMaskPaths;
+            if (string.Equals(kind, "LesionSmooth", StringComparison.OrdinalIgnoreCase)) return SmoothLesionMaskPaths;
+            if (string.Equals(kind, "LesionRaw", StringComparison.OrdinalIgnoreCase)) return RawLesionMaskPaths;
+            return null;
+        }
+
+        /// <summary>The mask of a kind at a rank (0 = primary), or null when there is none.</summary>
+        public string GetMaskPath(string kind, int rank = 0)
+        {
+            var p = GetMaskPaths(kind);
+            return p != null && rank >= 0 && rank < p.Length ? p[rank] : null;
+        }
+
+        public object GetMetadata(string name) => Metadata != null && Metadata.TryGetValue(name, out var v) ? v : null;
+
+        public override string ToString() => ScanId ?? SubjectId;
+    }
+}
