@@ -18,7 +18,7 @@ namespace Atlas.Core.Rendering
     /// </summary>
     public static class SnapshotRenderer
     {
-        private const int Gap = 2;
+        private const int Gap = 8; // black between tiles, so one tile's side letter is not read as the next one's
 
         /// <summary>Renders a base volume (T1 or any scalar image) with overlays.</summary>
         public static RenderedSnapshot Render(AtlasVolume baseVolume, IList<SnapshotLayer> overlays, SnapshotOptions options)
@@ -119,7 +119,7 @@ namespace Atlas.Core.Rendering
                     var row = new List<Tile>();
                     for (int n = 0; n < o.Montage; n++)
                     {
-                        double pos = o.Montage == 1 ? 0.5 * (a + b) : a + (b - a) * n / (o.Montage - 1);
+                        double pos = a + (b - a) * (n + 0.5) / o.Montage; // centres of n equal parts: no tile on a lesion's one-voxel tip
                         pos = SnapToSlice(grid, axis, pos);
                         row.Add(new Tile { Plane = p, PositionMm = pos });
                     }
@@ -405,7 +405,7 @@ namespace Atlas.Core.Rendering
         }
 
         /// <summary>Glyph scale used on a tile of this size (letters are 5x7 font pixels times the scale).</summary>
-        public static int LabelScale(int width, int height) => Math.Max(1, Math.Min(width, height) / 110);
+        public static int LabelScale(int width, int height) => Math.Max(1, (Math.Min(width, height) + 50) / 100);
 
         /// <summary>Where the side letters go: top-left corners of the left and right letters.</summary>
         public static void SideLetterPositions(int width, int height, out int leftX, out int rightX, out int y, out int scale)

@@ -233,12 +233,13 @@ namespace Atlas.Core.Tests.Rendering
             var t1 = Float(40, 50, 30, Ras1, Anatomy);
             var m = Mask(40, 50, 30, Ras1, (i, j, k) => k >= 10 && k <= 19 && i == 20 && j == 20);
             var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(m) }, new SnapshotOptions { Plane = SnapshotPlane.Axial, Montage = 4 });
-            Assert.Equal("z=10 z=13 z=16 z=19", r.Info.Slices);
-            // 2 x 2 tiles of 40 x 50 with 2-pixel gaps.
-            Assert.Equal(82, r.Image.Width);
-            Assert.Equal(102, r.Image.Height);
+            // The centres of 4 equal parts of z = 10..19: 11.125, 13.375, 15.625, 17.875 → the nearest slices.
+            Assert.Equal("z=11 z=13 z=16 z=18", r.Info.Slices);
+            // 2 x 2 tiles of 40 x 50 with 8-pixel gaps.
+            Assert.Equal(88, r.Image.Width);
+            Assert.Equal(108, r.Image.Height);
             // Every tile shows the lesion voxel (20, 20): at (20, 29) in each tile.
-            foreach (var (x0, y0) in new[] { (0, 0), (42, 0), (0, 52), (42, 52) })
+            foreach (var (x0, y0) in new[] { (0, 0), (48, 0), (0, 58), (48, 58) })
                 Assert.True(RgbaImage.IsColoured(r.Image[x0 + 20, y0 + 29]));
             Assert.Equal(4, r.Image.CountColoured());
             r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(m) }, new SnapshotOptions { Plane = SnapshotPlane.All, Montage = 3 });
