@@ -12,6 +12,14 @@ namespace Atlas.Core.Rendering
         /// <summary>The PNG bytes of an image (8-bit RGB, opaque).</summary>
         public static byte[] Encode(RgbaImage image)
         {
+            SkiaNativeLoader.Ensure();
+            return EncodeCore(image);
+        }
+
+        // Apart, so no SkiaSharp type is touched (or its type initializer run) before the native library is registered.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static byte[] EncodeCore(RgbaImage image)
+        {
             var info = new SKImageInfo(image.Width, image.Height, SKColorType.Bgra8888, SKAlphaType.Opaque);
             using (var bitmap = new SKBitmap(info))
             {
@@ -39,6 +47,13 @@ namespace Atlas.Core.Rendering
         public static RgbaImage Read(string path) => Decode(File.ReadAllBytes(path));
 
         public static RgbaImage Decode(byte[] png)
+        {
+            SkiaNativeLoader.Ensure();
+            return DecodeCore(png);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static RgbaImage DecodeCore(byte[] png)
         {
             using (var decoded = SKBitmap.Decode(png))
             {
