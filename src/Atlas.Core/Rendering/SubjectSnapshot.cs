@@ -44,7 +44,26 @@ namespace Atlas.Core.Rendering
             return r;
         }
 
-        /// <summary>Renders and writes a PNG atomically; returns its description with Path set.</summary>
+        /// <summary>Renders a subject and writes the PNG atomically (Export-AtlasSnapshot's entry point for subjects).</summary>
+        public static SnapshotInfo WriteSubject(AtlasSubject subject, string maskKind, SnapshotOptions options, double opacity,
+            IList<SnapshotLayer> extraLayers, string path)
+            => Write(Render(subject, maskKind, options, opacity, extraLayers), path);
+
+        /// <summary>Renders a volume with overlays and writes the PNG atomically (Export-AtlasSnapshot's entry point for images).</summary>
+        public static SnapshotInfo WriteVolume(AtlasVolume baseVolume, IList<SnapshotLayer> overlays, SnapshotOptions options, string path)
+            => Write(SnapshotRenderer.Render(baseVolume, overlays, options), path);
+
+        /// <summary>The paths a subject's snapshot is drawn from (T1 and masks of the kind), for "output newer than inputs".</summary>
+        public static List<string> InputsOf(AtlasSubject subject, string maskKind)
+        {
+            var list = new List<string>();
+            if (!string.IsNullOrEmpty(subject.T1Path)) list.Add(subject.T1Path);
+            var m = subject.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? "Lesion" : maskKind);
+            if (m != null) list.AddRange(m);
+            return list;
+        }
+
+        /// <summary>Writes a rendered snapshot as PNG atomically; returns its description with Path set.</summary>
         public static SnapshotInfo Write(RenderedSnapshot snapshot, string path)
         {
             PngCodec.Write(snapshot.Image, path);
