@@ -6,6 +6,7 @@ using System.Net;
 using System.Text;
 using System.Threading;
 using Atlas.Core.Datasets;
+using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -80,47 +81,26 @@ namespace Atlas.Core.Rendering
     public static class QcReport
     {
         /// <summary>
-        /// Hemisphere rule (as Measure-Lesion states it): the side holding most of the volume, or
-        /// Bilateral when more than <paramref name="bilateralFraction"/> lies across the midline, world x = 0.
+        /// A mask's size and side by Measure-Lesion's engine (<see cref="LesionMeasurer"/>): the side
+        /// holding most of the volume, Bilateral when more than 10 % lies across world x = 0.
         /// </summary>
-        public static string HemisphereOf(double fractionLeft, double bilateralFraction = 0.1)
+        public static QcLesion MeasureMask(AtlasVolume mask, int rank, CancellationToken cancellation = default(CancellationToken))
         {
-            if (double.IsNaN(fractionLeft)) return null;
-            double minority = Math.Min(fractionLeft, 1 - fractionLeft);
-            if (minority > bilateralFraction) return "Bilateral";
-            return fractionLeft >= 0.5 ? "Left" : "Right";
-        }
-
-        /// <summary>Voxel count, volume and left fraction of a mask (voxels at world x = 0 count half to each side).</summary>
-        public static QcLesion MeasureMask(AtlasVolume mask, int rank)
-        {
-            var m = mask.ToMask();
-            var g = mask.Grid;
-            var a = g.Affine;
-            long n = 0; double left = 0;
-            for (int k = 0; k < g.NZ; k++)
-                for (int j = 0; j < g.NY; j++)
-                {
-                    int row = g.Index(0, j, k);
-                    for (int i = 0; i < g.NX; i++)
-                    {
-                        if (m[row + i] == 0) continue;
-                        n++;
-                        double x = a[0, 0] * i + a[0, 1] * j + a[0, 2] * k + a[0, 3];
-                        if (x < 0) left += 1; else if (x == 0) left += 0.5;
-                    }
-                }
-            double fl = n > 0 ? left / n : double.NaN;
+            var m = LesionMeasurer.Measure(mask, new LesionMeasureOptions { Rank = rank + 1 }, cancellation)[0];
             return new QcLesion
             {
                 Path = mask.Path,
                 Rank = rank,
-                VoxelCount = n,
-                VolumeMm3 = n * g.VoxelVolumeMm3,
-                FractionLeft = fl,
-                Hemisphere = n > 0 ? HemisphereOf(fl) : "None",
+                VoxelCount = m.VoxelCount,
+                VolumeMm3 = m.VolumeMm3,
+                FractionLeft = m.VoxelCount > 0 ? m.FractionLeft : double.NaN,
+                Hemisphere = m.Hemisphere,
             };
         }
+
+        /// <summary>The subject's side from its masks' volume-weighted left fraction, by the same rule.</summary>
+        public static string HemisphereOf(double fractionLeft, double centroidXMm) =>
+            double.IsNaN(fractionLeft) ? null : LesionMeasurer.Hemisphere(fractionLeft, 0.1, centroidXMm, 0);
 
         /// <summary>
         /// A subject's row: its snapshot (T1 with the masks of <paramref name="maskKind"/>), each
@@ -147,7 +127,7 @@ namespace Atlas.Core.Rendering
                 token.ThrowIfCancellationRequested();
                 try
                 {
-                    var l = MeasureMask(NiftiReader.Read(masks[n]), n);
+                    var l = MeasureMask(NiftiReader.Read(masks[n]), n, token);
                     row.Lesions.Add(l);
                     total += l.VoxelCount;
                     volume += l.VolumeMm3;
@@ -160,7 +140,7 @@ namespace Atlas.Core.Rendering
             }
             row.TotalVolumeMm3 = volume;
             row.FractionLeft = volume > 0 ? left / volume : double.NaN;
-            row.Hemisphere = volume > 0 ? HemisphereOf(row.FractionLeft) : (masks.Length == 0 ? "No mask" : "None");
+            row.Hemisphere = volume > 0 ? HemisphereOf(row.FractionLeft, 0) : (masks.Length == 0 ? "No mask" : "None");
             try
             {
                 var snap = SubjectSnapshot.Render(subject, maskKind, options, opacity);

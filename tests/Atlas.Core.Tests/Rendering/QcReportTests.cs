@@ -66,10 +66,10 @@ namespace Atlas.Core.Tests.Rendering
         [Fact]
         public void HemisphereRule()
         {
-            Assert.Equal("Left", QcReport.HemisphereOf(0.9));
-            Assert.Equal("Bilateral", QcReport.HemisphereOf(0.89));
-            Assert.Equal("Right", QcReport.HemisphereOf(0.1));
-            Assert.Equal("Bilateral", QcReport.HemisphereOf(0.5));
+            Assert.Equal("Left", QcReport.HemisphereOf(0.9, -10));
+            Assert.Equal("Bilateral", QcReport.HemisphereOf(0.89, -10));
+            Assert.Equal("Right", QcReport.HemisphereOf(0.1, 10));
+            Assert.Equal("Bilateral", QcReport.HemisphereOf(0.5, 0));
         }
 
         [Fact]
