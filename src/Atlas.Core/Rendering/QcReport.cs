@@ -190,6 +190,8 @@ namespace Atlas.Core.Rendering
             return id;
         }
 
+        private static string Plural(int n, string word) => n + " " + word + (n == 1 ? "" : "s");
+
         private static string H(string s) => WebUtility.HtmlEncode(s ?? "");
 
         private static string Num(double v, string format) =>
@@ -217,8 +219,8 @@ namespace Atlas.Core.Rendering
               .Append("ul{margin:0;padding-left:16px}\n.small{font-size:12px;color:#666}\n")
               .Append("</style>\n</head>\n<body>\n");
             sb.Append("<h1>").Append(H(title)).Append("</h1>\n");
-            sb.Append("<p class=\"summary\">").Append(rows.Count).Append(" subjects; ").Append(flagged).Append(" with findings (")
-              .Append(errors).Append(" errors, ").Append(warnings).Append(" warnings). Click a column heading to sort. ")
+            sb.Append("<p class=\"summary\">").Append(Plural(rows.Count, "subject")).Append("; ").Append(flagged).Append(" with findings (")
+              .Append(Plural(errors, "error")).Append(", ").Append(Plural(warnings, "warning")).Append("). Click a column heading to sort. ")
               .Append("Snapshots: neurological convention (left on the left), lesion masks in colour (primary red). ")
               .Append("Hemisphere: world x &lt; 0 is left; Bilateral when more than 10 % of the volume lies across x = 0.</p>\n");
             sb.Append("<table id=\"qc\">\n<thead><tr>");
