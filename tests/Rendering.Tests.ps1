@@ -185,6 +185,32 @@ Describe 'Export-AtlasSnapshot' {
     }
 }
 
+Describe 'SkiaSharp native library in the module folder' {
+    It 'ships libSkiaSharp under runtimes/RID/native for Linux, Windows and macOS' {
+        $root = Split-Path -Parent (Get-Module Atlas.Psm).Path
+        foreach ($f in 'runtimes/linux-x64/native/libSkiaSharp.so', 'runtimes/linux-arm64/native/libSkiaSharp.so',
+            'runtimes/win-x64/native/libSkiaSharp.dll', 'runtimes/osx/native/libSkiaSharp.dylib') {
+            Test-Path (Join-Path $root $f) | Should -BeTrue -Because "$f is needed on that platform"
+        }
+    }
+
+    It 'draws a PNG in a fresh pwsh from a module folder with no copy beside the dll' -Skip:(-not $IsLinux) {
+        # The resolver (SkiaNativeLoader) must find runtimes/linux-x64/native/libSkiaSharp.so by itself.
+        $root = Split-Path -Parent (Get-Module Atlas.Psm).Path
+        $copy = Join-Path $TestDrive 'module-copy/Atlas.Psm'
+        New-Item -ItemType Directory -Force -Path (Split-Path $copy) | Out-Null
+        Copy-Item -Recurse $root $copy
+        Remove-Item (Join-Path $copy 'libSkiaSharp.so') -ErrorAction SilentlyContinue
+        $png = Join-Path $TestDrive 'fresh.png'
+        $pwsh = (Get-Process -Id $PID).Path
+        $script = "Import-Module '$copy/Atlas.Psm.psd1'; Export-AtlasSnapshot -Path '$($script:Ras.T1)' -Plane Axial -Destination '$png' | Out-Null"
+        $args2 = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @('pwsh', '-NoProfile', '-NonInteractive', '-Command', $script) } else { @('-NoProfile', '-NonInteractive', '-Command', $script) }
+        $output = & $pwsh @args2 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($output | Out-String)
+        (Get-PngSize $png).Width | Should -Be 40
+    }
+}
+
 Describe 'New-AtlasQcReport' {
     BeforeAll {
         $script:Subjects = foreach ($n in 1..3) {

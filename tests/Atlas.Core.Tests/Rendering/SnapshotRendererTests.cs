@@ -75,16 +75,28 @@ namespace Atlas.Core.Tests.Rendering
             yield return new object[] { "RAI (k flipped)" };
             yield return new object[] { "ARS (i and j exchanged)" };
             yield return new object[] { "PLI (all flipped, i and j exchanged)" };
+            yield return new object[] { "oblique LAS (rotated 20 degrees about z, i flipped)" };
+        }
+
+        /// <summary>A 1 mm affine rotated by <paramref name="degrees"/> about z, centred near the volume's middle.</summary>
+        private static double[,] Rotated(double degrees)
+        {
+            double c = Math.Cos(degrees * Math.PI / 180), s = Math.Sin(degrees * Math.PI / 180);
+            var a = Affine(1, 1, 1, 0, 0, -10);
+            a[0, 0] = c; a[0, 1] = -s; a[1, 0] = s; a[1, 1] = c;
+            a[0, 3] = -(c * 20 - s * 25); a[1, 3] = -(s * 20 + c * 25);
+            return a;
         }
 
         [Theory]
         [MemberData(nameof(Reorders))]
         public void StoredVoxelOrderDoesNotChangeThePicture(string how)
         {
-            var t1 = Float(40, 50, 30, Affine(1, 1, 1, -20, -25, -10), Anatomy);
-            var mask = Mask(40, 50, 30, Affine(1, 1, 1, -20, -25, -10), Box);
+            var affine = how.StartsWith("oblique") ? Rotated(20) : Affine(1, 1, 1, -20, -25, -10);
+            var t1 = Float(40, 50, 30, affine, Anatomy);
+            var mask = Mask(40, 50, 30, affine, Box);
             AtlasVolume t2 = t1, m2 = mask;
-            if (how.StartsWith("LAS")) { t2 = Flip(t1, 0); m2 = Flip(mask, 0); }
+            if (how.StartsWith("LAS") || how.StartsWith("oblique")) { t2 = Flip(t1, 0); m2 = Flip(mask, 0); }
             else if (how.StartsWith("RPS")) { t2 = Flip(t1, 1); m2 = Flip(mask, 1); }
             else if (how.StartsWith("RAI")) { t2 = Flip(t1, 2); m2 = Flip(mask, 2); }
             else if (how.StartsWith("ARS")) { t2 = SwapIJ(t1); m2 = SwapIJ(mask); }
