@@ -28,6 +28,7 @@ namespace Atlas.Core.Rendering
         internal static string FormatMm(double v)
         {
             double r = Math.Round(v);
+            if (r == 0 && Math.Abs(v) < 0.05) return "0"; // no "-0"
             return Math.Abs(v - r) < 0.05 ? r.ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.0", CultureInfo.InvariantCulture);
         }
     }

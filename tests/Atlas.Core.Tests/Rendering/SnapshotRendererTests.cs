@@ -296,6 +296,15 @@ namespace Atlas.Core.Tests.Rendering
         }
 
         [Fact]
+        public void SlicePositionsPrintWithoutNegativeZero()
+        {
+            Assert.Equal("0", SnapshotInfo.FormatMm(-4.7e-6));
+            Assert.Equal("-12", SnapshotInfo.FormatMm(-12.00001));
+            Assert.Equal("3.5", SnapshotInfo.FormatMm(3.5));
+            Assert.Equal("-0.1", SnapshotInfo.FormatMm(-0.06));
+        }
+
+        [Fact]
         public void ColoursParseByNameAndHex()
         {
             Assert.Equal(new RgbColor(255, 0, 0), RgbColor.Parse("Red"));
