@@ -258,4 +258,23 @@ Describe 'New-AtlasQcReport' {
         $distinct.Count | Should -BeGreaterThan 100
         $img.CountColoured() | Should -BeGreaterThan 200
     }
+
+    It 'sorts by a column in the browser (the page opened as #sort=N)' -Skip:(-not (Test-Path '/usr/bin/chromium')) {
+        function Get-RowOrder([string] $Hash) {
+            $userData = Join-Path $TestDrive ('chromium-' + [guid]::NewGuid().ToString('N'))
+            New-Item -ItemType Directory -Path $userData | Out-Null
+            $url = [System.Uri]::new($script:Report.Path, [System.UriKind]::Absolute).AbsoluteUri + $Hash
+            $dom = Join-Path $TestDrive ('dom-' + [guid]::NewGuid().ToString('N') + '.html')
+            $argv = @('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                '--disable-component-update', '--disable-sync', "--user-data-dir=$userData", '--dump-dom', $url)
+            $p = Start-Process -FilePath '/usr/bin/chromium' -ArgumentList $argv -PassThru -RedirectStandardOutput $dom -RedirectStandardError (Join-Path $TestDrive 'chr2.err')
+            if (-not $p.WaitForExit(90000)) { $p.Kill(); throw 'chromium did not finish in 90 s' }
+            $html = Get-Content -Raw $dom
+            $body = $html.Substring($html.IndexOf('<tbody>'))
+            @([regex]::Matches($body, '<tr><td data-sort="([^"]+)"') | ForEach-Object { $_.Groups[1].Value })
+        }
+        Get-RowOrder '' | Should -Be @('c0001s0001t01', 'c0002s0001t01', 'c0003s0001t01')
+        Get-RowOrder '#sort=0-desc' | Should -Be @('c0003s0001t01', 'c0002s0001t01', 'c0001s0001t01')
+        (Get-RowOrder '#sort=7-desc')[0] | Should -Be 'c0002s0001t01'   # the one with an error first
+    }
 }

@@ -282,33 +282,37 @@ namespace Atlas.Core.Rendering
             return sb.ToString();
         }
 
-        // Sorts the rows by the clicked column's data-sort keys (numbers as numbers); a second click reverses.
+        // Sorts the rows by the clicked column's data-sort keys (numbers as numbers); a second click
+        // reverses. A link to page.html#sort=5 (or #sort=5-desc) opens it sorted by column 5 (0-based).
         private const string SortScript = @"<script>
 (function () {
   var table = document.getElementById('qc');
   var heads = table.tHead.rows[0].cells;
+  function sortBy(col, asc) {
+    var th = heads[col];
+    for (var h = 0; h < heads.length; h++) heads[h].classList.remove('asc', 'desc');
+    th.classList.add(asc ? 'asc' : 'desc');
+    var numeric = th.getAttribute('data-type') === 'num';
+    var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[col].getAttribute('data-sort'), y = b.cells[col].getAttribute('data-sort');
+      var r;
+      if (numeric) {
+        var fx = parseFloat(x), fy = parseFloat(y);
+        if (isNaN(fx)) fx = -Infinity; if (isNaN(fy)) fy = -Infinity;
+        r = fx - fy;
+      } else r = x.localeCompare(y, undefined, { numeric: true });
+      return asc ? r : -r;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
   for (var c = 0; c < heads.length; c++) {
     heads[c].addEventListener('click', (function (col) {
-      return function () {
-        var th = heads[col], asc = !th.classList.contains('asc');
-        for (var h = 0; h < heads.length; h++) heads[h].classList.remove('asc', 'desc');
-        th.classList.add(asc ? 'asc' : 'desc');
-        var numeric = th.getAttribute('data-type') === 'num';
-        var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[col].getAttribute('data-sort'), y = b.cells[col].getAttribute('data-sort');
-          var r;
-          if (numeric) {
-            var fx = parseFloat(x), fy = parseFloat(y);
-            if (isNaN(fx)) fx = -Infinity; if (isNaN(fy)) fy = -Infinity;
-            r = fx - fy;
-          } else r = x.localeCompare(y, undefined, { numeric: true });
-          return asc ? r : -r;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
-      };
+      return function () { sortBy(col, !heads[col].classList.contains('asc')); };
     })(c));
   }
+  var m = /^#sort=(\d+)(-desc)?$/.exec(window.location.hash);
+  if (m && +m[1] < heads.length) sortBy(+m[1], !m[2]);
 })();
 </script>
 ";
