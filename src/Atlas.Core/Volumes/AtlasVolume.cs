@@ -138,14 +138,14 @@ namespace Atlas.Core.Volumes
         {
             switch (Data)
             {
-                case byte[] a: return a[i];
-                case sbyte[] a: return a[i];
-                case short[] a: return a[i];
-                case ushort[] a: return a[i];
-                case int[] a: return a[i];
-                case uint[] a: return a[i];
-                case long[] a: return a[i];
-                case ulong[] a: return a[i];
+                case byte[] a when a.GetType() == typeof(byte[]): return a[i];
+                case sbyte[] a when a.GetType() == typeof(sbyte[]): return a[i];
+                case short[] a when a.GetType() == typeof(short[]): return a[i];
+                case ushort[] a when a.GetType() == typeof(ushort[]): return a[i];
+                case int[] a when a.GetType() == typeof(int[]): return a[i];
+                case uint[] a when a.GetType() == typeof(uint[]): return a[i];
+                case long[] a when a.GetType() == typeof(long[]): return a[i];
+                case ulong[] a when a.GetType() == typeof(ulong[]): return a[i];
                 case float[] a: return a[i];
                 case double[] a: return a[i];
                 default: throw new NotSupportedException("Unsupported voxel array " + Data.GetType().Name);
@@ -178,6 +178,23 @@ namespace Atlas.Core.Volumes
             RequireData(); RequireScalar();
             var dst = new double[Data.LongLength];
             VoxelConvert.ToFloat64(Data, 0, dst, Slope, Intercept);
+            return dst;
+        }
+
+        /// <summary>Channels per voxel: 3 for RGB24, 4 for RGBA32, 1 otherwise.</summary>
+        public int ChannelCount => DataType == NiftiDataType.Rgb24 ? 3 : DataType == NiftiDataType.Rgba32 ? 4 : 1;
+
+        /// <summary>One channel (0 = red, 1 = green, 2 = blue, 3 = alpha) of an RGB24/RGBA32 image, one byte per voxel.</summary>
+        public byte[] ToChannel(int channel, int frame = 0)
+        {
+            RequireData();
+            int c = ChannelCount;
+            if (c == 1) throw new NotSupportedException((Path ?? "volume") + ": datatype " + DataType + " has no colour channels.");
+            if (channel < 0 || channel >= c) throw new ArgumentOutOfRangeException(nameof(channel), "channel must be 0.." + (c - 1));
+            var src = (byte[])Data;
+            long n = Grid.VoxelCount, o = (long)frame * n * c + channel;
+            var dst = new byte[n];
+            for (long i = 0; i < n; i++) dst[i] = src[o + i * c];
             return dst;
         }
 
