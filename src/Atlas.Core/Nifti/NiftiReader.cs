@@ -119,6 +119,9 @@ namespace Atlas.Core.Nifti
                         throw ShortGzip(fs, current, have, voxOffset + frameBytes * h.FrameCount,
                             "the header describes " + (frameBytes * h.FrameCount) + " data bytes from offset " + voxOffset + ", but the decompressed file has " + have + " bytes", NiftiErrorKind.SizeMismatch);
                     }
+                    // Inflate to the end of the gzip so its CRC-32 is checked (damage in stored blocks
+                    // shows only there); a single frame of a 4D file skips this to stay fast.
+                    if (!options.Frame.HasValue) Skip(s, long.MaxValue);
                 }
 
                 if (h.LittleEndian != BitConverter.IsLittleEndian) StreamIO.SwapInPlace(data, NiftiDataTypes.ElementSize(dt));
