@@ -91,7 +91,7 @@ namespace Atlas.Core.Nifti
                 long frames = options.Frame.HasValue ? 1 : h.FrameCount;
                 long skip = options.Frame.HasValue ? frameBytes * options.Frame.Value : 0;
                 long need = checked(frameBytes * frames);
-                Array data = NiftiDataTypes.Allocate(dt, checked(h.VoxelsPerFrame * frames));
+                Array data = NiftiDataTypes.AllocateForOverwrite(dt, checked(h.VoxelsPerFrame * frames));
 
                 if (!gz)
                 {
