@@ -38,6 +38,9 @@ namespace Atlas.Core.Nifti
                 h.Format = NiftiFormat.Nifti1;
                 h.QFormCode = 0; h.SFormCode = 0;
             }
+            if (NiftiDataTypes.ElementsPerVoxel(h.DataType) != 1 && (target != h.DataType || kind == NiftiFileKind.Voi))
+                throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path,
+                    "a " + h.DataType + " image (several values per voxel) can only be written as " + h.DataType + ", not " + (kind == NiftiFileKind.Voi ? "a .voi mask" : target.ToString()));
             if (kind == NiftiFileKind.Voi)
             {
                 var mask = volume.ToMask(0);

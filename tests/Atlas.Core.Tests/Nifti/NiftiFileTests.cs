@@ -287,6 +287,20 @@ namespace Atlas.Core.Tests.Nifti
         }
 
         [Fact]
+        public void Rgb_keeps_its_channels_and_refuses_conversion()
+        {
+            var h = new Raw1 { Dim = new short[] { 3, 2, 1, 1, 1, 1, 1, 1 }, DataType = 128, BitPix = 24 };
+            var raw = RawFiles.Single(h.Bytes(), new byte[] { 1, 2, 3, 4, 5, 6 });
+            File.WriteAllBytes(_tmp.File("rgb.nii"), raw);
+            var v = NiftiReader.Read(_tmp.File("rgb.nii"));
+            NiftiWriter.Write(v, _tmp.File("rgb2.nii"));
+            Assert.Equal(raw, File.ReadAllBytes(_tmp.File("rgb2.nii")));
+            var ex = Assert.Throws<NiftiFormatException>(() => NiftiWriter.Write(v, _tmp.File("rgb3.nii"), new NiftiWriteOptions { DataType = NiftiDataType.Float32 }));
+            Assert.Equal(NiftiErrorKind.InvalidArgument, ex.Kind);
+            Assert.Throws<NiftiFormatException>(() => NiftiWriter.Write(v, _tmp.File("rgb.voi")));
+        }
+
+        [Fact]
         public void Masks_are_written_as_uint8_slope_1_inter_0()
         {
             var g = Grid.Create(3, 1, 1, 2, 2, 2);
