@@ -156,6 +156,35 @@ namespace Atlas.Core.Tests.Nifti
             Assert.Equal("RAS", v.Orientation);
         }
 
+        [Theory]
+        [InlineData(true, "pair")]
+        [InlineData(false, "pair.gz")]
+        [InlineData(true, "pair.gz")]
+        public void Analyze_75_in_both_byte_orders_gzipped_or_not(bool le, string container)
+        {
+            var h = new Raw1 { Magic = null, LittleEndian = le, Dim = new short[] { 3, 3, 2, 2, 1, 1, 1, 1 }, DataType = 16, BitPix = 32 };
+            var expected = (float[])Values(NiftiDataType.Float32);
+            string path = Make(_tmp, "az", h, RawFiles.Encode(expected, le), container);
+            var v = NiftiReader.Read(path);
+            Assert.Equal(NiftiFormat.Analyze75, v.Header.Format);
+            Assert.Equal(le, v.Header.LittleEndian);
+            Assert.Equal(expected, v.Data);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Nifti2_pair_ni2_reads_from_the_img(bool le)
+        {
+            var h = new Raw2 { LittleEndian = le, SingleFile = false, VoxOffset = 0, Dim = new long[] { 3, 2, 2, 1, 1, 1, 1, 1 }, DataType = 1024, BitPix = 64 };
+            File.WriteAllBytes(_tmp.File("n2.hdr"), h.Bytes());
+            File.WriteAllBytes(_tmp.File("n2.img.gz"), RawFiles.Gzip(RawFiles.Encode(new long[] { -1, 1L << 50, 3, long.MinValue }, le)));
+            var v = NiftiReader.Read(_tmp.File("n2.hdr"));
+            Assert.Equal(NiftiFormat.Nifti2, v.Header.Format);
+            Assert.False(v.Header.SingleFile);
+            Assert.Equal(new long[] { -1, 1L << 50, 3, long.MinValue }, v.Data);
+        }
+
         [Fact]
         public void Complex_is_an_error_unless_magnitude_is_asked()
         {
