@@ -77,7 +77,7 @@ namespace Atlas.Core.Nifti
         public double[] SRowZ { get; set; } = new double[4];
         public string IntentName { get; set; } = "";
         public string Magic { get; set; } = "n+1";
-        public List<NiftiExtension> Extensions { get; } = new List<NiftiExtension>();
+        public List<NiftiExtension> Extensions { get; private set; } = new List<NiftiExtension>();
 
         public int NDim => (int)Math.Max(0, Math.Min(7, Dim[0]));
 
@@ -117,9 +117,7 @@ namespace Atlas.Core.Nifti
             h.SRowX = (double[])SRowX.Clone();
             h.SRowY = (double[])SRowY.Clone();
             h.SRowZ = (double[])SRowZ.Clone();
-            var ext = new List<NiftiExtension>(Extensions);
-            typeof(NiftiHeader).GetField("<Extensions>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
-                .SetValue(h, ext);
+            h.Extensions = new List<NiftiExtension>(Extensions);
             return h;
         }
 

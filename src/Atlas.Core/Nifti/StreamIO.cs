@@ -56,12 +56,12 @@ namespace Atlas.Core.Nifti
         public static unsafe long ReadInto(Stream s, Array dst, long bytes)
         {
             if (bytes == 0) return 0;
-            if (dst is byte[] direct && bytes <= int.MaxValue) return ReadUpTo(s, direct, 0, (int)bytes);
             var handle = GCHandle.Alloc(dst, GCHandleType.Pinned);
             try
             {
                 byte* p = (byte*)handle.AddrOfPinnedObject();
                 long done = 0;
+                if (bytes >= HugePageMin) AdviseHugePages(p, bytes);
                 if (s_read != null)
                 {
                     while (done < bytes)
@@ -85,6 +85,31 @@ namespace Atlas.Core.Nifti
                 return done;
             }
             finally { handle.Free(); }
+        }
+
+        private const long HugePageMin = 4L << 20;
+        private const long HugePage = 2L << 20;
+        private const int MADV_HUGEPAGE = 14;
+
+        [DllImport("libc", EntryPoint = "madvise")]
+        private static extern int madvise(IntPtr addr, UIntPtr length, int advice);
+
+        /// <summary>
+        /// A freshly allocated large array is not yet backed by memory, and in a VM the first write
+        /// to each 4 KiB page costs over a microsecond: for a 7 MB mask that is several times the
+        /// inflation itself. On Linux with transparent huge pages in "madvise" mode, asking for huge
+        /// pages on the array's 2 MiB-aligned interior turns 512 faults into one. Advice only: where
+        /// it is unsupported, or the pages are already there, nothing changes.
+        /// </summary>
+        private static unsafe void AdviseHugePages(byte* p, long bytes)
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || IntPtr.Size != 8) return;
+            long start = ((long)p + HugePage - 1) & ~(HugePage - 1);
+            long end = ((long)p + bytes) & ~(HugePage - 1);
+            if (end <= start) return;
+            try { madvise(new IntPtr(start), new UIntPtr((ulong)(end - start)), MADV_HUGEPAGE); }
+            catch (DllNotFoundException) { }
+            catch (EntryPointNotFoundException) { }
         }
 
         /// <summary>Writes a typed array's bytes, swapping each element's byte order when asked.</summary>

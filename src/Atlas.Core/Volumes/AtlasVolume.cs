@@ -120,6 +120,12 @@ namespace Atlas.Core.Volumes
             if (Data == null) throw new InvalidOperationException((Path ?? "volume") + ": only the header was read; import it without -HeaderOnly to use its voxels.");
         }
 
+        private void RequireFrame(int frame)
+        {
+            if (frame < 0 || frame >= FramesLoaded)
+                throw new ArgumentOutOfRangeException(nameof(frame), frame, (Path ?? "volume") + ": frame " + frame + " is not held; " + FramesLoaded + " frame(s) were read, numbered from 0.");
+        }
+
         private void RequireScalar()
         {
             if (NiftiDataTypes.ElementsPerVoxel(DataType) != 1)
@@ -129,7 +135,7 @@ namespace Atlas.Core.Volumes
         /// <summary>The scaled value of voxel (i,j,k) in frame f (held frames, 0-based).</summary>
         public double GetValue(int i, int j, int k, int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long idx = (long)frame * Grid.VoxelCount + Grid.Index(i, j, k);
             return Raw(idx) * Slope + Intercept;
         }
@@ -155,7 +161,7 @@ namespace Atlas.Core.Volumes
         /// <summary>Scaled values of one held frame as float32, always a new array (callers may change it).</summary>
         public float[] ToFloat32(int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
             var dst = new float[n];
             VoxelConvert.ToFloat32(Data, frame * n, dst, Slope, Intercept);
@@ -165,7 +171,7 @@ namespace Atlas.Core.Volumes
         /// <summary>Scaled values of one held frame as float64 (always a new array).</summary>
         public double[] ToFloat64(int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
             var dst = new double[n];
             VoxelConvert.ToFloat64(Data, frame * n, dst, Slope, Intercept);
@@ -201,7 +207,7 @@ namespace Atlas.Core.Volumes
         /// <summary>The binarisation used everywhere: 1 where the scaled value is non-zero (NaN is 0), else 0.</summary>
         public byte[] ToMask(int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
             var dst = new byte[n];
             VoxelConvert.ToMask(Data, frame * n, dst, Slope, Intercept);

@@ -375,6 +375,7 @@ namespace Atlas.Core.Tests.Nifti
             Assert.Equal(new short[] { 100, 101, 102, 103 }, f1.Data);
             Assert.Equal(3, f1.FrameCount); Assert.Equal(1, f1.FramesLoaded); Assert.Equal(1, f1.Frame);
             Assert.Equal(new double[] { 200, 202, 204, 206 }, f1.ToFloat64());
+            Assert.Throws<ArgumentOutOfRangeException>(() => f1.ToFloat64(1)); // only frame 1 was read, held as frame 0
 
             var ex = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(p, new NiftiReadOptions { Frame = 3 }));
             Assert.Equal(NiftiErrorKind.InvalidArgument, ex.Kind);
