@@ -46,14 +46,27 @@ namespace Atlas.Core.Datasets
         public const string T1Missing = "T1Missing", T1Unreadable = "T1Unreadable", MaskMissing = "MaskMissing",
             MaskUnreadable = "MaskUnreadable", MaskGrid = "MaskGrid", MaskNotBinary = "MaskNotBinary", Mask255 = "Mask255",
             MaskEmpty = "MaskEmpty", MaskNumbering = "MaskNumbering", MaskOverlap = "MaskOverlap",
-            MetadataMissing = "MetadataMissing", LesionCount = "LesionCount";
+            MetadataMissing = "MetadataMissing", LesionCount = "LesionCount", UnmatchedFile = "UnmatchedFile", MetadataOrphan = "MetadataOrphan";
 
         /// <summary>Every check name, in the order they run.</summary>
         public static readonly string[] Checks =
         {
             T1Missing, T1Unreadable, MaskMissing, MaskUnreadable, MaskGrid, MaskNotBinary, Mask255, MaskEmpty,
-            MaskNumbering, MaskOverlap, MetadataMissing, LesionCount,
+            MaskNumbering, MaskOverlap, MetadataMissing, LesionCount, UnmatchedFile, MetadataOrphan,
         };
+
+        /// <summary>Findings about the dataset as a whole: files that match no layout name, metadata rows that match no subject.</summary>
+        public static List<DatasetFinding> CheckScan(DatasetScanResult scan)
+        {
+            var f = new List<DatasetFinding>();
+            foreach (var file in scan.UnmatchedFiles)
+                f.Add(new DatasetFinding { Severity = FindingSeverity.Warning, Check = UnmatchedFile, Path = file,
+                    Message = "The file matches no " + scan.Layout + " layout name, so no subject uses it." });
+            foreach (var row in scan.OrphanMetadataRows)
+                f.Add(new DatasetFinding { Severity = FindingSeverity.Warning, Check = MetadataOrphan, Path = scan.Metadata?.Path,
+                    Message = "Metadata " + row + " matches no subject under " + scan.Root + "." });
+            return f;
+        }
 
         private static readonly Regex CountHeader = new Regex(@"^\s*#\s*(strokes|lesions)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 

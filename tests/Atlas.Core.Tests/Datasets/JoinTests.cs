@@ -41,6 +41,10 @@ namespace Atlas.Core.Tests.Datasets
                 Assert.Equal("Right", r.Subjects[1].GetMetadata("Hemisphere"));
                 // The row for 99999 has no subject: one warning naming it.
                 Assert.Single(r.Warnings, w => w.Contains("99999") && w.Contains("matches no subject"));
+                Assert.Equal(new[] { "row 4 ('99999')" }, r.OrphanMetadataRows);
+                var f = Assert.Single(DatasetChecker.CheckScan(r));
+                Assert.Equal(DatasetChecker.MetadataOrphan, f.Check);
+                Assert.Equal(csv, f.Path);
             }
         }
 
