@@ -277,4 +277,28 @@ Describe 'New-AtlasQcReport' {
         Get-RowOrder '#sort=0-desc' | Should -Be @('c0003s0001t01', 'c0002s0001t01', 'c0001s0001t01')
         (Get-RowOrder '#sort=7-desc')[0] | Should -Be 'c0002s0001t01'   # the one with an error first
     }
+
+    It 'runs the dataset checks itself and shows a broken mask on a sample dataset' {
+        if (-not (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset is not in this build'; return }
+        $root = Join-Path $TestDrive 'qc-sample'
+        $null = New-AtlasSampleDataset -Path $root -SubjectCount 2 -Seed 3
+        $subjects = @(Get-AtlasSubject -Path $root)
+        $victim = $subjects[0]
+        # Put the victim's primary mask on another grid: Test-AtlasDataset's MaskGrid error.
+        $g = [Atlas.Core.Volumes.Grid]::Create(10, 10, 10, 1, 1, 1)
+        $m = [byte[]]::new(1000); $m[555] = 1
+        [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null), $victim.LesionMaskPaths[0], $null)
+        $report = $subjects | New-AtlasQcReport -Destination (Join-Path $TestDrive 'qc-sample-out')
+        $report.SubjectCount | Should -Be $subjects.Count
+        $report.ErrorCount | Should -BeGreaterOrEqual 1
+        $html = Get-Content -Raw $report.Path
+        $html | Should -Match 'MaskGrid: The mask is not on the T1'
+        # -NoChecks leaves the column empty.
+        $quiet = $subjects | New-AtlasQcReport -Destination (Join-Path $TestDrive 'qc-sample-quiet') -NoChecks
+        $quiet.ErrorCount | Should -Be 0
+        # And the snapshots of every scan, named by ScanId.
+        $snaps = @($subjects | Export-AtlasSnapshot -Destination (Join-Path $TestDrive 'qc-sample-snaps'))
+        $snaps.Count | Should -Be $subjects.Count
+        foreach ($s in $subjects) { Test-Path (Join-Path $TestDrive "qc-sample-snaps/$($s.ScanId).png") | Should -BeTrue }
+    }
 }

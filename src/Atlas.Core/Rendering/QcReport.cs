@@ -108,7 +108,24 @@ namespace Atlas.Core.Rendering
         /// read still gets a row, with the reason in <see cref="QcReportRow.Problem"/>.
         /// </summary>
         public static QcReportRow BuildRow(AtlasSubject subject, string maskKind, SnapshotOptions options, IEnumerable<QcFinding> findings, double opacity = 0.6)
+            => BuildRow(subject, maskKind, options, findings, opacity, false, false);
+
+        /// <summary>
+        /// As above; when <paramref name="findings"/> is null and <paramref name="runChecks"/> is set, the
+        /// findings are Test-AtlasDataset's for this subject (<see cref="DatasetChecker.Check"/>; with
+        /// <paramref name="deepChecks"/> its voxel checks too: binary, non-empty, overlapping masks).
+        /// </summary>
+        public static QcReportRow BuildRow(AtlasSubject subject, string maskKind, SnapshotOptions options, IEnumerable<QcFinding> findings,
+            double opacity, bool runChecks, bool deepChecks)
         {
+            if (findings == null && runChecks)
+            {
+                var list = new List<QcFinding>();
+                var checks = DatasetChecker.Check(subject, new DatasetCheckOptions { Deep = deepChecks, Cancellation = options?.CancellationToken ?? CancellationToken.None });
+                foreach (var f in checks)
+                    list.Add(new QcFinding { SubjectId = f.SubjectId, Severity = f.Severity.ToString(), Check = f.Check, Path = f.Path, Message = f.Message });
+                findings = list;
+            }
             var row = new QcReportRow
             {
                 SubjectId = subject.SubjectId,

@@ -50,6 +50,7 @@ namespace Atlas.Core.Rendering
 
             var rows = PlanTiles(baseVolume, baseLayer, lo, hi, lesion, options);
             var tileRows = new List<List<RgbaImage>>();
+            var planes = new List<Tile>();
             var sliceText = new List<string>();
             int count = 0;
             foreach (var row in rows)
@@ -59,12 +60,21 @@ namespace Atlas.Core.Rendering
                 {
                     token.ThrowIfCancellationRequested();
                     images.Add(RenderTile(t.Plane, t.PositionMm, box, pixel, baseLayer, lo, hi, layers, options));
+                    planes.Add(t);
                     sliceText.Add(AxisName(t.Plane) + "=" + SnapshotInfo.FormatMm(t.PositionMm));
                     count++;
                 }
                 tileRows.Add(images);
             }
 
+            if (options.Labels)
+            {
+                // One letter size for the whole picture: the one the smallest tile allows.
+                int scale = int.MaxValue, n = 0;
+                foreach (var row in tileRows) foreach (var img in row) scale = Math.Min(scale, LabelScale(img.Width, img.Height));
+                foreach (var row in tileRows)
+                    foreach (var img in row) { DrawLabels(img, planes[n].Plane, planes[n].PositionMm, options.Radiological, scale); n++; }
+            }
             var canvas = Layout(tileRows);
             var info = new SnapshotInfo
             {
@@ -392,7 +402,6 @@ namespace Atlas.Core.Rendering
                     img.Pixels[c + (long)t.Width * r] = RgbaImage.Pack((int)Math.Round(rgb[0]), (int)Math.Round(rgb[1]), (int)Math.Round(rgb[2]));
                 }
             });
-            if (o.Labels) DrawLabels(img, plane, position, o.Radiological);
             return img;
         }
 
@@ -405,23 +414,27 @@ namespace Atlas.Core.Rendering
         }
 
         /// <summary>Glyph scale used on a tile of this size (letters are 5x7 font pixels times the scale).</summary>
-        public static int LabelScale(int width, int height) => Math.Max(1, (Math.Min(width, height) + 50) / 100);
+        public static int LabelScale(int width, int height) => Math.Max(1, (int)Math.Round(Math.Min(width, height) / 90.0, MidpointRounding.AwayFromZero));
 
         /// <summary>Where the side letters go: top-left corners of the left and right letters.</summary>
         public static void SideLetterPositions(int width, int height, out int leftX, out int rightX, out int y, out int scale)
+            => SideLetterPositions(width, height, LabelScale(width, height), out leftX, out rightX, out y, out scale);
+
+        /// <summary>Where the side letters go at a given glyph scale (pictures of several tiles use the smallest tile's scale).</summary>
+        public static void SideLetterPositions(int width, int height, int withScale, out int leftX, out int rightX, out int y, out int scale)
         {
-            scale = LabelScale(width, height);
+            scale = withScale;
             int margin = 2 * scale;
             leftX = margin;
             rightX = width - margin - BitmapFont.GlyphWidth * scale;
             y = (height - BitmapFont.GlyphHeight * scale) / 2;
         }
 
-        private static void DrawLabels(RgbaImage img, SnapshotPlane plane, double position, bool radiological)
+        private static void DrawLabels(RgbaImage img, SnapshotPlane plane, double position, bool radiological, int scale)
         {
             if (img.Width < 24 || img.Height < 16) return;
             SideLetters(plane, radiological, out char l, out char r);
-            SideLetterPositions(img.Width, img.Height, out int lx, out int rx, out int y, out int s);
+            SideLetterPositions(img.Width, img.Height, scale, out int lx, out int rx, out int y, out int s);
             uint ink = RgbaImage.Pack(255, 255, 255);
             BitmapFont.Draw(img, l.ToString(), lx, y, s, ink);
             BitmapFont.Draw(img, r.ToString(), rx, y, s, ink);

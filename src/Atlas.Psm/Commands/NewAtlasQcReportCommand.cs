@@ -25,9 +25,17 @@ namespace Atlas.Psm.Commands
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
 
-        /// <summary>Findings to show (Test-AtlasDataset's output, or any objects with SubjectId, Severity, Check, Path, Message).</summary>
+        /// <summary>Findings to show (Test-AtlasDataset's output, or any objects with SubjectId or ScanId, Severity, Check, Path, Message); replaces the report's own checks.</summary>
         [Parameter]
         public object[] Finding { get; set; }
+
+        /// <summary>Leave the Findings column empty instead of running Test-AtlasDataset's checks on each subject.</summary>
+        [Parameter]
+        public SwitchParameter NoChecks { get; set; }
+
+        /// <summary>Run the voxel checks too (binary, non-empty, overlapping masks), as Test-AtlasDataset -Deep.</summary>
+        [Parameter]
+        public SwitchParameter Deep { get; set; }
 
         [Parameter]
         [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
@@ -57,7 +65,7 @@ namespace Atlas.Psm.Commands
         public SwitchParameter Force { get; set; }
 
         private readonly List<QcReportRow> _rows = new List<QcReportRow>();
-        private Dictionary<string, List<QcFinding>> _findings;
+        private Dictionary<string, List<QcFinding>> _byScan, _bySubject;
         private string _target;
 
         protected override void BeginProcessing()
@@ -65,7 +73,8 @@ namespace Atlas.Psm.Commands
             string dest = ResolveOutputPath(Destination);
             _target = dest.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || dest.EndsWith(".htm", StringComparison.OrdinalIgnoreCase)
                 ? dest : System.IO.Path.Combine(dest, "index.html");
-            _findings = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
+            _byScan = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
+            _bySubject = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
             if (Finding == null) return;
             foreach (var f in Finding)
             {
@@ -79,8 +88,11 @@ namespace Atlas.Psm.Commands
                     Path = Prop(p, "Path"),
                     Message = Prop(p, "Message") ?? p.ToString(),
                 };
-                string key = q.SubjectId ?? "";
-                if (!_findings.TryGetValue(key, out var list)) _findings[key] = list = new List<QcFinding>();
+                // A finding that names its scan belongs to that session only; one with just a SubjectId to every session.
+                string scan = Prop(p, "ScanId");
+                var map = scan != null ? _byScan : _bySubject;
+                string key = scan ?? q.SubjectId ?? "";
+                if (!map.TryGetValue(key, out var list)) map[key] = list = new List<QcFinding>();
                 list.Add(q);
             }
         }
@@ -99,12 +111,16 @@ namespace Atlas.Psm.Commands
             if (Cancellation.IsCancellationRequested) return;
             Progress("New-AtlasQcReport", "Subject " + Describe(subject) + " (" + (_rows.Count + 1) + ")", 0, 0);
             List<QcFinding> found = null;
-            if (subject.SubjectId != null) _findings.TryGetValue(subject.SubjectId, out found);
-            if (found == null && subject.ScanId != null) _findings.TryGetValue(subject.ScanId, out found);
+            if (Finding != null)
+            {
+                found = new List<QcFinding>();
+                if (_byScan.TryGetValue(subject.ScanId ?? subject.SubjectId ?? "", out var a)) found.AddRange(a);
+                if (_bySubject.TryGetValue(subject.SubjectId ?? "", out var b)) found.AddRange(b);
+            }
             try
             {
                 var options = new SnapshotOptions { Plane = Plane, LesionSlice = LesionSlice, Radiological = Radiological, CancellationToken = Cancellation };
-                _rows.Add(QcReport.BuildRow(subject, MaskKind, options, found, Opacity));
+                _rows.Add(QcReport.BuildRow(subject, MaskKind, options, found, Opacity, runChecks: !NoChecks, deepChecks: Deep));
             }
             catch (OperationCanceledException) { }
         }
