@@ -309,30 +309,103 @@ namespace Atlas.Core.Rendering
 
         /// <summary>
         /// Robust window: the low/high percentiles (numpy's linear rule) of the finite non-zero voxels
-        /// (all finite voxels when every one is zero). Above 2 million candidates a deterministic
-        /// stride sample of them is used, which moves a percentile by well under one grey level.
+        /// (all finite voxels when every one is zero), exact, in linear time: a 65 536-bin histogram
+        /// finds the bin holding each needed order statistic, and only that bin's values are sorted.
         /// </summary>
         internal static void Percentiles(float[] v, SnapshotOptions o, out double lo, out double hi)
         {
-            long count = 0;
-            for (int i = 0; i < v.Length; i++) if (v[i] != 0 && !float.IsNaN(v[i]) && !float.IsInfinity(v[i])) count++;
-            bool nonZero = count > 0;
-            if (!nonZero) count = v.Length;
-            long stride = Math.Max(1, (count + 1999999) / 2000000);
-            var sample = new List<float>((int)Math.Min(int.MaxValue, count / stride + 1));
-            long seen = 0;
+            var r = ExactPercentiles(v, new[] { o.LowPercentile, o.HighPercentile });
+            lo = r[0]; hi = r[1];
+        }
+
+        internal static double[] ExactPercentiles(float[] v, double[] qs)
+        {
+            foreach (var q in qs)
+                if (q < 0 || q > 100 || double.IsNaN(q)) throw new ArgumentOutOfRangeException(nameof(qs), "Percentiles are between 0 and 100.");
+            long n = 0, zeros = 0;
+            double min = double.MaxValue, max = double.MinValue;
             for (int i = 0; i < v.Length; i++)
             {
                 float x = v[i];
                 if (float.IsNaN(x) || float.IsInfinity(x)) continue;
-                if (nonZero && x == 0) continue;
-                if (seen++ % stride == 0) sample.Add(x);
+                if (x == 0) { zeros++; continue; }
+                n++;
+                if (x < min) min = x;
+                if (x > max) max = x;
             }
-            if (sample.Count == 0) { lo = 0; hi = 1; return; }
-            var s = sample.ToArray();
-            Array.Sort(s);
-            lo = Percentile(s, o.LowPercentile);
-            hi = Percentile(s, o.HighPercentile);
+            bool skipZero = n > 0;
+            if (!skipZero)
+            {
+                if (zeros == 0) return new[] { 0.0, 1.0 };
+                return new[] { 0.0, 0.0 };
+            }
+            var result = new double[qs.Length];
+            if (max == min) { for (int k = 0; k < qs.Length; k++) result[k] = min; return result; }
+            const int Bins = 65536;
+            double scale = Bins / (max - min);
+            var hist = new long[Bins];
+            for (int i = 0; i < v.Length; i++)
+            {
+                float x = v[i];
+                if (x == 0 || float.IsNaN(x) || float.IsInfinity(x)) continue;
+                hist[Bin(x, min, scale, Bins)]++;
+            }
+            // Order statistics needed: floor(rank) and the next one, for every percentile.
+            var need = new List<long>();
+            foreach (var q in qs)
+            {
+                double rank = q / 100.0 * (n - 1);
+                long k0 = (long)Math.Floor(rank);
+                need.Add(k0);
+                need.Add(Math.Min(k0 + 1, n - 1));
+            }
+            var binOf = new Dictionary<long, int>();
+            var startOf = new Dictionary<int, long>();
+            foreach (long k in need)
+            {
+                long cum = 0;
+                for (int b = 0; b < Bins; b++)
+                {
+                    if (k < cum + hist[b]) { binOf[k] = b; startOf[b] = cum; break; }
+                    cum += hist[b];
+                }
+            }
+            // Collect the needed bins' values in one pass (slot per bin, -1 = not needed), then sort each.
+            var slot = new int[Bins];
+            for (int b = 0; b < Bins; b++) slot[b] = -1;
+            var bins = new List<int>(startOf.Keys);
+            var buffers = new float[bins.Count][];
+            var fill = new int[bins.Count];
+            for (int n2 = 0; n2 < bins.Count; n2++) { slot[bins[n2]] = n2; buffers[n2] = new float[hist[bins[n2]]]; }
+            for (int i = 0; i < v.Length; i++)
+            {
+                float x = v[i];
+                if (x == 0 || float.IsNaN(x) || float.IsInfinity(x)) continue;
+                int sl = slot[Bin(x, min, scale, Bins)];
+                if (sl >= 0) buffers[sl][fill[sl]++] = x;
+            }
+            var sorted = new Dictionary<int, float[]>();
+            for (int n2 = 0; n2 < bins.Count; n2++) { Array.Sort(buffers[n2]); sorted[bins[n2]] = buffers[n2]; }
+            for (int k = 0; k < qs.Length; k++)
+            {
+                double rank = qs[k] / 100.0 * (n - 1);
+                long k0 = (long)Math.Floor(rank), k1 = Math.Min(k0 + 1, n - 1);
+                double v0 = OrderStat(k0), v1 = OrderStat(k1);
+                result[k] = v0 + (v1 - v0) * (rank - k0);
+            }
+            return result;
+
+            double OrderStat(long k)
+            {
+                int b = binOf[k];
+                return sorted[b][k - startOf[b]];
+            }
+        }
+
+        private static int Bin(float x, double min, double scale, int bins)
+        {
+            int b = (int)((x - min) * scale);
+            return b < 0 ? 0 : b >= bins ? bins - 1 : b;
         }
 
         internal static double Percentile(float[] sorted, double q)

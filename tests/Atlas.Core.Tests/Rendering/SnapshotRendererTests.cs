@@ -296,6 +296,26 @@ namespace Atlas.Core.Tests.Rendering
         }
 
         [Fact]
+        public void PercentilesAreExactOnLargeSkewedData()
+        {
+            // 3 million values with heavy ties and a long tail, against a full sort with numpy's linear rule.
+            var rnd = new Random(7);
+            var v = new float[3000000];
+            for (int i = 0; i < v.Length; i++)
+                v[i] = i % 5 == 0 ? 0f : (float)Math.Round(Math.Exp(rnd.NextDouble() * 8) * 10) / 10f;
+            v[17] = float.NaN;
+            var sorted = Array.FindAll(v, x => x != 0 && !float.IsNaN(x));
+            Array.Sort(sorted);
+            var got = SnapshotRenderer.ExactPercentiles(v, new[] { 0.0, 1, 37.5, 99, 100 });
+            Assert.Equal(SnapshotRenderer.Percentile(sorted, 0), got[0], 9);
+            Assert.Equal(SnapshotRenderer.Percentile(sorted, 1), got[1], 9);
+            Assert.Equal(SnapshotRenderer.Percentile(sorted, 37.5), got[2], 9);
+            Assert.Equal(SnapshotRenderer.Percentile(sorted, 99), got[3], 9);
+            Assert.Equal(SnapshotRenderer.Percentile(sorted, 100), got[4], 9);
+            Assert.Equal(sorted[sorted.Length - 1], got[4]);
+        }
+
+        [Fact]
         public void SlicePositionsPrintWithoutNegativeZero()
         {
             Assert.Equal("0", SnapshotInfo.FormatMm(-4.7e-6));
