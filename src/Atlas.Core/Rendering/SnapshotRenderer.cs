@@ -29,9 +29,14 @@ namespace Atlas.Core.Rendering
             var token = options.CancellationToken;
 
             var baseLayer = new Sampler(baseVolume.Grid, baseVolume.ToFloat32(), null);
-            Percentiles(baseLayer.Values, options, out double lo, out double hi);
-            if (options.WindowMin.HasValue) lo = options.WindowMin.Value;
-            if (options.WindowMax.HasValue) hi = options.WindowMax.Value;
+            double lo, hi;
+            if (options.WindowMin.HasValue && options.WindowMax.HasValue) { lo = options.WindowMin.Value; hi = options.WindowMax.Value; }
+            else
+            {
+                Percentiles(baseLayer.Values, options, out lo, out hi);
+                if (options.WindowMin.HasValue) lo = options.WindowMin.Value;
+                if (options.WindowMax.HasValue) hi = options.WindowMax.Value;
+            }
             if (!(hi > lo)) hi = lo + 1;
 
             var layers = new List<PreparedOverlay>();
@@ -44,7 +49,9 @@ namespace Atlas.Core.Rendering
             double pixel = options.PixelSizeMm ?? Math.Min(baseVolume.VoxelSizeMm[0], Math.Min(baseVolume.VoxelSizeMm[1], baseVolume.VoxelSizeMm[2]));
             if (!(pixel > 0) || double.IsInfinity(pixel)) throw new ArgumentException("The pixel size must be a positive number of mm.");
             var box = WorldBox(baseVolume.Grid);
-            var lesion = layers.Count > 0 ? LesionRegion.Of(layers) : null;
+            // The lesion's voxels are needed only to place slices: not when every slice is given.
+            bool slicesGiven = options.Montage == 0 && !options.AtLesion && (options.SliceIndex != null || options.SliceMm != null);
+            var lesion = layers.Count > 0 && !slicesGiven ? LesionRegion.Of(layers) : null;
             if (options.AtLesion && (lesion == null || lesion.Count == 0))
                 throw new ArgumentException("-AtLesion needs an overlay with at least one non-zero voxel" + (layers.Count == 0 ? "; none was given." : "; the overlays are empty."));
 
