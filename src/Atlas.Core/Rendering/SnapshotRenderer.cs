@@ -124,6 +124,7 @@ namespace Atlas.Core.Rendering
             bool haveLesion = lesion != null && lesion.Count > 0;
 
             if (o.Montage < 0) throw new ArgumentException("-Montage must be 1 or more.");
+            if (o.AtLesion && (o.SliceIndex != null || o.SliceMm != null)) throw new ArgumentException("Give -AtLesion or -Slice/-SliceMm, not both.");
             if (o.Montage > 0)
             {
                 if (o.SliceIndex != null || o.SliceMm != null) throw new ArgumentException("-Montage chooses its own slices; do not give -Slice or -SliceMm with it.");

@@ -235,6 +235,7 @@ namespace Atlas.Core.Tests.Rendering
             // Centroid i = (9*11 + 16*10.5)/25 = 10.68 → slice 11; j the same.
             r = SnapshotRenderer.Render(t1, layer, new SnapshotOptions { Plane = SnapshotPlane.All, AtLesion = true });
             Assert.Equal("z=16 y=11 x=11", r.Info.Slices);
+            Assert.Throws<ArgumentException>(() => SnapshotRenderer.Render(t1, layer, new SnapshotOptions { AtLesion = true, SliceMm = new[] { 1.0, 2, 3 } }));
             var empty = Mask(40, 50, 30, Ras1, (i, j, k) => false);
             Assert.Throws<ArgumentException>(() => SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(empty) }, new SnapshotOptions { AtLesion = true }));
         }
