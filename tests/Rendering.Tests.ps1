@@ -238,6 +238,25 @@ Describe 'New-AtlasQcReport' {
         $html | Should -Not -Match 'https?:'
     }
 
+    It 'keeps an existing page unless -Force, and writes nothing with -WhatIf' {
+        $dest = Join-Path $script:Dir 'qc-force/report.html'
+        $null = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -WhatIf
+        Test-Path $dest | Should -BeFalse
+        $first = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks
+        $first.Path | Should -Be $dest
+        $again = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -ErrorVariable errs -ErrorAction SilentlyContinue
+        $again | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -Match '^OutputExists'
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        ($script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -Force).SubjectCount | Should -Be 3
+    }
+
+    It 'reports a non-subject input as an error and still writes the others' {
+        $r = @($script:Subjects[0], 'not a subject') | New-AtlasQcReport -Destination (Join-Path $script:Dir 'qc-mixed') -NoChecks -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r.SubjectCount | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Match '^NotASubject'
+    }
+
     It 'opens in headless Chromium and the screenshot is not blank' -Skip:(-not (Test-Path '/usr/bin/chromium')) {
         $shot = Join-Path $script:Dir 'qc-shot.png'
         $userData = Join-Path $TestDrive ('chromium-' + [guid]::NewGuid().ToString('N'))
