@@ -29,6 +29,8 @@ namespace Atlas.Core.Rendering
         /// <summary>Colormap range: values below RangeMin are not drawn (default: every value above 0); RangeMax takes the top colour (default: the map's maximum).</summary>
         public double? RangeMin { get; set; }
         public double? RangeMax { get; set; }
+        /// <summary>Draw a Solid layer as its one-pixel outline (the mask's pixels with a neighbour outside it), so the anatomy under the lesion stays visible.</summary>
+        public bool Outline { get; set; }
         /// <summary>Sampling onto the pixel grid; Nearest keeps mask edges and map values exact.</summary>
         public SnapshotInterpolation Interpolation { get; set; } = SnapshotInterpolation.Nearest;
     }

@@ -469,6 +469,18 @@ namespace Atlas.Core.Rendering
             var img = new RgbaImage(t.Width, t.Height);
             double scale = 255.0 / (hi - lo);
             bool linear = o.BaseInterpolation == SnapshotInterpolation.Linear;
+            // Outlined masks: which pixels they cover, so a pixel with a 4-neighbour outside is on the edge.
+            var inside = new bool[layers.Count][];
+            for (int n = 0; n < layers.Count; n++)
+            {
+                if (!layers[n].IsOutline) continue;
+                var m = inside[n] = new bool[t.Width * t.Height];
+                var layer = layers[n];
+                Parallel.For(0, t.Height, r =>
+                {
+                    for (int c = 0; c < t.Width; c++) m[c + t.Width * r] = layer.Covers(t.World(c, r));
+                });
+            }
             Parallel.For(0, t.Height, r =>
             {
                 var rgb = new double[3];
@@ -479,7 +491,14 @@ namespace Atlas.Core.Rendering
                     double g = double.IsNaN(v) ? 0 : (v - lo) * scale;
                     if (g < 0) g = 0; else if (g > 255) g = 255;
                     rgb[0] = rgb[1] = rgb[2] = g;
-                    for (int n = 0; n < layers.Count; n++) layers[n].Blend(w, rgb);
+                    for (int n = 0; n < layers.Count; n++)
+                    {
+                        var m = inside[n];
+                        if (m == null) layers[n].Blend(w, rgb);
+                        else if (m[c + t.Width * r] && (c == 0 || r == 0 || c == t.Width - 1 || r == t.Height - 1
+                            || !m[c - 1 + t.Width * r] || !m[c + 1 + t.Width * r] || !m[c + t.Width * (r - 1)] || !m[c + t.Width * (r + 1)]))
+                            layers[n].BlendColour(rgb);
+                    }
                     img.Pixels[c + (long)t.Width * r] = RgbaImage.Pack((int)Math.Round(rgb[0]), (int)Math.Round(rgb[1]), (int)Math.Round(rgb[2]));
                 }
             });
@@ -645,6 +664,24 @@ namespace Atlas.Core.Rendering
                     if (!(p.Max > p.Min)) throw new ArgumentException("The colormap range maximum must be above its minimum.");
                 }
                 return p;
+            }
+
+            public bool IsOutline => Layer.Outline && Sampler.Mask != null;
+
+            /// <summary>True where a Solid layer's mask covers world point w.</summary>
+            public bool Covers(double[] w)
+            {
+                long idx = Sampler.NearestIndex(w);
+                return idx >= 0 && Sampler.Mask[idx] != 0;
+            }
+
+            /// <summary>Blends the layer's solid colour into rgb (an outline pixel).</summary>
+            public void BlendColour(double[] rgb)
+            {
+                double a = Opacity;
+                rgb[0] = rgb[0] * (1 - a) + Color.R * a;
+                rgb[1] = rgb[1] * (1 - a) + Color.G * a;
+                rgb[2] = rgb[2] * (1 - a) + Color.B * a;
             }
 
             /// <summary>Blends this layer's colour at world point w into rgb (0..255).</summary>

@@ -24,7 +24,7 @@ namespace Atlas.Core.Rendering
         /// (an overlap map, say) are drawn on top.
         /// </summary>
         public static RenderedSnapshot Render(AtlasSubject subject, string maskKind, SnapshotOptions options,
-            double opacity = 0.6, IList<SnapshotLayer> extraLayers = null)
+            double opacity = 0.6, IList<SnapshotLayer> extraLayers = null, bool outline = false)
         {
             if (subject == null) throw new ArgumentNullException(nameof(subject));
             if (string.IsNullOrEmpty(subject.T1Path))
@@ -36,7 +36,7 @@ namespace Atlas.Core.Rendering
             for (int n = 0; n < masks.Length; n++)
             {
                 options?.CancellationToken.ThrowIfCancellationRequested();
-                layers.Add(new SnapshotLayer(NiftiReader.Read(masks[n])) { Color = RgbColor.DefaultFor(n), Opacity = opacity });
+                layers.Add(new SnapshotLayer(NiftiReader.Read(masks[n])) { Color = RgbColor.DefaultFor(n), Opacity = opacity, Outline = outline });
             }
             if (extraLayers != null) layers.AddRange(extraLayers);
             var r = SnapshotRenderer.Render(t1, layers, options);
@@ -46,8 +46,8 @@ namespace Atlas.Core.Rendering
 
         /// <summary>Renders a subject and writes the PNG atomically (Export-AtlasSnapshot's entry point for subjects).</summary>
         public static SnapshotInfo WriteSubject(AtlasSubject subject, string maskKind, SnapshotOptions options, double opacity,
-            IList<SnapshotLayer> extraLayers, string path)
-            => Write(Render(subject, maskKind, options, opacity, extraLayers), path);
+            IList<SnapshotLayer> extraLayers, string path, bool outline = false)
+            => Write(Render(subject, maskKind, options, opacity, extraLayers, outline), path);
 
         /// <summary>Renders a volume with overlays and writes the PNG atomically (Export-AtlasSnapshot's entry point for images).</summary>
         public static SnapshotInfo WriteVolume(AtlasVolume baseVolume, IList<SnapshotLayer> overlays, SnapshotOptions options, string path)

@@ -93,6 +93,10 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter NoLabels { get; set; }
 
+        /// <summary>Draw masks as one-pixel outlines (opaque unless -Opacity is given) so the anatomy under them stays visible.</summary>
+        [Parameter]
+        public SwitchParameter Outline { get; set; }
+
         /// <summary>Which masks of a subject are drawn.</summary>
         [Parameter]
         [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
@@ -138,6 +142,8 @@ namespace Atlas.Psm.Commands
             if (colour != null) layer.Color = RgbColor.Parse(colour);
             if (spec != null && Get(spec, "Opacity") != null) layer.Opacity = Convert.ToDouble(Unwrap(Get(spec, "Opacity")), System.Globalization.CultureInfo.InvariantCulture);
             else if (Opacity != null && Opacity.Length > 0) layer.Opacity = Opacity[Math.Min(n, Opacity.Length - 1)];
+            else if (Outline) layer.Opacity = 1;
+            layer.Outline = spec != null && Get(spec, "Outline") != null ? LanguagePrimitives.IsTrue(Get(spec, "Outline")) : Outline.IsPresent;
             if (spec != null && Get(spec, "Colormap") != null) layer.Colormap = (OverlayColormap)Enum.Parse(typeof(OverlayColormap), Get(spec, "Colormap").ToString(), true);
             else if (Colormap != null && Colormap.Length > 0) layer.Colormap = Colormap[Math.Min(n, Colormap.Length - 1)];
             var range = spec != null && Get(spec, "Range") != null ? LanguagePrimitives.ConvertTo<double[]>(Get(spec, "Range")) : Range;
@@ -199,7 +205,8 @@ namespace Atlas.Psm.Commands
                     string target = Target(SubjectSnapshot.FileNameFor(subject));
                     if (DecideOutput(target, Force, SubjectSnapshot.InputsOf(subject, MaskKind)) != OutputAction.Write) return;
                     if (!ShouldProcess(target, "Write snapshot of " + name)) return;
-                    WriteObject(SubjectSnapshot.WriteSubject(subject, MaskKind, Options(), Opacity != null && Opacity.Length > 0 ? Opacity[0] : 0.6, _overlays, target));
+                    double opacity = Opacity != null && Opacity.Length > 0 ? Opacity[0] : Outline ? 1.0 : 0.6;
+                    WriteObject(SubjectSnapshot.WriteSubject(subject, MaskKind, Options(), opacity, _overlays, target, Outline));
                 }
                 else
                 {

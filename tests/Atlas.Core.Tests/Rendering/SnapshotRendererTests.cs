@@ -53,6 +53,24 @@ namespace Atlas.Core.Tests.Rendering
         }
 
         [Fact]
+        public void OutlineColoursOnlyTheMasksEdgePixels()
+        {
+            var t1 = Float(40, 50, 30, Ras1, Anatomy);
+            var mask = Mask(40, 50, 30, Ras1, Box);
+            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(mask) { Outline = true, Opacity = 1 } },
+                new SnapshotOptions { Plane = SnapshotPlane.Axial, SliceIndex = new[] { 15 }, Labels = false });
+            // The box covers columns 12..17 and rows 49-30..49-20 = 19..29: its edge is 2*6 + 2*11 - 4 = 30 pixels.
+            for (int y = 0; y < 50; y++)
+                for (int x = 0; x < 40; x++)
+                {
+                    bool edge = (x == 12 || x == 17) && y >= 19 && y <= 29 || (y == 19 || y == 29) && x >= 12 && x <= 17;
+                    Assert.True(edge == RgbaImage.IsColoured(r.Image[x, y]), "pixel " + x + "," + y);
+                    if (edge) Assert.Equal(RgbaImage.Pack(255, 0, 0), r.Image[x, y]);
+                }
+            Assert.Equal(30, r.Image.CountColoured());
+        }
+
+        [Fact]
         public void BaseImageIsWindowedLinearly()
         {
             // Values 1..100 in the first 100 voxels, the rest 0 (background, left out of the percentiles).
