@@ -185,6 +185,16 @@ Describe 'Export-AtlasSnapshot' {
     }
 }
 
+Describe 'Tab completion' {
+    It 'completes -Plane, -MaskKind and overlay colour names' {
+        function Complete([string] $line) { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText }
+        Complete 'Export-AtlasSnapshot -Plane ' | Sort-Object | Should -Be @('All', 'Axial', 'Coronal', 'Sagittal')
+        Complete 'Export-AtlasSnapshot -MaskKind LesionS' | Should -Be @('LesionSmooth')
+        Complete 'Export-AtlasSnapshot -OverlayColor cy' | Should -Be @('cyan')
+        Complete 'New-AtlasQcReport -LesionSlice ' | Should -Be @('Centroid', 'LargestSection')
+    }
+}
+
 Describe 'SkiaSharp native library in the module folder' {
     It 'ships libSkiaSharp under runtimes/RID/native for Linux, Windows and macOS' {
         $root = Split-Path -Parent (Get-Module Atlas.Psm).Path
