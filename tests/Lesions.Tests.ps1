@@ -122,6 +122,49 @@ Describe 'Invoke-LesionSmooth' {
     }
 }
 
+Describe 'Invoke-LesionSmooth against the numpy reference' {
+    BeforeAll {
+        $script:Py = Get-DebianPython
+        $script:Ref = Join-Path $PSScriptRoot 'reference/mricron_smooth.py'
+        $script:RefDir = Join-Path $TestDrive 'ref'
+        New-Item -ItemType Directory -Path $script:RefDir | Out-Null
+        function script:Assert-SameAsReference([string] $Mask, [string] $Edge = 'zonly', [double] $Fwhm = 2) {
+            $out = Join-Path $script:RefDir ([IO.Path]::GetFileName($Mask) -replace '\.(voi|nii(\.gz)?)$', "_ref_$Edge.nii.gz")
+            $n = & $script:Py $script:Ref $Mask $out $Fwhm 0.5 $Edge
+            $LASTEXITCODE | Should -Be 0
+            $mode = @{ zonly = 'ZOnly'; all = 'All'; none = 'None' }[$Edge]
+            $ours = (Invoke-LesionSmooth -LiteralPath $Mask -Fwhm $Fwhm -EdgeCorrection $mode).ToMask(0)
+            $theirs = (Import-AtlasVolume -LiteralPath $out).ToMask(0)
+            [System.Linq.Enumerable]::SequenceEqual($ours, $theirs) | Should -BeTrue -Because "$Mask ($Edge) must match the reference voxel for voxel"
+            [int]$n | Should -BeGreaterThan 0
+        }
+    }
+
+    It 'matches on blobs that touch the Z borders, in every edge mode' -Skip:(-not (Test-Path '/usr/bin/python3')) {
+        # Blobs cut by k = 0 and k = 11 exercise the Z edge correction; an x-border blob the X/Y modes.
+        $p = Join-Path $script:RefDir 'border.nii.gz'
+        $null = New-Mask -Path $p -Dims @(24, 22, 12) -Boxes @(@(3, 9, 4, 10, 0, 3), @(14, 20, 12, 18, 8, 11), @(0, 2, 2, 6, 5, 7), @(11, 11, 11, 12, 6, 6))
+        foreach ($e in 'zonly', 'all', 'none') { Assert-SameAsReference -Mask $p -Edge $e }
+        Assert-SameAsReference -Mask $p -Edge zonly -Fwhm 4
+    }
+
+    It 'matches on a 0.9 x 0.9 x 3 mm mask and on .voi masks' -Skip:(-not (Test-Path '/usr/bin/python3')) {
+        $p = Join-Path $script:RefDir 'aniso.nii.gz'
+        $null = New-Mask -Path $p -Dims @(30, 28, 10) -Voxel @(0.9, 0.9, 3) -Boxes @(@(5, 14, 5, 12, 0, 2), @(16, 25, 14, 22, 4, 9), @(3, 3, 20, 21, 5, 5))
+        Assert-SameAsReference -Mask $p
+        $s = New-Subject -Root (Join-Path $TestDrive 'refsub') -Id 'c0002s0001t01'
+        foreach ($raw in $s.RawLesionMaskPaths) { Assert-SameAsReference -Mask $raw }
+    }
+
+    It 'matches on the raw masks of the sample dataset' -Skip:(-not (Test-Path '/usr/bin/python3')) {
+        if (-not (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset is not in this build'; return }
+        $sample = New-TestSampleDataset -Path (Join-Path $TestDrive 'refsample') -SubjectCount 4
+        $raws = @(Get-ChildItem -Path $sample.Root -Recurse -Filter '*_LesionRaw*.voi')
+        $raws.Count | Should -BeGreaterThan 0
+        foreach ($r in $raws) { Assert-SameAsReference -Mask $r.FullName }
+    }
+}
+
 Describe 'Get-LesionComponent' {
     BeforeAll {
         # Three lesions: 3x3x2 = 18, 2x2x2 = 8, and two voxels touching only at a corner.
