@@ -196,6 +196,13 @@ Describe 'Get-LesionComponent' {
         Import-AtlasVolume -LiteralPath $c[1].OutputPath | Get-VoxelSum | Should -Be 8
     }
 
+    It '-WhatIf writes no lesion file' {
+        $dest = Join-Path $TestDrive 'lesions-whatif'
+        $c = @(Get-LesionComponent -Path $script:CompPath -Destination $dest -WhatIf)
+        $c.Count | Should -Be 3
+        Test-Path $dest | Should -BeFalse
+    }
+
     It 'refuses to write a lesion file over its own input' {
         Get-LesionComponent -Path $script:CompPath -Destination (Split-Path $script:CompPath) -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
         $errs[0].FullyQualifiedErrorId | Should -Match '^OutputIsInput'
@@ -216,8 +223,13 @@ Describe 'Merge-AtlasLesion' {
 
     It 'writes files and names both files when grids differ' {
         $out = Join-Path $TestDrive 'merged.nii.gz'
+        Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths -OutputPath $out -WhatIf
+        Test-Path $out | Should -BeFalse
         $f = Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths -OutputPath $out
         $f.FullName | Should -Be $out
+        Import-AtlasVolume -LiteralPath $out | Get-VoxelSum | Should -Be 152
+        $dest = Join-Path $TestDrive 'merged-subjects'
+        (@($script:S2 | Merge-AtlasLesion -Destination $dest))[0].Name | Should -Be 'c0001s0002t01_LesionMerged.nii.gz'
         $other = Join-Path $TestDrive 'other_grid.nii.gz'
         $null = New-Mask -Path $other -Dims @(20, 20, 17)
         Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths[0], $other -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
@@ -265,6 +277,29 @@ Describe 'Invoke-LesionWhiteMatterCorrection' {
         Import-AtlasVolume -LiteralPath $out | Get-VoxelSum | Should -Be 3
         $csv = $r | ConvertTo-Csv | ConvertFrom-Csv
         $csv.CorrectedVolumeMm3 | Should -Be '3'
+        # Rerun: the output is newer than its inputs, so nothing is recomputed; -WhatIf -Force writes nothing.
+        $before = (Get-Item $out).LastWriteTimeUtc
+        $t1Path = Join-Path $TestDrive 'wm_t1.nii'; $lesPath = Join-Path $TestDrive 'wm_les.nii'
+        [Atlas.Core.Nifti.NiftiWriter]::Write($t1, $t1Path, $null); [Atlas.Core.Nifti.NiftiWriter]::Write($les, $lesPath, $null)
+        Start-Sleep -Milliseconds 20
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -Force -WhatIf | Out-Null
+        (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+    }
+
+    It 'estimates white matter by k-means without a mask' {
+        # Synthetic brain (see WhiteMatterCorrectionTests.KMeansFindsWhiteMatter in spirit): three tissue
+        # levels 30/80/150 in slabs along i; a lesion half in "grey" (80), half in "white" (150).
+        $g = [Atlas.Core.Volumes.Grid]::Create(24, 6, 6, 1, 1, 1)
+        $t = [float[]]::new($g.VoxelCount); $l = [byte[]]::new($g.VoxelCount)
+        for ($k = 0; $k -lt 6; $k++) { for ($j = 0; $j -lt 6; $j++) { for ($i = 2; $i -lt 24; $i++) {
+            $t[$g.Index($i, $j, $k)] = if ($i -lt 8) { 30 } elseif ($i -lt 15) { 80 } else { 150 } } } }
+        for ($i = 13; $i -le 16; $i++) { $l[$g.Index($i, 3, 3)] = 1 }
+        $r = Invoke-LesionWhiteMatterCorrection -T1 ([Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, $t, $null)) -Mask ([Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $l, $null))
+        $r.WhiteMatterSource | Should -Be 'KMeans3'
+        $r.RemovedVoxels | Should -Be 2
+        $r.GetMask() | Get-VoxelSum | Should -Be 2
     }
 }
 

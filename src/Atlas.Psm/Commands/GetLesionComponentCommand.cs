@@ -55,6 +55,10 @@ namespace Atlas.Psm.Commands
 
         private readonly System.Collections.Generic.HashSet<string> _written = new System.Collections.Generic.HashSet<string>();
 
+        private int _count;
+
+        protected override void EndProcessing() => CompleteProgress("Get-LesionComponent");
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == "InputObject")
@@ -79,6 +83,7 @@ namespace Atlas.Psm.Commands
             if (Cancellation.IsCancellationRequested) return;
             try
             {
+                Progress("Get-LesionComponent", "Labelling " + item.Display + " (" + (++_count) + ")", 0, 0);
                 var set = LesionComponentSet.Find(Load(item), Connectivity, MinimumVoxels, Cancellation);
                 string dir = Destination != null ? PrepareDestination(Destination) : null;
                 string stem = BaseName ?? (item.Path != null ? NiftiFiles.StripExtension(System.IO.Path.GetFileName(item.Path)) : null);

@@ -51,6 +51,10 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        private int _count;
+
+        protected override void EndProcessing() => CompleteProgress("Invoke-LesionWhiteMatterCorrection");
+
         protected override void ProcessRecord()
         {
             if (Cancellation.IsCancellationRequested) return;
@@ -101,6 +105,7 @@ namespace Atlas.Psm.Commands
                     if (action != OutputAction.Write) return;
                     if (!ShouldProcess(target, "Write white-matter-corrected mask")) return;
                 }
+                Progress("Invoke-LesionWhiteMatterCorrection", "Correcting " + item.Display + " (" + (++_count) + ")", 0, 0);
                 var r = WhiteMatterCorrection.Correct(t1, Load(item), LoadOptional(WhiteMatterMask), Percent, Cancellation);
                 r.SubjectId = item.SubjectId; r.Rank = item.Rank;
                 if (target != null)
