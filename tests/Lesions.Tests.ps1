@@ -418,6 +418,18 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         $r2.SkippedCount | Should -Be 1
     }
 
+    It 'reruns: skips maps newer than their mask files, refuses when inputs are in memory' {
+        $out = Join-Path $TestDrive 'rerun.nii.gz'
+        $null = $script:Masks | New-LesionOverlapMap -OutputPath $out
+        $before = (Get-Item $out).LastWriteTimeUtc
+        $again = $script:Masks | New-LesionOverlapMap -OutputPath $out -Verbose 4>&1
+        ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Match 'newer than its inputs'
+        (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+        $vols = $script:Masks | ForEach-Object { Import-AtlasVolume -LiteralPath $_ } | ForEach-Object { [Atlas.Core.Volumes.AtlasVolume]::FromMask($_.Grid, $_.ToMask(0), $null) }
+        $vols | New-LesionOverlapMap -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+    }
+
     It 'honours -WhatIf and refuses a non-partial map to merge' {
         $script:Masks | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'wi.nii.gz') -WhatIf | Out-Null
         Test-Path (Join-Path $TestDrive 'wi.nii.gz') | Should -BeFalse
