@@ -28,6 +28,18 @@ $written.Add($demoMask)
 Write-Host 'Header summary of a volume the demo wrote and read back:'
 Import-AtlasVolume -Path $demoMask | Format-Table | Out-String | Write-Host
 
+# Datasets: the sample dataset (R1.1 native layout + metadata CSV), its subjects filtered by
+# metadata, and the dataset check (nothing to report on the clean sample).
+$sampleRoot = Join-Path $OutputFolder 'sample'
+$sample = New-AtlasSampleDataset -Path $sampleRoot -SubjectCount $SubjectCount -Force
+$written.Add($sample.MetadataPath)
+Write-Host ("Sample dataset: {0} subjects, {1} scans, {2} lesions under {3}" -f $sample.SubjectCount, $sample.ScanCount, $sample.LesionCount, $sample.Root)
+$subjects = Get-AtlasSubject -Path $sample.Root -MetadataPath $sample.MetadataPath
+Write-Host 'Scans with a left-hemisphere primary lesion and more than one lesion mask:'
+$subjects | Where-Object { $_.Hemisphere -eq 'Left' -and $_.LesionFileCount -gt 1 } | Format-Table | Out-String | Write-Host
+$findings = @(Test-AtlasDataset -Path $sample.Root -MetadataPath $sample.MetadataPath -Deep)
+Write-Host ("Test-AtlasDataset -Deep: {0} findings in {1} scans" -f $findings.Count, @($subjects).Count)
+
 # Lesions: smooth the raw masks as ATLAS did (MRIcron Smooth VOI, FWHM 2 mm, threshold 0.5),
 # write the lesion report (the SRQL-style lesion database) and the lesion overlap map.
 if (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) {
