@@ -93,6 +93,42 @@ namespace Atlas.Core.Tests.Bids
             return list;
         }
 
+        /// <summary>
+        /// Standard-space scans: INDI 031768 (Site1, t01, two masks) and R2.0 sub-r001s001 (R001, ses-1, one mask),
+        /// both on a 1 mm MNI-like grid.
+        /// </summary>
+        public static List<AtlasSubject> StandardTree(string root)
+        {
+            var g = Grid.Create(7, 8, 6, 1, 1, 1);
+            string d1 = Path.Combine(root, "Site1", "031768", "t01");
+            Directory.CreateDirectory(d1);
+            WriteT1(Path.Combine(d1, "031768_t1w_deface_stx.nii.gz"), g);
+            WriteMask(Path.Combine(d1, "031768_LesionSmooth_stx.nii.gz"), g, 1, Box(1, 2, 1, 2, 1, 2));
+            WriteMask(Path.Combine(d1, "031768_LesionSmooth_1_stx.nii.gz"), g, 1, Box(4, 5, 4, 5, 4, 4));
+            string d2 = Path.Combine(root, "R001", "sub-r001s001", "ses-1", "anat");
+            Directory.CreateDirectory(d2);
+            WriteT1(Path.Combine(d2, "sub-r001s001_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz"), g, 3);
+            WriteMask(Path.Combine(d2, "sub-r001s001_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz"), g, 1, Box(2, 3, 2, 3, 2, 3));
+            return new List<AtlasSubject>
+            {
+                new AtlasSubject
+                {
+                    SubjectId = "031768", ScanId = "031768_t01", Cohort = "Site1", Subject = "031768", Session = 1,
+                    Layout = AtlasLayout.Standardized, Space = AtlasSpace.MNI152, Root = root, Directory = d1,
+                    T1Path = Path.Combine(d1, "031768_t1w_deface_stx.nii.gz"),
+                    LesionMaskPaths = new[] { Path.Combine(d1, "031768_LesionSmooth_stx.nii.gz"), Path.Combine(d1, "031768_LesionSmooth_1_stx.nii.gz") },
+                    SmoothLesionMaskPaths = new[] { Path.Combine(d1, "031768_LesionSmooth_stx.nii.gz"), Path.Combine(d1, "031768_LesionSmooth_1_stx.nii.gz") },
+                },
+                new AtlasSubject
+                {
+                    SubjectId = "sub-r001s001", ScanId = "sub-r001s001_ses-1", Cohort = "R001", Subject = "r001s001", Session = 1,
+                    Layout = AtlasLayout.Bids, Space = AtlasSpace.MNI152, Root = root, Directory = d2,
+                    T1Path = Path.Combine(d2, "sub-r001s001_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz"),
+                    LesionMaskPaths = new[] { Path.Combine(d2, "sub-r001s001_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz") },
+                },
+            };
+        }
+
         private static IDictionary<string, object> Meta(params (string, object)[] kv)
         {
             var d = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
