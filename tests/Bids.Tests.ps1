@@ -62,6 +62,16 @@ BeforeAll {
         return $s
     }
 
+    function Invoke-BidsValidator([string] $Dataset) {
+        # bids-validator --json: error lines "KEY: files" and the warning keys.
+        $json = (& $script:Validator $Dataset --json 2>$null) -join "`n"
+        $report = $json.Substring($json.IndexOf('{')) | ConvertFrom-Json
+        [pscustomobject]@{
+            Errors   = @($report.issues.errors | ForEach-Object { "$($_.key): $(@($_.files | ForEach-Object { $_.file.relativePath }) -join ', ')" })
+            Warnings = @($report.issues.warnings | ForEach-Object { $_.key } | Sort-Object -Unique)
+        }
+    }
+
     function Get-TreeSnapshot([string] $Root) {
         # Relative path -> SHA-256 of every file (hidden ones too).
         $h = [ordered]@{}
@@ -205,6 +215,16 @@ function S([string] $c, [string] $s, [int] $t, [string] $ext) {
         $r2[1].FilesWritten | Should -Be 3   # T1w, mask, mask sidecar (no metadata, so no T1w sidecar)
     }
 
+    It 'the hand-made tree passes bids-validator 1.15.0 (masks in <Placement>)' -Skip:(-not $script:HasValidator) -ForEach @(
+        @{ Placement = 'Derivatives' }, @{ Placement = 'Anat' }) {
+        $dest = Join-Path $TestDrive "bids-valid-$Placement"
+        $null = $script:Subjects | Convert-AtlasToBids -Destination $dest -MaskPlacement $Placement
+        $report = Invoke-BidsValidator $dest
+        @($report.Errors) | Should -BeNullOrEmpty
+        # What remains (docs/bids.md says why): one participant without a second session, and a 0.9x0.9x3 mm cohort.
+        @($report.Warnings | Sort-Object) | Should -Be @('INCONSISTENT_PARAMETERS', 'INCONSISTENT_SUBJECTS', 'MISSING_SESSION')
+    }
+
     It 'a run killed half way, then rerun, yields the same tree as an uninterrupted run' {
         # 16 scans with 96x96x64 int16 .nii T1s (compressed on the way), so the child is still busy when killed.
         $root = Join-Path $TestDrive 'src-kill'
@@ -266,12 +286,9 @@ Describe 'Convert-AtlasToBids on the sample dataset' {
         @{ Placement = 'Derivatives' }, @{ Placement = 'Anat' }) {
         $dest = Join-Path $TestDrive "sample-valid-$Placement"
         $null = $script:SampleSubjects | Convert-AtlasToBids -Destination $dest -MaskPlacement $Placement -IncludeRawMasks
-        $json = (& $script:Validator $dest --json 2>$null) -join "`n"
-        $report = $json.Substring($json.IndexOf('{')) | ConvertFrom-Json
-        $errors = @($report.issues.errors | ForEach-Object { "$($_.key): $(@($_.files | ForEach-Object { $_.file.relativePath }) -join ', ')" })
-        $errors | Should -BeNullOrEmpty
-        $warnings = @($report.issues.warnings | ForEach-Object { $_.key } | Sort-Object -Unique)
-        Write-Host "bids-validator warnings ($Placement): $($warnings -join ', ')"
+        $report = Invoke-BidsValidator $dest
+        @($report.Errors) | Should -BeNullOrEmpty
+        Write-Host "bids-validator warnings ($Placement): $($report.Warnings -join ', ')"
     }
 
     It 'reports when the validator is absent' -Skip:$script:HasValidator {
