@@ -72,6 +72,25 @@ BeforeAll {
         }
     }
 
+    function Get-SlowSource {
+        # 16 scans with 96x96x64 int16 .nii T1s (compressed on the way), so a run is still busy when stopped; made once.
+        $root = Join-Path $TestDrive 'src-slow'
+        if (-not (Test-Path $root)) {
+            for ($i = 1; $i -le 16; $i++) { $null = New-TestScan -Root $root -Cohort c0009 -Subject ('s{0:0000}' -f $i) -Session 1 -Dims 96, 96, 64 -T1Ext '.nii' }
+        }
+        return $root
+    }
+
+    function Get-SlowSubjects([string] $Root) {
+        foreach ($dir in Get-ChildItem -LiteralPath (Join-Path $Root 'c0009') -Directory | Sort-Object Name) {
+            $o = [Atlas.Core.Datasets.AtlasSubject]::new()
+            $o.SubjectId = $dir.Name; $o.ScanId = $dir.Name; $o.Cohort = 'c0009'; $o.Subject = $dir.Name.Substring(5, 5); $o.Session = 1
+            $o.T1Path = Join-Path $dir.FullName "$($dir.Name).nii"
+            $o.LesionMaskPaths = [string[]]@(Join-Path $dir.FullName "$($dir.Name)_LesionSmooth.nii.gz")
+            $o
+        }
+    }
+
     function Get-TreeSnapshot([string] $Root) {
         # Relative path -> SHA-256 of every file (hidden ones too).
         $h = [ordered]@{}
@@ -226,9 +245,7 @@ function S([string] $c, [string] $s, [int] $t, [string] $ext) {
     }
 
     It 'a run killed half way, then rerun, yields the same tree as an uninterrupted run' {
-        # 16 scans with 96x96x64 int16 .nii T1s (compressed on the way), so the child is still busy when killed.
-        $root = Join-Path $TestDrive 'src-kill'
-        for ($i = 1; $i -le 16; $i++) { $null = New-TestScan -Root $root -Cohort c0009 -Subject ('s{0:0000}' -f $i) -Session 1 -Dims 96, 96, 64 -T1Ext '.nii' }
+        $root = Get-SlowSource
         $runner = Join-Path $TestDrive 'kill-runner.ps1'
         Set-Content -LiteralPath $runner -Value @'
 param($ModulePath, $Root, $Dest)
@@ -263,6 +280,34 @@ $subjects | Convert-AtlasToBids -Destination $Dest | Out-Null
         $null = Invoke-ChildPwsh -Arguments @('-File', $runner, $script:ModulePath, $root, $dest)
         $after = Get-TreeSnapshot $dest
         ($after.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) | Should -Be ($expected.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
+    }
+
+    It 'a run stopped like Ctrl+C (StopProcessing) leaves complete files only, and the rerun completes the tree' {
+        $root = Get-SlowSource
+        $subjects = @(Get-SlowSubjects $root)
+        $clean = Join-Path $TestDrive 'bids-stop-clean'
+        $null = $subjects | Convert-AtlasToBids -Destination $clean
+        $expected = Get-TreeSnapshot $clean
+
+        $dest = Join-Path $TestDrive 'bids-stop'
+        $ps = [powershell]::Create()
+        $null = $ps.AddCommand('Import-Module').AddArgument($script:ModulePath).AddStatement()
+        $null = $ps.AddCommand('Convert-AtlasToBids').AddParameter('Destination', $dest).AddParameter('InputObject', $subjects)
+        $async = $ps.BeginInvoke()
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        while (-not $async.IsCompleted -and $sw.ElapsedMilliseconds -lt 60000) {
+            if ((Test-Path $dest) -and @(Get-ChildItem -LiteralPath $dest -Recurse -Filter '*_T1w.nii.gz').Count -ge 3) { break }
+            Start-Sleep -Milliseconds 10
+        }
+        $ps.Stop()
+        $ps.Dispose()
+        Test-Path (Join-Path $dest 'participants.tsv') | Should -BeFalse -Because 'the run must be stopped before it finished'
+        $partial = Get-TreeSnapshot $dest
+        foreach ($kv in $partial.GetEnumerator()) { $kv.Value | Should -Be $expected[$kv.Key] -Because "$($kv.Key) must be complete" }
+        @($partial.Keys | Where-Object { $_ -match '\.tmp' }) | Should -BeNullOrEmpty -Because 'a stopped run removes its temporary file'
+        $r = @($subjects | Convert-AtlasToBids -Destination $dest)
+        ($r | Measure-Object FilesSkipped -Sum).Sum | Should -BeGreaterThan 0
+        ((Get-TreeSnapshot $dest).GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) | Should -Be ($expected.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
     }
 }
 
