@@ -160,6 +160,41 @@ namespace Atlas.Core.Tests.Bids
             }
         }
 
+        [Fact]
+        public void Old_scaled_voi_and_analyze_pair_sources_are_handled()
+        {
+            using (var tmp = new TempDir())
+            {
+                var subjects = BidsTestData.NativeTree(tmp.File("src"));
+                var s = subjects[2];
+                var g = Atlas.Core.Volumes.Grid.Create(6, 6, 4, 0.9, 0.9, 3);
+                // The T1 as an .hdr/.img pair.
+                var t1 = NiftiReader.Read(s.T1Path);
+                string pair = Path.Combine(s.Directory, "c0002s0001t01.hdr");
+                NiftiWriter.Write(t1, pair);
+                s.T1Path = pair;
+                // A very old VOI: 100 with scl_slope 0.01 (value 1 after scaling), as a secondary mask of 2 voxels.
+                var raw = new byte[g.VoxelCount];
+                raw[g.Index(5, 5, 3)] = 100; raw[g.Index(0, 0, 0)] = 100;
+                var h = Atlas.Core.Volumes.AtlasVolume.MakeHeader(g, NiftiDataType.UInt8);
+                h.SclSlope = 0.01;
+                string voi = Path.Combine(s.Directory, "c0002s0001t01_LesionSmooth_1.voi");
+                NiftiWriter.Write(new Atlas.Core.Volumes.AtlasVolume(h, raw), voi);
+                s.LesionMaskPaths = new[] { s.LesionMaskPaths[0], voi };
+
+                string dest = tmp.File("bids");
+                new BidsConverter(new BidsConvertOptions { Destination = dest }).Convert(new[] { s });
+                var outT1 = NiftiReader.Read(Rel(dest, "sub-c0002s0001/ses-1/anat/sub-c0002s0001_ses-1_T1w.nii.gz"));
+                Assert.Equal((float[])t1.Data, (float[])outT1.Data);
+                Assert.True(t1.Grid.Matches(outT1.Grid, 0));
+                var merged = NiftiReader.Read(Rel(dest, "derivatives/lesions/sub-c0002s0001/ses-1/anat/sub-c0002s0001_ses-1_label-L_desc-T1lesion_mask.nii.gz"));
+                var m = (byte[])merged.Data;
+                Assert.Equal(27 + 2, m.Count(b => b == 1)); // the 3x3x3 box plus the two VOI voxels, all stored as 1
+                Assert.Equal(m.Length, m.Count(b => b <= 1));
+                Assert.Equal(1.0, merged.Header.EffectiveSlope);
+            }
+        }
+
         private static string Stat(string format, string path)
         {
             var psi = new ProcessStartInfo("stat") { RedirectStandardOutput = true, UseShellExecute = false };
