@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Atlas.Core.Datasets;
+using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -439,31 +440,18 @@ namespace Atlas.Core.Bids
         }
 
         /// <summary>
-        /// The voxel-wise union of a scan's lesion masks (each binarised by AtlasVolume.ToMask), on the
-        /// primary mask's grid and header. Plan() has checked that all share that grid.
+        /// The voxel-wise union of a scan's lesion masks: the lesions engine's merge (each mask binarised
+        /// by AtlasVolume.ToMask, uint8 0/1 on the primary's grid and header). Plan() has checked the grids.
         /// </summary>
         internal static AtlasVolume MergeMasks(string[] paths, CancellationToken cancel)
         {
-            var primary = NiftiReader.Read(paths[0]);
-            var union = primary.ToMask();
-            for (int m = 1; m < paths.Length; m++)
+            var masks = new List<AtlasVolume>(paths.Length);
+            foreach (var p in paths)
             {
                 cancel.ThrowIfCancellationRequested();
-                var v = NiftiReader.Read(paths[m]);
-                string why = primary.Grid.DescribeMismatch(v.Grid);
-                if (why != null) throw new NiftiFormatException(NiftiErrorKind.GridMismatch, paths[m], "cannot merge it with " + paths[0] + ": " + why);
-                var b = v.ToMask();
-                for (int i = 0; i < union.Length; i++) union[i] |= b[i];
+                masks.Add(NiftiReader.Read(p));
             }
-            // The primary's header, geometry untouched; only the storage becomes a 3D uint8 mask.
-            var h = primary.Header.Clone();
-            h.DataType = NiftiDataType.UInt8;
-            h.BitPix = 8;
-            h.Dim[0] = 3;
-            for (int d = 4; d < 8; d++) h.Dim[d] = 1;
-            h.SclSlope = 1; h.SclInter = 0;
-            h.CalMin = 0; h.CalMax = 1;
-            return new AtlasVolume(h, union, null);
+            return LesionMasks.Merge(masks);
         }
 
         // =============================================================== mapping

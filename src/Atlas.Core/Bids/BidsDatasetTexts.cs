@@ -162,8 +162,7 @@ namespace Atlas.Core.Bids
 
         private static object FirstMeta(AtlasSubject s, params string[] names)
         {
-            if (s.Metadata == null) return null;
-            foreach (var n in names) if (s.Metadata.TryGetValue(n, out var v) && v != null) return v;
+            foreach (var n in names) { var v = s.GetMetadata(n); if (v != null) return v; }
             return null;
         }
 
