@@ -143,7 +143,8 @@ namespace Atlas.Psm.Commands
                     var scan = plan.Scans[i];
                     Progress(Activity, scan.BidsSubject + " " + scan.BidsSession + " (" + (i + 1) + " of " + plan.Scans.Count + ")", i, plan.Scans.Count);
                     var result = converter.ConvertScan(scan, Approve, OnFileError, Cancellation);
-                    WriteObject(result);
+                    // Under -WhatIf (or "No" to -Confirm) nothing happened to the scan: no record.
+                    if (result.FilesWritten + result.FilesSkipped + result.FilesFailed > 0) WriteObject(result);
                 }
                 converter.WriteFiles(plan.TailFiles, Approve, OnFileError, Cancellation);
                 CompleteProgress(Activity);
