@@ -15,6 +15,7 @@ BeforeAll {
     Import-AtlasModuleUnderTest
 
     $script:Validator = (Get-Command bids-validator -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+    $script:HasValidator = [bool]$script:Validator
     $script:ModulePath = Join-Path (Get-Module Atlas.Psm).ModuleBase 'Atlas.Psm.psd1'
 
     function Invoke-ChildPwsh([string[]] $Arguments, [switch] $Start) {
@@ -316,6 +317,69 @@ $subjects | Convert-AtlasToBids -Destination $Dest | Out-Null
         $r = @($subjects | Convert-AtlasToBids -Destination $dest)
         ($r | Measure-Object FilesSkipped -Sum).Sum | Should -BeGreaterThan 0
         ((Get-TreeSnapshot $dest).GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) | Should -Be ($expected.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
+    }
+}
+
+Describe 'Convert-AtlasToBids on hand-made trees of every input layout' {
+    BeforeAll {
+        function Write-Tiny([string] $Path, [switch] $Mask) {
+            $g = [Atlas.Core.Volumes.Grid]::Create(6, 5, 4, 1, 1, 1)
+            if ($Mask) { $b = [byte[]]::new(120); $b[7] = 1; $b[8] = 1; $v = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $b, $null) }
+            else { $f = [float[]]::new(120); for ($i = 0; $i -lt 120; $i++) { $f[$i] = $i }; $v = [Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, $f, $null) }
+            New-Item -ItemType Directory -Force -Path (Split-Path $Path) | Out-Null
+            [Atlas.Core.Nifti.NiftiWriter]::Write($v, $Path, $null)
+        }
+        function Get-LayoutSubjects([string] $Root) {
+            if (Get-Command Get-AtlasSubject -ErrorAction SilentlyContinue) { return @(Get-AtlasSubject -Path $Root -WarningAction SilentlyContinue) }
+            return @([Atlas.Core.Datasets.DatasetScanner]::Scan($Root, $null).Subjects)
+        }
+    }
+
+    It '<Layout> converts to the expected files' -ForEach @(
+        @{ Layout = 'R1.1 native'; Files = @(
+                'c0001/c0001s0002t01/c0001s0002t01.nii.gz', 'c0001/c0001s0002t01/c0001s0002t01_LesionSmooth.nii.gz!', 'c0001/c0001s0002t01/c0001s0002t01_LesionRaw.voi!')
+            Expected = @('sub-c0001s0002/ses-1/anat/sub-c0001s0002_ses-1_T1w.nii.gz',
+                'derivatives/lesions/sub-c0001s0002/ses-1/anat/sub-c0001s0002_ses-1_label-L_desc-T1lesion_mask.nii.gz',
+                'derivatives/lesions/sub-c0001s0002/ses-1/anat/sub-c0001s0002_ses-1_label-L_desc-T1lesionRaw_mask.nii.gz') }
+        @{ Layout = 'R1.1 native, time point folders'; Files = @(
+                'c0001/c0001s0002/t02/c0001s0002t02.nii.gz', 'c0001/c0001s0002/t02/c0001s0002t02_LesionSmooth.nii.gz!')
+            Expected = @('sub-c0001s0002/ses-2/anat/sub-c0001s0002_ses-2_T1w.nii.gz',
+                'derivatives/lesions/sub-c0001s0002/ses-2/anat/sub-c0001s0002_ses-2_label-L_desc-T1lesion_mask.nii.gz') }
+        @{ Layout = 'R1.1 standardized (INDI)'; Files = @(
+                'Site1/031768/t01/031768_t1w_deface_stx.nii.gz', 'Site1/031768/t01/031768_LesionSmooth_stx.nii.gz!', 'Site1/031768/t01/031768_LesionSmooth_1_stx.nii.gz!')
+            Expected = @('sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz',
+                'derivatives/lesions/sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz') }
+        @{ Layout = 'R1.2 _stx'; Files = @(
+                'c0003/c0003s0004t01/c0003s0004t01_t1w_stx.nii.gz', 'c0003/c0003s0004t01/c0003s0004t01_LesionSmooth_stx.nii.gz!')
+            Expected = @('sub-c0003s0004/ses-1/anat/sub-c0003s0004_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz',
+                'derivatives/lesions/sub-c0003s0004/ses-1/anat/sub-c0003s0004_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz') }
+        @{ Layout = 'R2.0 BIDS (Training/Testing/R0NN)'; Files = @(
+                'Training/R001/sub-r001s001/ses-1/anat/sub-r001s001_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz',
+                'Training/R001/sub-r001s001/ses-1/anat/sub-r001s001_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz!',
+                'Testing/R002/sub-r002s003/ses-1/anat/sub-r002s003_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz')
+            Expected = @('sub-r001s001/ses-1/anat/sub-r001s001_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz',
+                'derivatives/lesions/sub-r001s001/ses-1/anat/sub-r001s001_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz',
+                'sub-r002s003/ses-1/anat/sub-r002s003_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz') }
+    ) {
+        $root = Join-Path $TestDrive ('layout-' + ($Layout -replace '[^A-Za-z0-9]', ''))
+        foreach ($f in $Files) { Write-Tiny -Path (Join-Path $root $f.TrimEnd('!')) -Mask:($f.EndsWith('!')) }
+        $dest = "$root-bids"
+        $subjects = Get-LayoutSubjects $root
+        $r = @($subjects | Convert-AtlasToBids -Destination $dest -IncludeRawMasks)
+        $r.Count | Should -Be $subjects.Count
+        $images = @(Get-ChildItem -LiteralPath $dest -Recurse -File -Filter '*.nii.gz' | ForEach-Object { [IO.Path]::GetRelativePath($dest, $_.FullName) -replace '\\', '/' } | Sort-Object)
+        $images | Should -Be @($Expected | Sort-Object)
+        # Contents: T1 voxels 0..119 as written; every lesion mask holds the 2 voxels of the source(s).
+        foreach ($x in $r) { [float[]](Import-AtlasVolume -LiteralPath $x.T1wPath).Data | Select-Object -Last 1 | Should -Be 119 }
+        foreach ($m in $images | Where-Object { $_ -like '*_mask.nii.gz' }) {
+            ((Import-AtlasVolume -LiteralPath (Join-Path $dest $m)).ToMask(0) | Measure-Object -Sum).Sum | Should -Be 2
+        }
+        if ($script:HasValidator) {
+            # R2.0 raw names with space- are what BIDS rejects; -OmitSpaceEntity makes every layout valid.
+            $strict = "$root-strict"
+            $null = $subjects | Convert-AtlasToBids -Destination $strict -OmitSpaceEntity -IncludeRawMasks
+            @((Invoke-BidsValidator $strict).Errors) | Should -BeNullOrEmpty
+        }
     }
 }
 
