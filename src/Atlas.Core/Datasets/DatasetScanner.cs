@@ -33,6 +33,8 @@ namespace Atlas.Core.Datasets
         public List<string> UnmatchedFiles { get; } = new List<string>();
         /// <summary>Messages for the user: unmatched files, metadata rows and subjects that did not join.</summary>
         public List<string> Warnings { get; } = new List<string>();
+        /// <summary>Metadata rows that match no subject ("row 7 ('31999')"; row numbers count the header as row 1).</summary>
+        public List<string> OrphanMetadataRows { get; } = new List<string>();
         /// <summary>The metadata sheet when one was given.</summary>
         public MetadataTable Metadata { get; set; }
         /// <summary>The key column used for the join (friendly name), or null.</summary>
@@ -130,7 +132,7 @@ namespace Atlas.Core.Datasets
             if (!string.IsNullOrEmpty(options.MetadataPath))
             {
                 result.Metadata = MetadataTable.Load(options.MetadataPath);
-                result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings);
+                result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings, result.OrphanMetadataRows);
             }
 
             foreach (var s in subjects)

@@ -16,7 +16,7 @@ namespace Atlas.Core.Datasets
         private static readonly string[] SessionHeaders = { "session", "ses", "timepoint", "time point", "visit" };
 
         /// <summary>Fills each subject's Metadata; returns the key column used (null when none matched). Warnings go to <paramref name="warnings"/>.</summary>
-        public static string Join(MetadataTable table, IList<AtlasSubject> subjects, string keyColumn, List<string> warnings)
+        public static string Join(MetadataTable table, IList<AtlasSubject> subjects, string keyColumn, List<string> warnings, List<string> orphanRows = null)
         {
             int key;
             if (!string.IsNullOrEmpty(keyColumn))
@@ -68,6 +68,7 @@ namespace Atlas.Core.Datasets
             for (int r = 0; r < usedRows.Length; r++)
             {
                 if (usedRows[r] || NormalizeKey(table.Rows[r][key]) == null) continue;
+                orphanRows?.Add("row " + (r + 2) + " ('" + Convert.ToString(table.Rows[r][key], CultureInfo.InvariantCulture) + "')");
                 if (++orphans <= 20)
                     warnings.Add("Metadata row " + (r + 2) + " ('" + Convert.ToString(table.Rows[r][key], CultureInfo.InvariantCulture) + "') matches no subject under the dataset root.");
             }

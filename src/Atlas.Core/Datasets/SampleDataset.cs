@@ -146,8 +146,9 @@ namespace Atlas.Core.Datasets
                     StrokeType = rng.NextDouble() < 0.85 ? "Ischemic" : "Hemorrhagic",
                 };
                 int lesionCount = LesionPattern[n % LesionPattern.Length];
-                bool primaryLeft = rng.NextDouble() < 0.5;
-                bool primaryCortical = rng.NextDouble() < 0.4;
+                // Primaries alternate right/left and one in three is cortical, so even a 4-subject sample has both kinds.
+                bool primaryLeft = n % 2 == 1;
+                bool primaryCortical = n % 3 == 2;
                 for (int l = 0; l < lesionCount; l++)
                 {
                     bool left = l == 0 ? primaryLeft : rng.NextDouble() < 0.5;

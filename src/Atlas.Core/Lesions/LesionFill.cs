@@ -39,6 +39,21 @@ namespace Atlas.Core.Lesions
             return Fill(image.ToFloat64(), image.Grid, si, sj, sk, options, cancellation);
         }
 
+        /// <summary>
+        /// The fill as a uint8 mask volume on the image's grid; the seed is a voxel index (i, j, k) or,
+        /// with <paramref name="seedIsWorldMm"/>, world millimetres rounded to the nearest voxel.
+        /// </summary>
+        public static AtlasVolume FillVolume(AtlasVolume image, double[] seed, bool seedIsWorldMm, LesionFillOptions options = null, CancellationToken cancellation = default)
+        {
+            if (image == null) throw new ArgumentNullException(nameof(image));
+            if (seed == null || seed.Length != 3) throw new ArgumentException("The seed needs three coordinates.", nameof(seed));
+            var v = seedIsWorldMm ? image.Grid.WorldToVoxel(seed[0], seed[1], seed[2]) : seed;
+            var fill = Fill(image, (int)Math.Round(v[0]), (int)Math.Round(v[1]), (int)Math.Round(v[2]), options, cancellation);
+            var h = AtlasVolume.MakeHeader(image.Grid, Atlas.Core.Nifti.NiftiDataType.UInt8, image.Header);
+            h.CalMin = 0; h.CalMax = 1; h.IntentName = "B";
+            return new AtlasVolume(h, fill);
+        }
+
         /// <summary>The seed given in world millimetres (rounded to the nearest voxel).</summary>
         public static byte[] FillFromWorld(AtlasVolume image, double x, double y, double z, LesionFillOptions options = null, CancellationToken cancellation = default)
         {

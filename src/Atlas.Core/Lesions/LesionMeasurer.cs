@@ -68,8 +68,12 @@ namespace Atlas.Core.Lesions
         public string PrimaryRegion { get; set; }
         public int? PrimaryRegionLabel { get; set; }
         public double? PrimaryRegionFraction { get; set; }
-        /// <summary>Every atlas region touched, largest overlap first (with an atlas); excluded from CSV by default views.</summary>
-        public LesionRegionOverlap[] Regions { get; set; }
+        private LesionRegionOverlap[] _regions;
+
+        /// <summary>Every atlas region touched, largest overlap first (with an atlas; else empty). A method, so CSV rows stay flat.</summary>
+        public LesionRegionOverlap[] GetRegions() => _regions ?? new LesionRegionOverlap[0];
+
+        internal void SetRegions(LesionRegionOverlap[] regions) { _regions = regions; }
     }
 
     /// <summary>An integer label atlas on a grid, with region names and region sizes.</summary>
@@ -232,7 +236,7 @@ namespace Atlas.Core.Lesions
                     r.CentroidI = r.CentroidJ = r.CentroidK = double.NaN;
                     r.MinI = r.MaxI = r.MinJ = r.MaxJ = r.MinK = r.MaxK = -1;
                     if (cortex != null) r.Location = "None";
-                    if (o.Atlas != null) r.Regions = new LesionRegionOverlap[0];
+                    if (o.Atlas != null) r.SetRegions(new LesionRegionOverlap[0]);
                     result.Add(r);
                     continue;
                 }
@@ -277,7 +281,7 @@ namespace Atlas.Core.Lesions
                     });
                 }
             list.Sort((x, y) => y.VoxelCount != x.VoxelCount ? y.VoxelCount.CompareTo(x.VoxelCount) : x.Label.CompareTo(y.Label));
-            r.Regions = list.ToArray();
+            r.SetRegions(list.ToArray());
             if (list.Count > 0)
             {
                 r.PrimaryRegion = list[0].Region; r.PrimaryRegionLabel = list[0].Label; r.PrimaryRegionFraction = list[0].FractionOfLesion;

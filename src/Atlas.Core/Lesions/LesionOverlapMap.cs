@@ -127,3 +127,38 @@ namespace Atlas.Core.Lesions
         }
     }
 }
+
+namespace Atlas.Core.Lesions
+{
+    /// <summary>What New-LesionOverlapMap / Merge-LesionOverlapMap wrote.</summary>
+    public sealed class LesionOverlapResult
+    {
+        /// <summary>Masks in the map (N).</summary>
+        public long MaskCount { get; set; }
+        /// <summary>Largest count at any voxel, and that count over N.</summary>
+        public int MaxCount { get; set; }
+        public double MaxProportion { get; set; }
+        /// <summary>Voxels lesioned in at least one mask, and their volume.</summary>
+        public long LesionedVoxels { get; set; }
+        public double LesionedVolumeMm3 { get; set; }
+        /// <summary>The proportion map (float32 count/N), unless only a partial count map was written.</summary>
+        public string ProportionPath { get; set; }
+        /// <summary>The count map (int16/int32, N in intent_p1).</summary>
+        public string CountPath { get; set; }
+        public bool Partial { get; set; }
+        /// <summary>Inputs left out (unreadable, or on another grid with -SkipMismatched).</summary>
+        public int SkippedCount { get; set; }
+
+        /// <summary>Summary figures of a map.</summary>
+        public static LesionOverlapResult Of(LesionOverlapMap map)
+        {
+            int max = 0; long any = 0;
+            foreach (var c in map.Counts) { if (c > max) max = c; if (c > 0) any++; }
+            return new LesionOverlapResult
+            {
+                MaskCount = map.MaskCount, MaxCount = max, MaxProportion = map.MaskCount > 0 ? (double)max / map.MaskCount : 0,
+                LesionedVoxels = any, LesionedVolumeMm3 = any * map.Grid.VoxelVolumeMm3,
+            };
+        }
+    }
+}

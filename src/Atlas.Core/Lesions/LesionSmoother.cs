@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Core.Volumes;
@@ -27,8 +28,8 @@ namespace Atlas.Core.Lesions
     /// MRIcron accumulates in single precision and refuses volumes with 2c ≥ the axis length; here
     /// the sums are double precision and short axes use the same remaining-taps rule (the result
     /// equals MRIcron's wherever MRIcron runs, except for values within ~1e-7 of the threshold).
-    /// Only the bounding box of the mask grown by c voxels per axis is computed: outside it every
-    /// pass yields exactly 0.
+    /// Only the bounding box of the mask grown by c voxels per axis is computed (outside it every
+    /// pass yields exactly 0), slice by slice through a ring of X-Y-smoothed slices per worker.
     /// </summary>
     public static class LesionSmoother
     {
@@ -70,7 +71,7 @@ namespace Atlas.Core.Lesions
             if (!(threshold > 0) || double.IsInfinity(threshold))
                 throw new ArgumentException("The threshold must be positive (use SmoothContinuous for the smoothed values).", nameof(threshold));
             var result = new byte[CheckMask(mask, grid)];
-            Run(mask, grid, fwhmMm, edgeCorrection, cancellation, (o, v) => result[o] = v >= threshold ? (byte)1 : (byte)0);
+            Run(mask, grid, fwhmMm, edgeCorrection, cancellation, result, threshold, null);
             return result;
         }
 
@@ -79,7 +80,7 @@ namespace Atlas.Core.Lesions
             EdgeCorrection edgeCorrection = EdgeCorrection.ZOnly, CancellationToken cancellation = default)
         {
             var result = new float[CheckMask(mask, grid)];
-            Run(mask, grid, fwhmMm, edgeCorrection, cancellation, (o, v) => result[o] = (float)v);
+            Run(mask, grid, fwhmMm, edgeCorrection, cancellation, null, 0, result);
             return result;
         }
 
@@ -124,7 +125,7 @@ namespace Atlas.Core.Lesions
             return s;
         }
 
-        private static void Run(byte[] mask, Grid grid, double fwhmMm, EdgeCorrection edge, CancellationToken ct, Action<long, double> emit)
+        private static void Run(byte[] mask, Grid grid, double fwhmMm, EdgeCorrection edge, CancellationToken ct, byte[] binary, double threshold, float[] continuous)
         {
             int nx = grid.NX, ny = grid.NY, nz = grid.NZ;
             var vs = grid.VoxelSizeMm;
@@ -133,97 +134,124 @@ namespace Atlas.Core.Lesions
             bool xy = edge == EdgeCorrection.All, zc = edge != EdgeCorrection.None;
             double[] sx = EdgeScale(wx, nx, xy), sy = EdgeScale(wy, ny, xy), sz = EdgeScale(wz, nz, zc);
 
-            // Bounding box of the mask, grown by the half-widths.
+            // Bounding box of the mask, grown by the half-widths: outside it every pass yields 0.
             int x0 = nx, x1 = -1, y0 = ny, y1 = -1, z0 = nz, z1 = -1;
             for (int k = 0; k < nz; k++)
                 for (int j = 0; j < ny; j++)
                 {
                     int o = nx * (j + ny * k);
-                    for (int i = 0; i < nx; i++)
-                    {
-                        if (mask[o + i] == 0) continue;
-                        if (i < x0) x0 = i;
-                        if (i > x1) x1 = i;
-                        if (j < y0) y0 = j;
-                        if (j > y1) y1 = j;
-                        if (k < z0) z0 = k;
-                        if (k > z1) z1 = k;
-                    }
+                    int first = -1, last = -1;
+                    for (int i = 0; i < nx; i++) if (mask[o + i] != 0) { if (first < 0) first = i; last = i; }
+                    if (first < 0) continue;
+                    if (first < x0) x0 = first;
+                    if (last > x1) x1 = last;
+                    if (j < y0) y0 = j;
+                    if (j > y1) y1 = j;
+                    if (k < z0) z0 = k;
+                    if (k > z1) z1 = k;
                 }
-            if (x1 < 0) return; // empty mask: all zero (the result arrays are already 0)
+            if (x1 < 0) return; // empty mask: the result is all 0
             x0 = Math.Max(0, x0 - cx); x1 = Math.Min(nx - 1, x1 + cx);
             y0 = Math.Max(0, y0 - cy); y1 = Math.Min(ny - 1, y1 + cy);
             z0 = Math.Max(0, z0 - cz); z1 = Math.Min(nz - 1, z1 + cz);
             int bx = x1 - x0 + 1, by = y1 - y0 + 1, bz = z1 - z0 + 1;
-            long plane = (long)bx * by;
-            var buf = new double[plane * bz];
-            var po = new ParallelOptions { CancellationToken = ct };
+            int plane = bx * by;
 
-            // X pass: binary input, so each output sums the taps of the non-zero voxels in its window.
-            // Mask voxels outside the box are 0, so the window may be read from the full line.
-            Parallel.For(0, bz, po, kb =>
+            // Output slices are split into chunks, one per worker. Each worker streams the X and Y
+            // passes of the slices it needs into a ring of 2·cz+1 slices and takes the Z pass from it,
+            // so the working set stays in cache and no box-sized buffer exists.
+            int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, bz / Math.Max(4, 2 * cz + 1)));
+            var po = new ParallelOptions { CancellationToken = ct };
+            Parallel.For(0, workers, po, w =>
             {
-                int k = z0 + kb;
-                for (int jb = 0; jb < by; jb++)
+                int kFrom = z0 + (int)((long)bz * w / workers), kTo = z0 + (int)((long)bz * (w + 1) / workers); // [kFrom, kTo)
+                int ringSize = 2 * cz + 1;
+                var ring = new double[ringSize][];
+                var ringSlice = new int[ringSize];
+                for (int r = 0; r < ringSize; r++) { ring[r] = new double[plane]; ringSlice[r] = int.MinValue; }
+                var line = new double[bx + 2 * cx];
+                var xs = new double[plane];
+                var acc = new double[bx];
+                int nextSlice = Math.Max(z0, kFrom - cz);
+                for (int k = kFrom; k < kTo; k++)
                 {
-                    int j = y0 + jb;
-                    long src = (long)nx * (j + (long)ny * k);
-                    long dst = plane * kb + (long)bx * jb;
-                    for (int ib = 0; ib < bx; ib++)
+                    ct.ThrowIfCancellationRequested();
+                    int lo = Math.Max(z0, k - cz), hi = Math.Min(z1, k + cz);
+                    for (; nextSlice <= hi; nextSlice++)
                     {
-                        int i = x0 + ib;
-                        int lo = Math.Max(0, i - cx), hi = Math.Min(nx - 1, i + cx);
-                        double acc = 0;
+                        int r = nextSlice % ringSize;
+                        SmoothSliceXY(mask, nx, ny, nextSlice, x0, y0, bx, by, wx, wy, sx, sy, line, xs, ring[r]);
+                        ringSlice[r] = nextSlice;
+                    }
+                    double scale = sz[k];
+                    for (int jb = 0; jb < by; jb++)
+                    {
+                        Array.Clear(acc, 0, bx);
                         for (int t = lo; t <= hi; t++)
-                            if (mask[src + t] != 0) acc += wx[Math.Abs(i - t)];
-                        buf[dst + ib] = acc * sx[i];
+                            Axpy(acc, 0, ring[t % ringSize], jb * bx, bx, wz[Math.Abs(k - t)]);
+                        long o = x0 + (long)nx * (y0 + jb + (long)ny * k);
+                        if (binary != null)
+                        {
+                            for (int ib = 0; ib < bx; ib++) binary[o + ib] = acc[ib] * scale >= threshold ? (byte)1 : (byte)0;
+                        }
+                        else
+                        {
+                            for (int ib = 0; ib < bx; ib++) continuous[o + ib] = (float)(acc[ib] * scale);
+                        }
                     }
                 }
             });
+        }
 
-            // Y pass, in place per slice (a slice-sized scratch per worker).
-            Parallel.For(0, bz, po, () => new double[plane], (kb, state, tmp) =>
+        // X then Y pass of one slice of the box into dst (bx·by values, row jb at jb·bx).
+        private static void SmoothSliceXY(byte[] mask, int nx, int ny, int k, int x0, int y0, int bx, int by,
+            double[] wx, double[] wy, double[] sx, double[] sy, double[] line, double[] xs, double[] dst)
+        {
+            int cx = wx.Length - 1, cy = wy.Length - 1;
+            bool any = false;
+            for (int jb = 0; jb < by; jb++)
             {
-                long s0 = plane * kb;
-                for (int jb = 0; jb < by; jb++)
+                long src = (long)nx * (y0 + jb + (long)ny * k) + x0;
+                int row = jb * bx;
+                // The line of the box, zero-padded by cx on both sides (the mask is 0 outside the box).
+                bool rowAny = false;
+                for (int ib = 0; ib < bx; ib++)
                 {
-                    int j = y0 + jb;
-                    int lo = Math.Max(y0, j - cy), hi = Math.Min(y1, j + cy);
-                    double scale = sy[j];
-                    long d = (long)bx * jb;
-                    for (int ib = 0; ib < bx; ib++) tmp[d + ib] = 0;
-                    for (int t = lo; t <= hi; t++)
-                    {
-                        double wt = wy[Math.Abs(j - t)];
-                        long s = s0 + (long)bx * (t - y0);
-                        for (int ib = 0; ib < bx; ib++) tmp[d + ib] += buf[s + ib] * wt;
-                    }
-                    for (int ib = 0; ib < bx; ib++) tmp[d + ib] *= scale;
+                    byte b = mask[src + ib];
+                    line[cx + ib] = b != 0 ? 1.0 : 0.0;
+                    rowAny |= b != 0;
                 }
-                Array.Copy(tmp, 0, buf, s0, plane);
-                return tmp;
-            }, _ => { });
+                if (!rowAny) { Array.Clear(xs, row, bx); continue; }
+                any = true;
+                Array.Clear(xs, row, bx);
+                for (int d = -cx; d <= cx; d++) Axpy(xs, row, line, cx + d, bx, wx[Math.Abs(d)]);
+                for (int ib = 0; ib < bx; ib++) xs[row + ib] *= sx[x0 + ib];
+            }
+            Array.Clear(dst, 0, bx * by);
+            if (!any) return;
+            for (int jb = 0; jb < by; jb++)
+            {
+                int j = y0 + jb, row = jb * bx;
+                int lo = Math.Max(0, jb - cy), hi = Math.Min(by - 1, jb + cy);
+                for (int tb = lo; tb <= hi; tb++) Axpy(dst, row, xs, tb * bx, bx, wy[Math.Abs(jb - tb)]);
+                double scale = sy[j];
+                if (scale != 1.0) for (int ib = 0; ib < bx; ib++) dst[row + ib] *= scale;
+            }
+        }
 
-            // Z pass, straight into the output (parallel over output slices).
-            Parallel.For(0, bz, po, () => new double[bx], (kb, state, acc) =>
+        // dst[d..d+n) += w · src[s..s+n), vectorised where the hardware allows.
+        private static void Axpy(double[] dst, int d, double[] src, int s, int n, double w)
+        {
+            if (w == 0) return;
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                int k = z0 + kb;
-                int lo = Math.Max(z0, k - cz), hi = Math.Min(z1, k + cz);
-                double scale = sz[k];
-                for (int jb = 0; jb < by; jb++)
-                {
-                    for (int ib = 0; ib < bx; ib++) acc[ib] = 0;
-                    for (int t = lo; t <= hi; t++)
-                    {
-                        double wt = wz[Math.Abs(k - t)];
-                        long s = plane * (t - z0) + (long)bx * jb;
-                        for (int ib = 0; ib < bx; ib++) acc[ib] += buf[s + ib] * wt;
-                    }
-                    long o = x0 + (long)nx * (y0 + jb + (long)ny * k);
-                    for (int ib = 0; ib < bx; ib++) emit(o + ib, acc[ib] * scale);
-                }
-                return acc;
-            }, _ => { });
+                int width = Vector<double>.Count;
+                var vw = new Vector<double>(w);
+                for (; i <= n - width; i += width)
+                    (new Vector<double>(dst, d + i) + vw * new Vector<double>(src, s + i)).CopyTo(dst, d + i);
+            }
+            for (; i < n; i++) dst[d + i] += w * src[s + i];
         }
     }
 }

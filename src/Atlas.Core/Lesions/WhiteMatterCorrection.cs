@@ -12,8 +12,12 @@ namespace Atlas.Core.Lesions
         public int Rank { get; set; } = 1;
         public string MaskPath { get; set; }
         public string T1Path { get; set; }
-        /// <summary>The corrected mask (uint8 0/1 on the lesion's grid).</summary>
-        public AtlasVolume Mask { get; set; }
+        private AtlasVolume _mask;
+
+        /// <summary>The corrected mask (uint8 0/1 on the lesion's grid); a method so CSV exports stay flat.</summary>
+        public AtlasVolume GetMask() => _mask;
+
+        internal void SetMask(AtlasVolume mask) { _mask = mask; }
         public double OriginalVolumeMm3 { get; set; }
         public double CorrectedVolumeMm3 { get; set; }
         public double RemovedVolumeMm3 { get; set; }
@@ -86,15 +90,16 @@ namespace Atlas.Core.Lesions
                 outMask[i] = 1;
             }
             double vv = lesion.Grid.VoxelVolumeMm3;
-            return new WhiteMatterCorrectionResult
+            var result = new WhiteMatterCorrectionResult
             {
                 MaskPath = lesion.Path, T1Path = t1.Path,
-                Mask = AtlasVolume.FromMask(lesion.Grid, outMask, lesion.Header),
                 OriginalVoxels = orig, RemovedVoxels = removed,
                 OriginalVolumeMm3 = orig * vv, CorrectedVolumeMm3 = (orig - removed) * vv, RemovedVolumeMm3 = removed * vv,
                 PercentRemoved = orig == 0 ? 0 : 100.0 * removed / orig,
                 WhiteMatterMean = mean, Band = band, Percent = percent, WhiteMatterSource = source,
             };
+            result.SetMask(AtlasVolume.FromMask(lesion.Grid, outMask, lesion.Header));
+            return result;
         }
 
         /// <summary>The k-means white-matter estimate described on the class (1 = white matter).</summary>

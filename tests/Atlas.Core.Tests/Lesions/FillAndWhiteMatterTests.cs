@@ -111,7 +111,7 @@ namespace Atlas.Core.Tests.Lesions
                 AtlasVolume.FromMask(g, les), AtlasVolume.FromMask(g, wm), 5);
             Assert.Equal(200.0, r.WhiteMatterMean, 12);
             Assert.Equal(6, r.Band);
-            Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 1, 0, 1, 1 }, (byte[])r.Mask.Data);
+            Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 1, 0, 1, 1 }, (byte[])r.GetMask().Data);
             Assert.Equal(5, r.OriginalVoxels);
             Assert.Equal(2, r.RemovedVoxels);
             Assert.Equal(40.0, r.PercentRemoved, 12);
@@ -129,7 +129,7 @@ namespace Atlas.Core.Tests.Lesions
                 AtlasVolume.FromMask(g, new byte[] { 0, 0, 0, 1, 1 }), AtlasVolume.FromMask(g, new byte[] { 0, 0, 1, 1, 1 }), 10);
             Assert.Equal(204.0, r.WhiteMatterMean, 9);
             Assert.Equal(12, r.Band);
-            Assert.Equal(new byte[] { 0, 0, 0, 0, 1 }, (byte[])r.Mask.Data);
+            Assert.Equal(new byte[] { 0, 0, 0, 0, 1 }, (byte[])r.GetMask().Data);
         }
 
         // A synthetic brain: background 0, CSF ≈ 30, grey ≈ 80, white ≈ 150 (±3 noise). The 3-class

@@ -158,12 +158,12 @@ namespace Atlas.Core.Tests.Lesions
             Assert.Equal("Left", r.Hemisphere);
             Assert.Equal("Putamen_L", r.PrimaryRegion);
             Assert.Equal(73, r.PrimaryRegionLabel);
-            Assert.Equal(2, r.Regions.Length);
-            Assert.Equal(668, r.Regions[0].VoxelCount);
-            Assert.Equal(668.0 / 925, r.Regions[0].FractionOfLesion, 12);
-            Assert.Equal(668.0 / 7942, r.Regions[0].FractionOfRegion, 12);
-            Assert.Equal("Pallidum_L", r.Regions[1].Region);
-            Assert.Equal(257.0 / 2285, r.Regions[1].FractionOfRegion, 12);
+            Assert.Equal(2, r.GetRegions().Length);
+            Assert.Equal(668, r.GetRegions()[0].VoxelCount);
+            Assert.Equal(668.0 / 925, r.GetRegions()[0].FractionOfLesion, 12);
+            Assert.Equal(668.0 / 7942, r.GetRegions()[0].FractionOfRegion, 12);
+            Assert.Equal("Pallidum_L", r.GetRegions()[1].Region);
+            Assert.Equal(257.0 / 2285, r.GetRegions()[1].FractionOfRegion, 12);
         }
 
         [Fact]
