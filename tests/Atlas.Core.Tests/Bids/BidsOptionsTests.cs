@@ -195,6 +195,21 @@ namespace Atlas.Core.Tests.Bids
             }
         }
 
+        [Fact]
+        public void Shards_converted_one_after_the_other_build_one_dataset()
+        {
+            using (var tmp = new TempDir())
+            {
+                var subjects = BidsTestData.NativeTree(tmp.File("src"));
+                string whole = tmp.File("whole"), sharded = tmp.File("sharded");
+                new BidsConverter(new BidsConvertOptions { Destination = whole }).Convert(subjects);
+                new BidsConverter(new BidsConvertOptions { Destination = sharded }).Convert(new[] { subjects[2] });
+                new BidsConverter(new BidsConvertOptions { Destination = sharded }).Convert(new[] { subjects[0], subjects[1] });
+                // Rows of the other shard's participant are kept, and so are its mapping rows: the same tree.
+                Assert.Equal(BidsTestData.Snapshot(whole), BidsTestData.Snapshot(sharded));
+            }
+        }
+
         private static string Stat(string format, string path)
         {
             var psi = new ProcessStartInfo("stat") { RedirectStandardOutput = true, UseShellExecute = false };
