@@ -28,6 +28,22 @@ $written.Add($demoMask)
 Write-Host 'Header summary of a volume the demo wrote and read back:'
 Import-AtlasVolume -Path $demoMask | Format-Table | Out-String | Write-Host
 
+# Lesions: smooth the raw masks as ATLAS did (MRIcron Smooth VOI, FWHM 2 mm, threshold 0.5),
+# write the lesion report (the SRQL-style lesion database) and the lesion overlap map.
+if (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) {
+    $lesionSample = Join-Path $OutputFolder 'lesions/sample'
+    if (-not (Test-Path $lesionSample)) { $null = New-AtlasSampleDataset -Path $lesionSample -SubjectCount $SubjectCount }
+    $smoothed = Get-ChildItem -Path $lesionSample -Recurse -Filter '*_LesionRaw*.voi' |
+        Invoke-LesionSmooth -Destination (Join-Path $OutputFolder 'lesions/smoothed') -Force
+    Write-Host ("Smoothed {0} raw masks into {1}" -f @($smoothed).Count, (Join-Path $OutputFolder 'lesions/smoothed'))
+    $report = Join-Path $OutputFolder 'lesions/lesion_report.csv'
+    Get-AtlasSubject -Path $lesionSample | Measure-Lesion | Export-Csv -Path $report -NoTypeInformation
+    $written.Add($report)
+    $overlap = $smoothed | New-LesionOverlapMap -OutputPath (Join-Path $OutputFolder 'lesions/overlap.nii.gz') -SkipMismatched -WarningAction SilentlyContinue -Force
+    $written.Add($overlap.ProportionPath); $written.Add($overlap.CountPath)
+    Write-Host ("Overlap map of {0} masks: at most {1} overlap ({2:P0})" -f $overlap.MaskCount, $overlap.MaxCount, $overlap.MaxProportion)
+}
+
 # BIDS: the sample dataset converted by Convert-AtlasToBids, and the official validator's verdict.
 if ((Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) -and (Get-Command Get-AtlasSubject -ErrorAction SilentlyContinue)) {
     $bidsSource = Get-Variable -Name SampleRoot -ValueOnly -ErrorAction SilentlyContinue
