@@ -56,5 +56,30 @@ if (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) {
     Write-Host ("Overlap map of {0} masks: at most {1} overlap ({2:P0})" -f $overlap.MaskCount, $overlap.MaxCount, $overlap.MaxProportion)
 }
 
+# BIDS: the sample dataset converted by Convert-AtlasToBids, and the official validator's verdict.
+if ((Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) -and (Get-Command Get-AtlasSubject -ErrorAction SilentlyContinue)) {
+    $bidsSource = Get-Variable -Name SampleRoot -ValueOnly -ErrorAction SilentlyContinue
+    $bidsMeta = Get-Variable -Name SampleMetadata -ValueOnly -ErrorAction SilentlyContinue
+    if (-not $bidsSource) {
+        $bidsSource = Join-Path $OutputFolder 'sample'
+        if (-not (Test-Path $bidsSource)) { $null = New-AtlasSampleDataset -Path $bidsSource -SubjectCount $SubjectCount }
+        $bidsMeta = (Get-ChildItem -Path $bidsSource -Filter '*.csv' | Select-Object -First 1).FullName
+    }
+    $bidsOut = Join-Path $OutputFolder 'bids'
+    $metaArgs = if ($bidsMeta) { @{ MetadataPath = $bidsMeta } } else { @{} }
+    $converted = @(Get-AtlasSubject -Path $bidsSource @metaArgs | Convert-AtlasToBids -Destination $bidsOut)
+    Write-Host ("BIDS: {0} scans converted into {1} ({2} files written)" -f $converted.Count, $bidsOut, ($converted | Measure-Object FilesWritten -Sum).Sum)
+    $written.Add($bidsOut)
+    $validator = Get-Command bids-validator -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($validator) {
+        $report = (& $validator.Source $bidsOut --json 2>$null) -join "`n"
+        $issues = ($report.Substring($report.IndexOf('{')) | ConvertFrom-Json).issues
+        Write-Host ("bids-validator {0}: {1} errors, {2} warnings ({3})" -f (& $validator.Source --version), @($issues.errors).Count,
+            @($issues.warnings).Count, ((@($issues.warnings) | ForEach-Object key) -join ', '))
+    } else {
+        Write-Host 'bids-validator is not installed (npm install -g bids-validator@1.15.0); no verdict.'
+    }
+}
+
 Write-Host ("Demo finished in {0:N1} s. Files written under {1}:" -f $started.Elapsed.TotalSeconds, $OutputFolder)
 $written | ForEach-Object { Write-Host "  $_" }
