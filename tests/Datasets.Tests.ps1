@@ -153,6 +153,11 @@ Describe 'Get-AtlasSubject on the sample dataset' {
         @($m.CompletionText) | Should -Be @('StrokesLhCortical', 'StrokesLhSubcortical')
     }
 
+    It 'takes roots from Get-Item through -LiteralPath' {
+        @(Get-Item $script:Sample | Get-AtlasSubject).Count | Should -Be 5
+        @(Get-Item $script:Sample | Test-AtlasDataset).Count | Should -Be 0
+    }
+
     It 'uses the current location when -Path is omitted' {
         Push-Location $script:Sample
         try { @(Get-AtlasSubject).Count | Should -Be 5 } finally { Pop-Location }
