@@ -214,7 +214,8 @@ Describe 'SkiaSharp native library in the module folder' {
         $png = Join-Path $TestDrive 'fresh.png'
         $pwsh = (Get-Process -Id $PID).Path
         $script = "Import-Module '$copy/Atlas.Psm.psd1'; Export-AtlasSnapshot -Path '$($script:Ras.T1)' -Plane Axial -Destination '$png' | Out-Null"
-        $args2 = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @('pwsh', '-NoProfile', '-NonInteractive', '-Command', $script) } else { @('-NoProfile', '-NonInteractive', '-Command', $script) }
+        # Run as a dotnet tool, this process is dotnet itself: start the same pwsh.dll (independent of the current folder's tool manifest).
+        $args2 = if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $script) } else { @('-NoProfile', '-NonInteractive', '-Command', $script) }
         $output = & $pwsh @args2 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($output | Out-String)
         (Get-PngSize $png).Width | Should -Be 40
