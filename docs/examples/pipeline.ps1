@@ -2,8 +2,21 @@
 .SYNOPSIS
     The main job of Atlas.Psm, as a tutorial: run by `dotnet pwsh ./build.ps1 demo`.
 .DESCRIPTION
-    Each step is one pipeline a lab would write. Everything is written under -OutputFolder
-    (out/demo in the repository), and the paths are printed at the end.
+    A lab's nightly pipeline over an ATLAS-style dataset, one step per pipeline:
+
+      1. a sample dataset in the R1.1 native layout, with its metadata sheet;
+      2. its subjects as objects, filtered by metadata;
+      3. Test-AtlasDataset: the faults ATLAS users keep reporting;
+      4. Invoke-LesionSmooth: MRIcron's smooth VOI (FWHM 2 mm, threshold 0.5) on the raw masks;
+      5. Measure-Lesion: the lesion report (volume, hemisphere, centroid) as CSV;
+      6. Measure-LesionOverlap: raw against smoothed masks, with a summary, as CSV;
+      7. New-LesionOverlapMap: the probabilistic overlap map (NIfTI) and its picture (PNG);
+      8. Export-AtlasSnapshot and New-AtlasQcReport: a picture per scan and one QC page;
+      9. Convert-AtlasToBids: the dataset as BIDS, with the bids-validator's verdict.
+
+    Everything is written under -OutputFolder (out/demo in the repository); the paths are printed
+    at the end. Run it yourself after `./build.ps1 build`:
+        pwsh ./docs/examples/pipeline.ps1 -OutputFolder ./my-demo
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/Atlas.Psm/Atlas.Psm.psd1'),
@@ -15,71 +28,88 @@ $started = [Diagnostics.Stopwatch]::StartNew()
 Import-Module $ModulePath -Force
 if (Test-Path $OutputFolder) { Remove-Item -Recurse -Force $OutputFolder }
 New-Item -ItemType Directory -Force -Path $OutputFolder | Out-Null
+$OutputFolder = (Resolve-Path $OutputFolder).ProviderPath
 $written = [System.Collections.Generic.List[string]]::new()
-
-# 1. A volume written and read back: the engine's round trip.
-$grid = [Atlas.Core.Volumes.Grid]::Create(64, 64, 40, 1, 1, 1)
-$mask = [byte[]]::new(64 * 64 * 40)
-for ($k = 15; $k -lt 25; $k++) { for ($j = 20; $j -lt 40; $j++) { for ($i = 20; $i -lt 30; $i++) { $mask[$i + 64 * ($j + 64 * $k)] = 1 } } }
-$demoMask = Join-Path $OutputFolder 'engine/box_mask.nii.gz'
-New-Item -ItemType Directory -Force -Path (Split-Path $demoMask) | Out-Null
-[Atlas.Core.Volumes.AtlasVolume]::FromMask($grid, $mask, $null) | Export-AtlasVolume -Path $demoMask
-$written.Add($demoMask)
-Write-Host 'Header summary of a volume the demo wrote and read back:'
-Import-AtlasVolume -Path $demoMask | Format-Table | Out-String | Write-Host
-
-# Datasets: the sample dataset (R1.1 native layout + metadata CSV), its subjects filtered by
-# metadata, and the dataset check (nothing to report on the clean sample).
-$sampleRoot = Join-Path $OutputFolder 'sample'
-$sample = New-AtlasSampleDataset -Path $sampleRoot -SubjectCount $SubjectCount -Force
-$written.Add($sample.MetadataPath)
-Write-Host ("Sample dataset: {0} subjects, {1} scans, {2} lesions under {3}" -f $sample.SubjectCount, $sample.ScanCount, $sample.LesionCount, $sample.Root)
-$subjects = Get-AtlasSubject -Path $sample.Root -MetadataPath $sample.MetadataPath
-Write-Host 'Scans with a left-hemisphere primary lesion and more than one lesion mask:'
-$subjects | Where-Object { $_.Hemisphere -eq 'Left' -and $_.LesionFileCount -gt 1 } | Format-Table | Out-String | Write-Host
-$findings = @(Test-AtlasDataset -Path $sample.Root -MetadataPath $sample.MetadataPath -Deep)
-Write-Host ("Test-AtlasDataset -Deep: {0} findings in {1} scans" -f $findings.Count, @($subjects).Count)
-
-# Lesions: smooth the raw masks as ATLAS did (MRIcron Smooth VOI, FWHM 2 mm, threshold 0.5),
-# write the lesion report (the SRQL-style lesion database) and the lesion overlap map.
-if (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) {
-    $lesionSample = Join-Path $OutputFolder 'lesions/sample'
-    if (-not (Test-Path $lesionSample)) { $null = New-AtlasSampleDataset -Path $lesionSample -SubjectCount $SubjectCount }
-    $smoothed = Get-ChildItem -Path $lesionSample -Recurse -Filter '*_LesionRaw*.voi' |
-        Invoke-LesionSmooth -Destination (Join-Path $OutputFolder 'lesions/smoothed') -Force
-    Write-Host ("Smoothed {0} raw masks into {1}" -f @($smoothed).Count, (Join-Path $OutputFolder 'lesions/smoothed'))
-    $report = Join-Path $OutputFolder 'lesions/lesion_report.csv'
-    Get-AtlasSubject -Path $lesionSample | Measure-Lesion | Export-Csv -Path $report -NoTypeInformation
-    $written.Add($report)
-    $overlap = $smoothed | New-LesionOverlapMap -OutputPath (Join-Path $OutputFolder 'lesions/overlap.nii.gz') -SkipMismatched -WarningAction SilentlyContinue -Force
-    $written.Add($overlap.ProportionPath); $written.Add($overlap.CountPath)
-    Write-Host ("Overlap map of {0} masks: at most {1} overlap ({2:P0})" -f $overlap.MaskCount, $overlap.MaxCount, $overlap.MaxProportion)
+$summary = [System.Collections.Generic.List[object]]::new()
+function Out-Step([string] $Step, [string] $Result, [string] $Path) {
+    $summary.Add([pscustomobject]@{ Step = $Step; Result = $Result })
+    if ($Path) { $written.Add($Path) }
+    Write-Host ("{0,-22} {1}" -f $Step, $Result)
 }
 
-# BIDS: the sample dataset converted by Convert-AtlasToBids, and the official validator's verdict.
-if ((Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) -and (Get-Command Get-AtlasSubject -ErrorAction SilentlyContinue)) {
-    $bidsSource = Get-Variable -Name SampleRoot -ValueOnly -ErrorAction SilentlyContinue
-    $bidsMeta = Get-Variable -Name SampleMetadata -ValueOnly -ErrorAction SilentlyContinue
-    if (-not $bidsSource) {
-        $bidsSource = Join-Path $OutputFolder 'sample'
-        if (-not (Test-Path $bidsSource)) { $null = New-AtlasSampleDataset -Path $bidsSource -SubjectCount $SubjectCount }
-        $bidsMeta = (Get-ChildItem -Path $bidsSource -Filter '*.csv' | Select-Object -First 1).FullName
-    }
-    $bidsOut = Join-Path $OutputFolder 'bids'
-    $metaArgs = if ($bidsMeta) { @{ MetadataPath = $bidsMeta } } else { @{} }
-    $converted = @(Get-AtlasSubject -Path $bidsSource @metaArgs | Convert-AtlasToBids -Destination $bidsOut)
-    Write-Host ("BIDS: {0} scans converted into {1} ({2} files written)" -f $converted.Count, $bidsOut, ($converted | Measure-Object FilesWritten -Sum).Sum)
-    $written.Add($bidsOut)
-    $validator = Get-Command bids-validator -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-    if ($validator) {
-        $report = (& $validator.Source $bidsOut --json 2>$null) -join "`n"
-        $issues = ($report.Substring($report.IndexOf('{')) | ConvertFrom-Json).issues
-        Write-Host ("bids-validator {0}: {1} errors, {2} warnings ({3})" -f (& $validator.Source --version), @($issues.errors).Count,
-            @($issues.warnings).Count, ((@($issues.warnings) | ForEach-Object key) -join ', '))
-    } else {
-        Write-Host 'bids-validator is not installed (npm install -g bids-validator@1.15.0); no verdict.'
-    }
-}
+# 1. The sample dataset: phantom heads, 1-3 lesions each, raw masks as .voi, smoothed masks as
+#    .nii.gz, two cohorts on the 0.9 x 0.9 x 3 mm grid of the paper's 1.5 T sites, some rescans.
+$sample = New-AtlasSampleDataset -Path (Join-Path $OutputFolder 'sample') -SubjectCount $SubjectCount
+Out-Step 'Sample dataset' ("{0} subjects, {1} scans, {2} lesions" -f $sample.SubjectCount, $sample.ScanCount, $sample.LesionCount) $sample.Root
 
-Write-Host ("Demo finished in {0:N1} s. Files written under {1}:" -f $started.Elapsed.TotalSeconds, $OutputFolder)
+# 2. Subjects as objects: metadata columns are properties, so Where-Object filters on them.
+$subjects = @(Get-AtlasSubject -Path $sample.Root -MetadataPath $sample.MetadataPath)
+$leftMulti = @($subjects | Where-Object { $_.Hemisphere -eq 'Left' -and $_.LesionFileCount -gt 1 })
+Write-Host 'Scans with a left-hemisphere primary stroke and more than one lesion mask:'
+$leftMulti | Format-Table | Out-String | Write-Host
+Out-Step 'Get-AtlasSubject' ("{0} scans; {1} left with several lesions" -f $subjects.Count, $leftMulti.Count)
+
+# 3. Dataset checks (grids, binary masks, numbering, metadata counts); -Deep reads the voxels.
+$findings = @($subjects | Test-AtlasDataset -Deep)
+Out-Step 'Test-AtlasDataset' ("{0} findings ({1} errors)" -f $findings.Count, @($findings | Where-Object Severity -EQ 'Error').Count)
+
+# 4. Smooth every raw mask as the paper did; the outputs take the published names.
+$smoothDir = Join-Path $OutputFolder 'smoothed'
+$smoothed = @($subjects | Invoke-LesionSmooth -Destination $smoothDir)
+Out-Step 'Invoke-LesionSmooth' ("{0} raw masks smoothed (FWHM 2 mm, threshold 0.5)" -f $smoothed.Count) $smoothDir
+
+# 5. The lesion report, one row per mask: the SRQL-style lesion database.
+$lesionCsv = Join-Path $OutputFolder 'lesion_report.csv'
+$lesions = @($subjects | Measure-Lesion)
+$lesions | Export-Csv -Path $lesionCsv -NoTypeInformation
+Out-Step 'Measure-Lesion' ("{0} masks, {1:N1} ml in all" -f $lesions.Count, (($lesions | Measure-Object VolumeMm3 -Sum).Sum / 1000)) $lesionCsv
+
+# 6. Agreement of the raw tracing with the published smoothed mask, with a summary block.
+$overlapCsv = Join-Path $OutputFolder 'overlap_raw_vs_smooth.csv'
+$overlap = @($subjects | Measure-LesionOverlap -Reference LesionSmooth -Candidate LesionRaw -Summary)
+$overlap | Export-Csv -Path $overlapCsv -NoTypeInformation
+$pairs = @($overlap | Where-Object { -not $_.Statistic })
+$mean = $overlap | Where-Object Statistic -EQ 'Mean'
+Out-Step 'Measure-LesionOverlap' ("{0} pairs; mean Dice {1:N3}, mean HD95 {2:N2} mm" -f $pairs.Count, $mean.Dice, $mean.Hausdorff95Mm) $overlapCsv
+
+# 7. The probabilistic overlap map of the primary masks (the paper's Figure 3). A map needs one
+#    grid: the 1 mm scans of the first time point, as the standardized release left out the 1.5 T cohorts.
+$firstGrid = Import-AtlasVolume -LiteralPath $subjects[0].T1Path -HeaderOnly
+$onGrid = @($subjects | Where-Object {
+        $_.Session -eq 1 -and (Import-AtlasVolume -LiteralPath $_.T1Path -HeaderOnly).Grid.Matches($firstGrid.Grid, 0.001)
+    })
+$mapPath = Join-Path $OutputFolder 'overlap_map.nii.gz'
+$map = $onGrid | New-LesionOverlapMap -OutputPath $mapPath
+$mapPng = Join-Path $OutputFolder 'overlap_map.png'
+$null = Export-AtlasSnapshot -Path $onGrid[0].T1Path -Overlay @{ Path = $map.ProportionPath; Colormap = 'Heat'; Opacity = 0.85 } `
+    -Plane Axial -Montage 6 -Destination $mapPng
+$written.Add($map.CountPath)
+Out-Step 'New-LesionOverlapMap' ("{0} primary masks; at most {1} overlap" -f $map.MaskCount, $map.MaxCount) $mapPath
+$written.Add($mapPng)
+
+# 8. A picture per scan (T1 with its smoothed masks) and one self-contained QC page.
+$snapDir = Join-Path $OutputFolder 'snapshots'
+$snaps = @($subjects | Export-AtlasSnapshot -Destination $snapDir -MaskKind LesionSmooth)
+Out-Step 'Export-AtlasSnapshot' ("{0} PNG files" -f $snaps.Count) $snapDir
+$qcDir = Join-Path $OutputFolder 'qc'
+$qc = $subjects | New-AtlasQcReport -Destination $qcDir -Finding $findings
+$qcPage = if ($qc -is [System.IO.FileInfo]) { $qc.FullName } elseif ($qc.PSObject.Properties['Path']) { $qc.Path } else { Join-Path $qcDir 'index.html' }
+Out-Step 'New-AtlasQcReport' 'one HTML page, sortable, no network needed' $qcPage
+
+# 9. BIDS: the native dataset converted, checked by the official validator when it is installed.
+$bidsDir = Join-Path $OutputFolder 'bids'
+$converted = @($subjects | Convert-AtlasToBids -Destination $bidsDir)
+$verdict = 'bids-validator not installed (npm install -g bids-validator@1.15.0)'
+$validator = Get-Command bids-validator -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+if ($validator) {
+    $json = (& $validator.Source $bidsDir --json 2>$null) -join "`n"
+    $issues = ($json.Substring($json.IndexOf('{')) | ConvertFrom-Json).issues
+    $verdict = "bids-validator {0}: {1} errors, {2} warnings" -f (& $validator.Source --version), @($issues.errors).Count, @($issues.warnings).Count
+}
+Out-Step 'Convert-AtlasToBids' ("{0} scans, {1} files; {2}" -f $converted.Count, ($converted | Measure-Object FilesWritten -Sum).Sum, $verdict) $bidsDir
+
+Write-Host ''
+Write-Host 'Summary:'
+$summary | Format-Table -AutoSize -Wrap | Out-String -Width 160 | Write-Host
+Write-Host ("Demo finished in {0:N1} s. Written under {1}:" -f $started.Elapsed.TotalSeconds, $OutputFolder)
 $written | ForEach-Object { Write-Host "  $_" }
