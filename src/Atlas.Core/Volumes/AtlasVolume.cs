@@ -152,12 +152,11 @@ namespace Atlas.Core.Volumes
             }
         }
 
-        /// <summary>Scaled values of one held frame as float32 (a new array, or the data itself when it is float32 unscaled and one frame).</summary>
+        /// <summary>Scaled values of one held frame as float32, always a new array (callers may change it).</summary>
         public float[] ToFloat32(int frame = 0)
         {
             RequireData(); RequireScalar();
             long n = Grid.VoxelCount;
-            if (Data is float[] f && !Header.HasScaling && f.LongLength == n && frame == 0) return f;
             var dst = new float[n];
             VoxelConvert.ToFloat32(Data, frame * n, dst, Slope, Intercept);
             return dst;

@@ -1,0 +1,43 @@
+@{
+    RootModule           = 'Atlas.Psm.dll'
+    # Stamped by build.ps1 from src/Directory.Build.props (the one place the version lives).
+    ModuleVersion        = '0.0.0'
+    GUID                 = '6b0f6c8e-3a1d-4c57-9b7e-2f4f3c5a9e11'
+    Author               = 'Atlas.Psm contributors'
+    CompanyName          = 'Atlas.Psm'
+    Copyright            = '(c) Atlas.Psm contributors. MIT licence.'
+    Description          = 'Stroke-lesion MRI datasets shaped like ATLAS (Anatomical Tracings of Lesions After Stroke): NIfTI and MRIcron VOI I/O, ATLAS layouts as subject objects, lesion smoothing, components, fill, reports, overlap maps, agreement metrics, BIDS conversion and QC pictures.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    FormatsToProcess     = @('Atlas.Psm.format.ps1xml')
+    TypesToProcess       = @('Atlas.Psm.types.ps1xml')
+    CmdletsToExport      = @(
+        'Import-AtlasVolume'
+        'Export-AtlasVolume'
+        'Get-AtlasSubject'
+        'New-AtlasSampleDataset'
+        'Test-AtlasDataset'
+        'Invoke-LesionSmooth'
+        'Get-LesionComponent'
+        'Merge-AtlasLesion'
+        'Invoke-LesionFill'
+        'Invoke-LesionWhiteMatterCorrection'
+        'Measure-Lesion'
+        'New-LesionOverlapMap'
+        'Merge-LesionOverlapMap'
+        'Measure-LesionOverlap'
+        'Measure-RaterReliability'
+        'Convert-AtlasToBids'
+        'Export-AtlasSnapshot'
+        'New-AtlasQcReport'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('MRI', 'NIfTI', 'stroke', 'lesion', 'ATLAS', 'neuroimaging', 'BIDS')
+            ProjectUri = ''
+        }
+    }
+}

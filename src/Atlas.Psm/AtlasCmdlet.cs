@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using Atlas.Core.Datasets;
+using Atlas.Core.Nifti;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Psm
+{
+    /// <summary>
+    /// What every Atlas.Psm cmdlet shares: provider-path resolution, error records that name the
+    /// file with the right category, input objects turned into volumes or subjects, the
+    /// keep/skip/overwrite decision for outputs, and a cancellation token tied to Ctrl+C.
+    /// </summary>
+    public abstract class AtlasCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing); pass it to long engine calls.</summary>
+        protected CancellationToken Cancellation => _stop.Token;
+
+        protected override void StopProcessing()
+        {
+            _stop.Cancel();
+            base.StopProcessing();
+        }
+
+        // ------------------------------------------------------------------ paths
+
+        /// <summary>
+        /// Provider paths for -Path (wildcards) or -LiteralPath. A path that matches nothing is a
+        /// non-terminating ObjectNotFound error and the others are still returned.
+        /// </summary>
+        protected List<string> ResolveInputPaths(IEnumerable<string> paths, bool literal)
+        {
+            var result = new List<string>();
+            if (paths == null) return result;
+            foreach (var p in paths)
+            {
+                if (string.IsNullOrEmpty(p)) continue;
+                try
+                {
+                    if (literal)
+                    {
+                        string full = GetUnresolvedProviderPathFromPSPath(p);
+                        if (!File.Exists(full) && !Directory.Exists(full))
+                        {
+                            WriteError(new ErrorRecord(new ItemNotFoundException("Cannot find path '" + full + "' because it does not exist."),
+                                "PathNotFound", ErrorCategory.ObjectNotFound, full));
+                            continue;
+                        }
+                        result.Add(full);
+                    }
+                    else
+                    {
+                        var resolved = GetResolvedProviderPathFromPSPath(p, out ProviderInfo provider);
+                        if (provider.Name != "FileSystem")
+                        {
+                            WriteError(new ErrorRecord(new ArgumentException("'" + p + "' is not a file system path."),
+                                "NotAFileSystemPath", ErrorCategory.InvalidArgument, p));
+                            continue;
+                        }
+                        if (resolved.Count == 0 && WildcardPattern.ContainsWildcardCharacters(p))
+                        {
+                            WriteError(new ErrorRecord(new ItemNotFoundException("No file matches '" + p + "'."),
+                                "PathNotFound", ErrorCategory.ObjectNotFound, p));
+                        }
+                        result.AddRange(resolved);
+                    }
+                }
+                catch (ItemNotFoundException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, p));
+                }
+                catch (System.Management.Automation.DriveNotFoundException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, p));
+                }
+            }
+            return result;
+        }
+
+        /// <summary>A single existing path (no wildcards), or null after writing an error.</summary>
+        protected string ResolveExistingPath(string path)
+        {
+            var r = ResolveInputPaths(new[] { path }, true);
+            return r.Count > 0 ? r[0] : null;
+        }
+
+        /// <summary>An output path as the provider sees it (PowerShell's location, not the process's).</summary>
+        protected string ResolveOutputPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
+
+        // ------------------------------------------------------------------ errors
+
+        /// <summary>The ErrorCategory for an exception from the engine.</summary>
+        public static ErrorCategory CategoryFor(Exception ex)
+        {
+            switch (ex)
+            {
+                case NiftiFormatException n:
+                    switch (n.Kind)
+                    {
+                        case NiftiErrorKind.NotFound: return ErrorCategory.ObjectNotFound;
+                        case NiftiErrorKind.UnsupportedDataType: return ErrorCategory.NotImplemented;
+                        case NiftiErrorKind.InvalidArgument: return ErrorCategory.InvalidArgument;
+                        case NiftiErrorKind.GridMismatch: return ErrorCategory.InvalidData;
+                        case NiftiErrorKind.ValueOutOfRange: return ErrorCategory.InvalidData;
+                        default: return ErrorCategory.InvalidData;
+                    }
+                case FileNotFoundException _: return ErrorCategory.ObjectNotFound;
+                case DirectoryNotFoundException _: return ErrorCategory.ObjectNotFound;
+                case UnauthorizedAccessException _: return ErrorCategory.PermissionDenied;
+                case IOException _: return ErrorCategory.WriteError;
+                case ArgumentException _: return ErrorCategory.InvalidArgument;
+                case FormatException _: return ErrorCategory.InvalidData;
+                case InvalidDataException _: return ErrorCategory.InvalidData;
+                case NotSupportedException _: return ErrorCategory.NotImplemented;
+                case OperationCanceledException _: return ErrorCategory.OperationStopped;
+                case InvalidOperationException _: return ErrorCategory.InvalidOperation;
+                default: return ErrorCategory.NotSpecified;
+            }
+        }
+
+        /// <summary>An ErrorRecord whose target is the file involved (the exception's file when it names one).</summary>
+        protected static ErrorRecord MakeError(Exception ex, string errorId, object target, ErrorCategory? category = null)
+        {
+            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath : target;
+            var rec = new ErrorRecord(ex, errorId, category ?? CategoryFor(ex), t);
+            if (t is string s && !string.IsNullOrEmpty(s) && ex.Message.IndexOf(s, StringComparison.Ordinal) < 0)
+                rec.ErrorDetails = new ErrorDetails(s + ": " + ex.Message);
+            return rec;
+        }
+
+        /// <summary>A non-terminating error for one input; the pipeline goes on with the next.</summary>
+        protected void WriteFailure(Exception ex, string errorId, object target, ErrorCategory? category = null) =>
+            WriteError(MakeError(ex, errorId, target, category));
+
+        /// <summary>True for exceptions that describe bad input or a failed file operation (reported, not crashed on).</summary>
+        protected static bool IsInputFailure(Exception ex) =>
+            ex is NiftiFormatException || ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException
+            || ex is InvalidDataException || ex is FormatException || ex is NotSupportedException || ex is InvalidOperationException;
+
+        // ------------------------------------------------------------------ inputs
+
+        /// <summary>The object behind a PSObject wrapper.</summary>
+        protected static object Unwrap(object o) => o is PSObject p ? p.BaseObject : o;
+
+        /// <summary>An AtlasSubject from a pipeline object (Get-AtlasSubject wraps them in PSObjects), else null.</summary>
+        protected static AtlasSubject AsSubject(object o) => Unwrap(o) as AtlasSubject;
+
+        /// <summary>
+        /// A volume from an AtlasVolume, a FileInfo, or a path string (resolved against PowerShell's
+        /// location). Errors propagate as exceptions for the caller to report.
+        /// </summary>
+        protected AtlasVolume LoadVolume(object input, NiftiReadOptions options = null)
+        {
+            var o = Unwrap(input);
+            switch (o)
+            {
+                case AtlasVolume v: return v;
+                case FileInfo f: return NiftiReader.Read(f.FullName, options);
+                case string s: return NiftiReader.Read(GetUnresolvedProviderPathFromPSPath(s), options);
+                case null: throw new ArgumentNullException(nameof(input), "No volume given.");
+                default:
+                    throw new ArgumentException("Cannot use a " + o.GetType().Name + " as a volume; give an AtlasVolume, a file or a path.");
+            }
+        }
+
+        /// <summary>A display name for an input (its path when it has one).</summary>
+        protected static string Describe(object input)
+        {
+            var o = Unwrap(input);
+            switch (o)
+            {
+                case AtlasVolume v: return v.Path ?? "(volume in memory)";
+                case FileInfo f: return f.FullName;
+                case AtlasSubject s: return s.ScanId ?? s.SubjectId;
+                default: return o?.ToString() ?? "(null)";
+            }
+        }
+
+        // ------------------------------------------------------------------ outputs
+
+        /// <summary>True when the output exists and is newer than every input (a rerun can skip it).</summary>
+        protected static bool IsUpToDate(string output, IEnumerable<string> inputs)
+        {
+            if (!File.Exists(output)) return false;
+            var t = File.GetLastWriteTimeUtc(output);
+            foreach (var i in inputs)
+            {
+                if (string.IsNullOrEmpty(i) || !File.Exists(i)) continue;
+                if (File.GetLastWriteTimeUtc(i) > t) return false;
+            }
+            return true;
+        }
+
+        /// <summary>What to do with an output path.</summary>
+        protected enum OutputAction { Write, Skip, Refuse }
+
+        /// <summary>
+        /// The rule for derived files: write when absent or with -Force; when present and newer than
+        /// all inputs, skip (verbose message; scheduled reruns are cheap); when present and stale
+        /// without -Force, refuse with a ResourceExists error (pass <paramref name="skipWhenUpToDate"/> false to refuse always).
+        /// </summary>
+        protected OutputAction DecideOutput(string output, bool force, IEnumerable<string> inputs, bool skipWhenUpToDate = true)
+        {
+            if (force || !File.Exists(output)) return OutputAction.Write;
+            if (skipWhenUpToDate && inputs != null && IsUpToDate(output, inputs))
+            {
+                WriteVerbose("Skipping " + output + ": it is newer than its inputs (use -Force to regenerate).");
+                return OutputAction.Skip;
+            }
+            WriteError(new ErrorRecord(new IOException("The file '" + output + "' already exists; use -Force to overwrite it."),
+                "OutputExists", ErrorCategory.ResourceExists, output));
+            return OutputAction.Refuse;
+        }
+
+        /// <summary>Progress over a known number of items (activity id 1 unless given).</summary>
+        protected void Progress(string activity, string status, int done, int total, int id = 1)
+        {
+            var pr = new ProgressRecord(id, activity, string.IsNullOrEmpty(status) ? activity : status);
+            if (total > 0) pr.PercentComplete = Math.Min(100, (int)(100L * done / total));
+            WriteProgress(pr);
+        }
+
+        protected void CompleteProgress(string activity, int id = 1)
+        {
+            WriteProgress(new ProgressRecord(id, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+}

@@ -1,0 +1,24 @@
+# Shared by the Pester files: the built module, a sample dataset made once per file, and peer tools.
+
+function Import-AtlasModuleUnderTest {
+    $path = if ($env:ATLAS_PSM_MODULE) { $env:ATLAS_PSM_MODULE } else { Join-Path $PSScriptRoot '../out/Atlas.Psm/Atlas.Psm.psd1' }
+    if (-not (Test-Path $path)) { throw "Built module not found at $path; run ./build.ps1 build first." }
+    Import-Module $path -Force -Global -ErrorAction Stop
+}
+
+function New-TestSampleDataset {
+    # A small sample dataset (New-AtlasSampleDataset) in a folder of its own; returns root and metadata path.
+    param([string] $Path, [int] $SubjectCount = 4, [int] $Seed = 1)
+    if (-not (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue)) { return $null }
+    $null = New-AtlasSampleDataset -Path $Path -SubjectCount $SubjectCount -Seed $Seed
+    $meta = Get-ChildItem -Path $Path -Filter '*.csv' | Select-Object -First 1
+    return [pscustomobject]@{ Root = $Path; Metadata = $meta.FullName }
+}
+
+function Get-DebianPython {
+    # Debian's python3 has nibabel/scipy; the python3 first on PATH may be another interpreter.
+    if (Test-Path '/usr/bin/python3') { return '/usr/bin/python3' }
+    return $null
+}
+
+Export-ModuleMember -Function Import-AtlasModuleUnderTest, New-TestSampleDataset, Get-DebianPython
