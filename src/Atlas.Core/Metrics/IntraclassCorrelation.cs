@@ -87,9 +87,12 @@ namespace Atlas.Core.Metrics
 
             // ICC(3,1), consistency: Shrout & Fleiss eq. 12-13 (McGraw & Wong Table 7, ICC(C,1)).
             double icc3 = (bms - ems) / (bms + (k - 1) * ems);
-            double fl3 = f0 / FisherSnedecor.InvCDF(dfR, dfE, 1 - alpha / 2);
-            double fu3 = f0 * FisherSnedecor.InvCDF(dfE, dfR, 1 - alpha / 2);
-            var r3 = Make("ICC(3,1)", "Consistency", icc3, (fl3 - 1) / (fl3 + k - 1), (fu3 - 1) / (fu3 + k - 1));
+            double fl3 = f0 / Quantile(dfR, dfE, 1 - alpha / 2);
+            double fu3 = f0 * Quantile(dfE, dfR, 1 - alpha / 2);
+            // No residual at all (EMS = 0): F is infinite and both limits are 1.
+            var r3 = ems == 0 && bms > 0
+                ? Make("ICC(3,1)", "Consistency", icc3, 1, 1)
+                : Make("ICC(3,1)", "Consistency", icc3, (fl3 - 1) / (fl3 + k - 1), (fu3 - 1) / (fu3 + k - 1));
 
             // ICC(2,1), absolute agreement: Shrout & Fleiss eq. 11 with Satterthwaite's degrees of
             // freedom v for the interval (McGraw & Wong Table 7, ICC(A,1)).
@@ -97,8 +100,9 @@ namespace Atlas.Core.Metrics
             double fj = jms / ems;
             double a = k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2;
             double v = (k - 1) * (n - 1) * a * a / ((n - 1) * k * k * icc2 * icc2 * fj * fj + Math.Pow(n * (1 + (k - 1) * icc2) - k * icc2, 2));
-            double fStar = FisherSnedecor.InvCDF(dfR, v, 1 - alpha / 2);
-            double fStar2 = FisherSnedecor.InvCDF(v, dfR, 1 - alpha / 2);
+            if (ems == 0) v = k - 1;   // the limit of v as EMS -> 0 (Fj -> infinity)
+            double fStar = Quantile(dfR, v, 1 - alpha / 2);
+            double fStar2 = Quantile(v, dfR, 1 - alpha / 2);
             double lo2 = n * (bms - fStar * ems) / (fStar * (k * jms + (k * n - k - n) * ems) + n * bms);
             double hi2 = n * (fStar2 * bms - ems) / (k * jms + (k * n - k - n) * ems + n * fStar2 * bms);
             var r2 = Make("ICC(2,1)", "AbsoluteAgreement", icc2, lo2, hi2);
@@ -110,6 +114,13 @@ namespace Atlas.Core.Metrics
                 BetweenSubjectsMeanSquare = bms, BetweenRatersMeanSquare = jms, ResidualMeanSquare = ems,
             };
             return new[] { r2, r3 };
+        }
+
+        /// <summary>The F quantile, NaN when the degrees of freedom are not usable (degenerate tables).</summary>
+        private static double Quantile(double d1, double d2, double p)
+        {
+            if (!(d1 > 0) || !(d2 > 0) || double.IsInfinity(d1) || double.IsInfinity(d2)) return double.NaN;
+            return FisherSnedecor.InvCDF(d1, d2, p);
         }
     }
 }

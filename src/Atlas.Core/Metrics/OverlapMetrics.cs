@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -250,7 +251,9 @@ namespace Atlas.Core.Metrics
         /// <summary>Connected components (labels 1..count, 0 = background) from Atlas.Core.Lesions.</summary>
         private static int[] LesionLabels(byte[] mask, int nx, int ny, int nz, int connectivity, out int count)
         {
-            throw new NotImplementedException("Waiting for Atlas.Core.Lesions.ConnectedComponents.");
+            var labeling = ConnectedComponents.Label(mask, nx, ny, nz, connectivity);
+            count = labeling.Count;
+            return labeling.Labels;
         }
     }
 
