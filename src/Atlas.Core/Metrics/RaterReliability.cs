@@ -33,6 +33,9 @@ namespace Atlas.Core.Metrics
         public double VolumeBMm3 { get; set; }
         public string MaskPathA { get; set; }
         public string MaskPathB { get; set; }
+
+        public override string ToString() =>
+            Analysis + " " + SubjectId + " " + RaterA + "#" + AttemptA + " vs " + RaterB + "#" + AttemptB + " Dice=" + Dice.ToString("0.###", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Mean ± SD of Dice and Hausdorff over a group of tracings ("All" = pooled over that key).</summary>
@@ -48,6 +51,9 @@ namespace Atlas.Core.Metrics
         public double DiceSD { get; set; }
         public double HausdorffMeanMm { get; set; }
         public double HausdorffSDMm { get; set; }
+
+        public override string ToString() =>
+            Analysis + " subject=" + SubjectId + " rater=" + Rater + " attempt=" + Attempt + " Dice=" + DiceMean.ToString("0.###", CultureInfo.InvariantCulture) + "±" + DiceSD.ToString("0.###", CultureInfo.InvariantCulture);
     }
 
     /// <summary>Everything Measure-RaterReliability reports, each part a list of flat rows.</summary>
@@ -59,6 +65,8 @@ namespace Atlas.Core.Metrics
         public int Subjects { get; set; }
         public int Raters { get; set; }
         public int Tracings { get; set; }
+
+        public override string ToString() => Tracings + " tracings, " + Subjects + " subjects, " + Raters + " raters";
     }
 
     /// <summary>
