@@ -17,7 +17,15 @@ namespace Atlas.Core.Metrics
         /// Squared distance (mm²) from every voxel to the nearest voxel where
         /// <paramref name="feature"/> is non-zero; +∞ everywhere when there is no feature voxel.
         /// </summary>
-        public static double[] SquaredToNearest(byte[] feature, int nx, int ny, int nz, double sx, double sy, double sz)
+        public static double[] SquaredToNearest(byte[] feature, int nx, int ny, int nz, double sx, double sy, double sz) =>
+            SquaredToNearest(feature, nx, ny, nz, sx, sy, sz, null);
+
+        /// <summary>
+        /// As above, but exact only where <paramref name="query"/> is non-zero: the last pass
+        /// skips the z-columns that hold no query voxel (their values are left unfinished).
+        /// Surface distances need the transform only at the other mask's surface voxels.
+        /// </summary>
+        public static double[] SquaredToNearest(byte[] feature, int nx, int ny, int nz, double sx, double sy, double sz, byte[] query)
         {
             if (feature == null) throw new ArgumentNullException(nameof(feature));
             if ((long)nx * ny * nz != feature.LongLength) throw new ArgumentException("Feature length does not match the dimensions.");
@@ -58,12 +66,25 @@ namespace Atlas.Core.Metrics
 
             // Pass 3, along z: lines (i, j), stride nx*ny; parallel over rows j.
             if (nz > 1)
+            {
+                bool[] wanted = null;
+                if (query != null)
+                {
+                    if (query.Length != feature.Length) throw new ArgumentException("Query length does not match the dimensions.");
+                    wanted = new bool[nx * ny];
+                    int slab = nx * ny;
+                    for (int k = 0; k < nz; k++)
+                        for (int c = 0, p = k * slab; c < slab; c++, p++)
+                            if (query[p] != 0) wanted[c] = true;
+                }
                 Parallel.For(0, ny, () => new Envelope(nz), (j, _, env) =>
                 {
                     int baseJ = j * nx;
-                    for (int i = 0; i < nx; i++) env.Run(d, baseJ + i, nx * ny, nz, sz);
+                    for (int i = 0; i < nx; i++)
+                        if (wanted == null || wanted[baseJ + i]) env.Run(d, baseJ + i, nx * ny, nz, sz);
                     return env;
                 }, _ => { });
+            }
             return d;
         }
 

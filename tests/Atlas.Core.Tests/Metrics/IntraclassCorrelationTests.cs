@@ -63,6 +63,8 @@ namespace Atlas.Core.Tests.Metrics
             var t = new double[,] { { 1, 11 }, { 2, 12 }, { 3, 13 }, { 4, 14 } };
             var r = IntraclassCorrelation.Compute(t);
             Assert.Equal(1, r[1].Icc, 12);
+            Assert.Equal(1, r[1].LowerBound);        // EMS = 0: F is infinite, the interval shrinks to [1, 1]
+            Assert.Equal(1, r[1].UpperBound);
             // BMS = 2 * (sum (m_i - 7.5)^2) / 3 with row means 6..9 = 2*5/3; JMS = 4*(25+25)/1 = 200; EMS = 0.
             // ICC(2,1) = BMS / (BMS + 2*JMS/4) = (10/3) / (10/3 + 100) = 1/31.
             Assert.Equal(1.0 / 31, r[0].Icc, 12);

@@ -120,14 +120,16 @@ namespace Atlas.Core.Tests.Metrics
             Assert.Equal(0, s2[2 + 5 * (2 + 5 * 2)]);
         }
 
-        [Fact]
-        public void BallsAgreeWithABruteForceSearch()
+        [Theory]
+        [InlineData(1.0, 1.0, 1.0, 24, 22, 20)]
+        [InlineData(0.9, 0.9, 3.0, 24, 22, 10)]
+        public void BallsAgreeWithABruteForceSearch(double sx, double sy, double sz, int nx, int ny, int nz)
         {
-            // Two overlapping balls on 0.9 x 0.9 x 3 mm: the EDT's directed distances equal the
+            // Two overlapping balls (7 and 6 mm radius): the EDT's directed distances equal the
             // minimum over every surface voxel pair, computed here by brute force.
-            var g = Grid.Create(24, 22, 10, 0.9, 0.9, 3);
-            var a = MetricShapes.Ball(g, 10, 10, 4, 7.0);
-            var b = MetricShapes.Ball(g, 13.5, 11, 5, 6.0);
+            var g = Grid.Create(nx, ny, nz, sx, sy, sz);
+            var a = MetricShapes.Ball(g, 10, 10, 4 * 3 / sz, 7.0);
+            var b = MetricShapes.Ball(g, 13.5, 11, 5 * 3 / sz, 6.0);
             var o = OverlapMetrics.Compute(a, b, g);
             var sa = MaskSurface.Compute(a, g.NX, g.NY, g.NZ);
             var sb = MaskSurface.Compute(b, g.NX, g.NY, g.NZ);
@@ -162,6 +164,21 @@ namespace Atlas.Core.Tests.Metrics
                 list.Add(Math.Sqrt(best));
             }
             return list.ToArray();
+        }
+
+        [Fact]
+        public void BallVolumeIsCloseToTheSphere()
+        {
+            // A ball of radius 10 mm on a 1 mm grid: 4/3 pi r^3 = 4188.8 mm3; on 0.9 x 0.9 x 3 mm the
+            // voxelised volume is coarser but still within a few percent.
+            var g = Grid.Create(30, 30, 30);
+            var o = OverlapMetrics.Compute(MetricShapes.Ball(g, 15, 15, 15, 10), MetricShapes.Ball(g, 15, 15, 15, 10), g);
+            Assert.InRange(o.ReferenceVolumeMm3, 4188.8 * 0.98, 4188.8 * 1.02);
+            Assert.Equal(1, o.Dice);
+            Assert.Equal(0, o.HausdorffMm);
+            var ga = Grid.Create(32, 32, 12, 0.9, 0.9, 3);
+            var oa = OverlapMetrics.Compute(MetricShapes.Ball(ga, 16, 16, 6, 10), MetricShapes.Ball(ga, 16, 16, 6, 10), ga);
+            Assert.InRange(oa.ReferenceVolumeMm3, 4188.8 * 0.95, 4188.8 * 1.05);
         }
 
         [Fact]
