@@ -20,7 +20,9 @@ namespace Atlas.Psm.Commands
     {
         private const string PairSet = "Pair";
         private const string SubjectSet = "Subject";
+        private const string Activity = "Measure-LesionOverlap";
         private readonly List<LesionOverlap> _rows = new List<LesionOverlap>();
+        private int _pairs;
 
         /// <summary>Subjects whose masks are compared (Get-AtlasSubject output).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SubjectSet)]
@@ -83,6 +85,7 @@ namespace Atlas.Psm.Commands
             }
 
             string pair = (subjectId != null ? subjectId + ": " : "") + Describe(refInput) + " vs " + Describe(candInput);
+            Progress(Activity, "Pair " + (++_pairs) + ": " + pair, 0, 0);
             var options = new OverlapOptions { Connectivity = Connectivity, Percentile = Percentile };
             LesionOverlap row;
             try
@@ -115,6 +118,7 @@ namespace Atlas.Psm.Commands
 
         protected override void EndProcessing()
         {
+            if (_pairs > 0) CompleteProgress(Activity);
             if (Summary && _rows.Count > 0) WriteObject(OverlapSummary.Summarize(_rows), true);
         }
 
