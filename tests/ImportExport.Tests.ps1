@@ -133,3 +133,101 @@ Describe 'Export-AtlasVolume' {
         $back.GetValue(1, 0, 0) | Should -Be 2
     }
 }
+
+Describe 'Import-AtlasVolume frames and damaged files' {
+    BeforeAll {
+        $script:Bad = Join-Path $TestDrive 'damaged'
+        New-Item -ItemType Directory -Path $script:Bad | Out-Null
+        # A 2x2x1 int16 image written by the module, values 1..4 (352-byte header + 8 data bytes).
+        $g = [Atlas.Core.Volumes.Grid]::Create(2, 2, 1, 1, 1, 1)
+        $v = [Atlas.Core.Volumes.AtlasVolume]::FromArray($g, [int16[]](1, 2, 3, 4), [Atlas.Core.Nifti.NiftiDataType]::Int16, $null)
+        $script:Plain = Join-Path $script:Bad 'plain.nii'
+        [Atlas.Core.Nifti.NiftiWriter]::Write($v, $script:Plain, $null)
+        $script:PlainBytes = [IO.File]::ReadAllBytes($script:Plain)
+
+        function script:Patch([byte[]] $bytes, [int] $offset, [byte[]] $value) {
+            $copy = [byte[]]$bytes.Clone()
+            [Array]::Copy($value, 0, $copy, $offset, $value.Length)
+            return , $copy
+        }
+        function script:Gzip([byte[]] $bytes) {
+            $ms = [IO.MemoryStream]::new()
+            $z = [IO.Compression.GZipStream]::new($ms, [IO.Compression.CompressionLevel]::Optimal, $true)
+            $z.Write($bytes, 0, $bytes.Length); $z.Dispose()
+            return , $ms.ToArray()
+        }
+    }
+
+    It '-Frame reads one 0-based frame of a 4D file and FrameCount still tells all frames' {
+        # dim[0] = 4 (offset 40), dim[4] = 3 frames (offset 48); frames hold 1..4, 11..14, 21..24.
+        $b = Patch $script:PlainBytes 40 ([BitConverter]::GetBytes([int16]4))
+        $b = Patch $b 48 ([BitConverter]::GetBytes([int16]3))
+        $frames = [byte[]]($b + ([int16[]](11, 12, 13, 14, 21, 22, 23, 24) | ForEach-Object { [BitConverter]::GetBytes($_) }))
+        $p = Join-Path $script:Bad 'four.nii.gz'
+        [IO.File]::WriteAllBytes($p, (Gzip $frames))
+        $f2 = Import-AtlasVolume -Path $p -Frame 2
+        $f2.FrameCount | Should -Be 3
+        $f2.Dimensions | Should -Be @(2, 2, 1)
+        $f2.GetValue(0, 0, 0) | Should -Be 21
+        $f2.GetValue(1, 1, 0) | Should -Be 24
+        (Import-AtlasVolume -Path $p -Frame 0).GetValue(1, 0, 0) | Should -Be 2
+        Import-AtlasVolume -Path $p -Frame 3 -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[0].TargetObject | Should -Be $p
+    }
+
+    It '-HeaderOnly reads the header of a file whose voxels are missing' {
+        $p = Join-Path $script:Bad 'headeronly.nii'
+        [IO.File]::WriteAllBytes($p, $script:PlainBytes[0..351])
+        $h = Import-AtlasVolume -LiteralPath $p -HeaderOnly
+        $h.HasData | Should -BeFalse
+        $h.Dimensions | Should -Be @(2, 2, 1)
+        $h.DataType.ToString() | Should -Be 'Int16'
+    }
+
+    It 'names the file and the right category for <Name>' -ForEach @(
+        @{ Name = 'a corrupt gzip'; File = 'corrupt.nii.gz'; Category = 'InvalidData' }
+        @{ Name = 'a truncated gzip'; File = 'cut.nii.gz'; Category = 'InvalidData' }
+        @{ Name = 'a wrong magic'; File = 'magic.nii'; Category = 'InvalidData' }
+        @{ Name = 'an unsupported datatype'; File = 'float128.nii'; Category = 'NotImplemented' }
+        @{ Name = 'a vox_offset beyond the file'; File = 'offset.nii'; Category = 'InvalidData' }
+        @{ Name = 'a header that does not match the file size'; File = 'size.nii'; Category = 'InvalidData' }
+    ) {
+        $p = Join-Path $script:Bad $File
+        switch ($File) {
+            'corrupt.nii.gz' {
+                # incompressible voxels, then damage in the middle: caught by the inflater or the CRC
+                $rnd = [Random]::new(3); $noise = [byte[]]::new(20000); $rnd.NextBytes($noise)
+                $b = Patch $script:PlainBytes 42 ([BitConverter]::GetBytes([int16]5000))
+                $gz = Gzip ([byte[]]($b[0..351] + $noise)); $gz[[int]($gz.Length / 2)] = $gz[[int]($gz.Length / 2)] -bxor 0x55
+                [IO.File]::WriteAllBytes($p, $gz)
+            }
+            'cut.nii.gz' { $gz = Gzip $script:PlainBytes; [IO.File]::WriteAllBytes($p, $gz[0..($gz.Length - 12)]) }
+            'magic.nii' { [IO.File]::WriteAllBytes($p, (Patch $script:PlainBytes 344 ([Text.Encoding]::ASCII.GetBytes('xx9')))) }
+            'float128.nii' { [IO.File]::WriteAllBytes($p, (Patch $script:PlainBytes 70 ([BitConverter]::GetBytes([int16]1536)))) }
+            'offset.nii' { [IO.File]::WriteAllBytes($p, (Patch $script:PlainBytes 108 ([BitConverter]::GetBytes([single]100000)))) }
+            'size.nii' { [IO.File]::WriteAllBytes($p, $script:PlainBytes[0..355]) }
+        }
+        $out = Import-AtlasVolume -LiteralPath $p, $script:Plain -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1 -Because 'the next input is still read'
+        @($out)[0].GetValue(1, 1, 0) | Should -Be 4
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be $Category
+        $errs[0].TargetObject | Should -Be $p
+        "$($errs[0])" | Should -Match ([regex]::Escape($File))
+        $errs[0].FullyQualifiedErrorId | Should -Match '^ImportAtlasVolumeFailed'
+    }
+
+    It 'goes on through a Get-ChildItem pipeline past a damaged file' {
+        $dir = Join-Path $TestDrive 'mixed'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        Copy-Item $script:Plain (Join-Path $dir 'a.nii')
+        [IO.File]::WriteAllBytes((Join-Path $dir 'b.nii'), $script:PlainBytes[0..355])
+        Copy-Item $script:Plain (Join-Path $dir 'c.nii')
+        $out = Get-ChildItem -Path $dir -Filter '*.nii' | Sort-Object Name | Import-AtlasVolume -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 2
+        @($out | ForEach-Object { Split-Path $_.Path -Leaf }) | Should -Be @('a.nii', 'c.nii')
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be (Join-Path $dir 'b.nii')
+    }
+}

@@ -116,6 +116,32 @@ namespace Atlas.Core.Nifti
             }
         }
 
+        /// <summary>
+        /// A typed array for data about to be overwritten completely (a file read): on .NET 5+ it
+        /// skips the zeroing (GC.AllocateUninitializedArray, bound by reflection because Atlas.Core
+        /// targets netstandard2.0), which saves a pass over 64 MiB for a 256³ float volume.
+        /// </summary>
+        internal static Array AllocateForOverwrite(NiftiDataType t, long voxels)
+        {
+            var et = ElementType(t);
+            long n = checked(voxels * ElementsPerVoxel(t));
+            if (et != null && n > 4096 && n <= int.MaxValue && s_uninit != null)
+            {
+                try { return (Array)s_uninit.MakeGenericMethod(et).Invoke(null, new object[] { (int)n, false }); }
+                catch (System.Reflection.TargetInvocationException) { }
+            }
+            return Allocate(t, voxels);
+        }
+
+        private static readonly System.Reflection.MethodInfo s_uninit = FindUninit();
+
+        private static System.Reflection.MethodInfo FindUninit()
+        {
+            foreach (var m in typeof(GC).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+                if (m.Name == "AllocateUninitializedArray" && m.IsGenericMethodDefinition && m.GetParameters().Length == 2) return m;
+            return null;
+        }
+
         public static Array Allocate(NiftiDataType t, long voxels)
         {
             var et = ElementType(t);

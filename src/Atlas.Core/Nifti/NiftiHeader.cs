@@ -77,7 +77,7 @@ namespace Atlas.Core.Nifti
         public double[] SRowZ { get; set; } = new double[4];
         public string IntentName { get; set; } = "";
         public string Magic { get; set; } = "n+1";
-        public List<NiftiExtension> Extensions { get; } = new List<NiftiExtension>();
+        public List<NiftiExtension> Extensions { get; private set; } = new List<NiftiExtension>();
 
         public int NDim => (int)Math.Max(0, Math.Min(7, Dim[0]));
 
@@ -94,8 +94,11 @@ namespace Atlas.Core.Nifti
 
         public long TotalVoxels => VoxelsPerFrame * FrameCount;
 
-        /// <summary>scl_slope applies when finite and non-zero (nifti1.h); otherwise the stored values are used.</summary>
-        /// <summary>True when scaling applies and is not the identity.</summary>
+        /// <summary>
+        /// True when scaling applies and is not the identity. scl_slope applies when finite and
+        /// non-zero (nifti1.h; nibabel and nifti_clib agree); otherwise the stored values are used and
+        /// scl_inter is ignored too. A usable slope with a non-finite scl_inter uses 0 for it (nifti_clib).
+        /// </summary>
         public bool HasScaling => IsUsableSlope && (SclSlope != 1.0 || EffectiveIntercept != 0.0);
 
         public double EffectiveSlope => IsUsableSlope ? SclSlope : 1.0;
@@ -114,9 +117,7 @@ namespace Atlas.Core.Nifti
             h.SRowX = (double[])SRowX.Clone();
             h.SRowY = (double[])SRowY.Clone();
             h.SRowZ = (double[])SRowZ.Clone();
-            var ext = new List<NiftiExtension>(Extensions);
-            typeof(NiftiHeader).GetField("<Extensions>k__BackingField", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
-                .SetValue(h, ext);
+            h.Extensions = new List<NiftiExtension>(Extensions);
             return h;
         }
 
@@ -215,7 +216,7 @@ namespace Atlas.Core.Nifti
                 h.SliceStart = r.I16(74);
                 for (int i = 0; i < 8; i++) h.PixDim[i] = r.F32(76 + 4 * i);
                 h.VoxOffset = r.F32(108);
-                h.SclSlope = r.F32(112); h.SclInter = r.F32(116);
+                h.SclSlope = Decimal32(r.F32(112)); h.SclInter = Decimal32(r.F32(116));
                 h.SliceEnd = r.I16(120);
                 h.SliceCode = b[122]; h.XyztUnits = b[123];
                 h.CalMax = r.F32(124); h.CalMin = r.F32(128);
@@ -244,6 +245,18 @@ namespace Atlas.Core.Nifti
             for (int d = 1; d <= h.Dim[0]; d++)
                 if (h.Dim[d] < 0) throw new NiftiFormatException(NiftiErrorKind.BadHeader, path, "dim[" + d + "] = " + h.Dim[d] + " is negative");
             return h;
+        }
+
+        /// <summary>
+        /// A NIfTI-1 scl_slope/scl_inter as the shortest decimal that round-trips the float32 (0.01f
+        /// becomes 0.01, not 0.009999999776), so an old MRIcron VOI storing 100 with slope 0.01 reads
+        /// as exactly 1. Converting back to float32 gives the same bits, so round trips stay exact.
+        /// </summary>
+        internal static double Decimal32(float f)
+        {
+            if (float.IsNaN(f) || float.IsInfinity(f)) return f;
+            double d = double.Parse(f.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+            return (float)d == f ? d : f;
         }
 
         private static string Printable(string s)

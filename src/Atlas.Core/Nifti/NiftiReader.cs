@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
+using System.Threading.Tasks;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Nifti
@@ -18,11 +18,13 @@ namespace Atlas.Core.Nifti
 
     /// <summary>
     /// Reads NIfTI-1, NIfTI-2 and Analyze 7.5 images, single file or .hdr/.img pair, gzipped or not
-    /// (gzip is detected by its magic bytes), and MRIcron .voi masks. The data start at vox_offset.
+    /// (gzip is detected by its magic bytes, multi-member gzip included), and MRIcron .voi masks.
+    /// The data start at vox_offset. A single file is read in one pass: header, extensions, then
+    /// the voxels, inflated straight into the typed array (no intermediate copy of the data).
     /// </summary>
     public static class NiftiReader
     {
-        private const int ChunkBytes = 1 << 20;
+        private const int SkipChunk = 1 << 16;
 
         public static NiftiHeader ReadHeader(string path) => Read(path, new NiftiReadOptions { HeaderOnly = true }).Header;
 
@@ -40,71 +42,89 @@ namespace Atlas.Core.Nifti
             }
             else if (!File.Exists(path)) throw new NiftiFormatException(NiftiErrorKind.NotFound, path, "file not found");
 
+            string current = headerPath;
+            FileStream fs = null;
+            Stream s = null;
             try
             {
-                NiftiHeader h;
-                using (var hs = OpenMaybeGzip(headerPath))
-                {
-                    h = ReadHeaderAndExtensions(hs, headerPath, pairByName);
-                }
+                fs = new FileStream(headerPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                bool gz = IsGzip(fs);
+                s = gz ? new GZipStream(fs, CompressionMode.Decompress, true) : (Stream)fs;
+                var h = ReadHeaderAndExtensions(s, headerPath, out long consumed);
+                if (h.Format != NiftiFormat.Analyze75 && h.SingleFile && pairByName)
+                    imagePath = headerPath; // an n+1 file named .hdr still holds its own data
                 if (!h.SingleFile && !pairByName)
-                    throw new NiftiFormatException(NiftiErrorKind.BadMagic, path,
-                        "the header says its data are in a separate .img file (magic '" + h.Magic + "'), but the file is not named .hdr");
-                if (h.SingleFile && pairByName)
-                    imagePath = headerPath;
+                    throw new NiftiFormatException(NiftiErrorKind.BadMagic, path, h.Format == NiftiFormat.Analyze75
+                        ? "wrong magic (neither 'n+1' nor 'ni1'): not a single-file NIfTI image"
+                        : "the header says its data are in a separate .img file (magic '" + h.Magic + "'), but the file is not named .hdr");
 
                 var dt = h.DataType;
                 int bpv = NiftiDataTypes.BytesPerVoxel(dt);
                 bool complex = dt == NiftiDataType.Complex64 || dt == NiftiDataType.Complex128 || dt == NiftiDataType.Complex256;
-                if (bpv == 0 || dt == NiftiDataType.Float128 || dt == NiftiDataType.Complex256 || dt == NiftiDataType.Binary)
-                    throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, headerPath, "datatype " + (short)dt + " (" + dt + ") is not supported");
+                if (bpv == 0 || dt == NiftiDataType.Float128 || dt == NiftiDataType.Complex256)
+                    throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, headerPath, "datatype " + (short)dt + " (" + DataTypeName(dt) + ") is not supported");
                 if (complex && !options.ComplexAsMagnitude && !options.HeaderOnly)
                     throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, headerPath, "complex data (" + dt + ") can only be read as magnitude; ask for the magnitude explicitly");
-
                 if (options.Frame.HasValue && (options.Frame.Value < 0 || options.Frame.Value >= h.FrameCount))
                     throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, headerPath, "frame " + options.Frame.Value + " does not exist; the image has " + h.FrameCount + " frame(s), numbered from 0");
+                long voxOffset = (long)h.VoxOffset;
+                if (h.VoxOffset < 0 || double.IsNaN(h.VoxOffset))
+                    throw new NiftiFormatException(NiftiErrorKind.BadOffset, headerPath, "vox_offset " + h.VoxOffset + " is negative");
+                if (h.SingleFile && voxOffset < h.HeaderSize)
+                    throw new NiftiFormatException(NiftiErrorKind.BadOffset, headerPath, "vox_offset " + voxOffset + " lies inside the " + h.HeaderSize + "-byte header");
 
                 if (options.HeaderOnly) return new AtlasVolume(h, null, path, options.Frame);
 
-                if (imagePath == null || !File.Exists(imagePath))
-                    throw new NiftiFormatException(NiftiErrorKind.NotFound, path, "image (.img) file of the pair not found");
+                if (imagePath != headerPath)
+                {
+                    if (imagePath == null || !File.Exists(imagePath))
+                        throw new NiftiFormatException(NiftiErrorKind.NotFound, path, "image (.img) file of the pair not found");
+                    s.Dispose(); fs.Dispose(); s = null;
+                    current = imagePath;
+                    fs = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                    gz = IsGzip(fs);
+                    s = gz ? new GZipStream(fs, CompressionMode.Decompress, true) : (Stream)fs;
+                    consumed = 0;
+                }
 
                 long frameBytes = checked(h.VoxelsPerFrame * bpv);
                 long frames = options.Frame.HasValue ? 1 : h.FrameCount;
                 long skip = options.Frame.HasValue ? frameBytes * options.Frame.Value : 0;
                 long need = checked(frameBytes * frames);
-                long voxOffset = (long)h.VoxOffset;
-                if (voxOffset < 0) throw new NiftiFormatException(NiftiErrorKind.BadOffset, headerPath, "vox_offset " + h.VoxOffset + " is negative");
-                if (h.SingleFile && voxOffset < h.HeaderSize)
-                    throw new NiftiFormatException(NiftiErrorKind.BadOffset, headerPath, "vox_offset " + voxOffset + " lies inside the " + h.HeaderSize + "-byte header");
+                Array data = NiftiDataTypes.AllocateForOverwrite(dt, checked(h.VoxelsPerFrame * frames));
 
-                Array data = NiftiDataTypes.Allocate(dt, checked(h.VoxelsPerFrame * frames));
-                using (var fs = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+                if (!gz)
                 {
-                    bool gz = IsGzip(fs);
-                    if (!gz)
-                    {
-                        long len = fs.Length;
-                        if (voxOffset > len)
-                            throw new NiftiFormatException(NiftiErrorKind.BadOffset, imagePath, "vox_offset " + voxOffset + " is beyond the end of the " + len + "-byte file");
-                        long total = voxOffset + frameBytes * h.FrameCount;
-                        if (len < total)
-                            throw new NiftiFormatException(NiftiErrorKind.SizeMismatch, imagePath,
-                                "the header describes " + (frameBytes * h.FrameCount) + " data bytes from offset " + voxOffset + " (" + total + " bytes in all), but the file has " + len + " bytes");
-                        fs.Position = voxOffset + skip;
-                        ReadInto(fs, data, need, imagePath);
-                    }
-                    else
-                    {
-                        using (var z = new GZipStream(fs, CompressionMode.Decompress, true))
-                        {
-                            Skip(z, voxOffset + skip, imagePath, voxOffset);
-                            ReadInto(z, data, need, imagePath);
-                        }
-                    }
+                    long len = fs.Length;
+                    if (voxOffset > len)
+                        throw new NiftiFormatException(NiftiErrorKind.BadOffset, current, "vox_offset " + voxOffset + " is beyond the end of the " + len + "-byte file");
+                    long total = voxOffset + frameBytes * h.FrameCount;
+                    if (len < total)
+                        throw new NiftiFormatException(NiftiErrorKind.SizeMismatch, current,
+                            "the header describes " + (frameBytes * h.FrameCount) + " data bytes from offset " + voxOffset + " (" + total + " bytes in all), but the file has " + len + " bytes");
+                    fs.Position = voxOffset + skip;
+                    long got = StreamIO.ReadInto(fs, data, need);
+                    if (got < need) throw Short(current, got, need);
                 }
-                bool hostLittle = BitConverter.IsLittleEndian;
-                if (h.LittleEndian != hostLittle) SwapInPlace(data, NiftiDataTypes.ElementSize(dt));
+                else
+                {
+                    long skipped = Skip(s, voxOffset - consumed);
+                    if (skipped < voxOffset - consumed)
+                        throw ShortGzip(fs, current, consumed + skipped, voxOffset, "vox_offset " + voxOffset + " is beyond the end of the decompressed data (" + (consumed + skipped) + " bytes)", NiftiErrorKind.BadOffset);
+                    skipped = Skip(s, skip);
+                    long got = skipped < skip ? 0 : StreamIO.ReadInto(s, data, need);
+                    if (skipped < skip || got < need)
+                    {
+                        long have = voxOffset + skipped + got;
+                        throw ShortGzip(fs, current, have, voxOffset + frameBytes * h.FrameCount,
+                            "the header describes " + (frameBytes * h.FrameCount) + " data bytes from offset " + voxOffset + ", but the decompressed file has " + have + " bytes", NiftiErrorKind.SizeMismatch);
+                    }
+                    // Inflate to the end of the gzip so its CRC-32 is checked (damage in stored blocks
+                    // shows only there); a single frame of a 4D file skips this to stay fast.
+                    if (!options.Frame.HasValue) Skip(s, long.MaxValue);
+                }
+
+                if (h.LittleEndian != BitConverter.IsLittleEndian) StreamIO.SwapInPlace(data, NiftiDataTypes.ElementSize(dt));
 
                 if (complex)
                 {
@@ -116,20 +136,21 @@ namespace Atlas.Core.Nifti
             }
             catch (InvalidDataException ex)
             {
-                throw new NiftiFormatException(NiftiErrorKind.CorruptGzip, path, "corrupt gzip data: " + ex.Message, ex);
+                throw new NiftiFormatException(NiftiErrorKind.CorruptGzip, current, "corrupt gzip data: " + ex.Message, ex);
             }
             catch (EndOfStreamException ex)
             {
-                throw new NiftiFormatException(NiftiErrorKind.Truncated, path, "the file ends early: " + ex.Message, ex);
+                throw new NiftiFormatException(NiftiErrorKind.Truncated, current, "the file ends early: " + ex.Message, ex);
+            }
+            finally
+            {
+                if (s != null && !ReferenceEquals(s, fs)) s.Dispose();
+                fs?.Dispose();
             }
         }
 
-        private static Stream OpenMaybeGzip(string path)
-        {
-            var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            if (IsGzip(fs)) return new GZipStream(fs, CompressionMode.Decompress, false);
-            return fs;
-        }
+        private static string DataTypeName(NiftiDataType dt) =>
+            Enum.IsDefined(typeof(NiftiDataType), dt) ? dt.ToString() : "unknown code";
 
         /// <summary>Gzip by its magic bytes 1f 8b, never by the extension; leaves the stream at 0.</summary>
         private static bool IsGzip(FileStream fs)
@@ -139,38 +160,76 @@ namespace Atlas.Core.Nifti
             return a == 0x1f && b == 0x8b;
         }
 
-        private static NiftiHeader ReadHeaderAndExtensions(Stream s, string path, bool pair)
+        /// <summary>
+        /// .NET's inflater returns a short read, not an error, when a gzip file is cut off. A complete
+        /// gzip member ends with ISIZE, the inflated length mod 2^32: when it matches what came out,
+        /// the file is whole and the header is wrong (<paramref name="wholeKind"/>); otherwise the gzip is truncated.
+        /// </summary>
+        private static NiftiFormatException ShortGzip(FileStream fs, string path, long inflated, long needed, string wholeMessage, NiftiErrorKind wholeKind)
+        {
+            bool whole = false;
+            try
+            {
+                if (fs.Length >= 18)
+                {
+                    var t = new byte[4];
+                    fs.Position = fs.Length - 4;
+                    if (StreamIO.ReadUpTo(fs, t, 0, 4) == 4)
+                        whole = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(t) == (uint)inflated;
+                }
+            }
+            catch (IOException) { }
+            if (whole) return new NiftiFormatException(wholeKind, path, wholeMessage);
+            return new NiftiFormatException(NiftiErrorKind.Truncated, path,
+                "the gzip data end after " + inflated + " of " + needed + " bytes (truncated file?)");
+        }
+
+        /// <summary>Reads the 348/540-byte header and, for NIfTI, the extensions; reports the bytes consumed.</summary>
+        private static NiftiHeader ReadHeaderAndExtensions(Stream s, string path, out long consumed)
         {
             var first = new byte[4];
-            int got = ReadUpTo(s, first, 0, 4);
+            int got = StreamIO.ReadUpTo(s, first, 0, 4);
             if (got == 0) throw new NiftiFormatException(NiftiErrorKind.Truncated, path, "the file is empty");
             if (got < 4) throw new NiftiFormatException(NiftiErrorKind.Truncated, path, "the file ends inside the header");
-            int le = BitConverter.ToInt32(first, 0);
-            int size = le == 540 || SwapI32(le) == 540 ? 540 : 348;
-            if (le != 348 && le != 540 && SwapI32(le) != 348 && SwapI32(le) != 540)
+            int le = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(first);
+            int be = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(first);
+            bool is2 = le == NiftiHeader.Nifti2HeaderSize || be == NiftiHeader.Nifti2HeaderSize;
+            if (!is2 && le != NiftiHeader.Nifti1HeaderSize && be != NiftiHeader.Nifti1HeaderSize)
                 throw new NiftiFormatException(NiftiErrorKind.BadMagic, path, "not a NIfTI or Analyze image (sizeof_hdr is neither 348 nor 540)");
+            int size = is2 ? NiftiHeader.Nifti2HeaderSize : NiftiHeader.Nifti1HeaderSize;
             var buf = new byte[size];
             Array.Copy(first, buf, 4);
-            got = ReadUpTo(s, buf, 4, size - 4);
+            got = StreamIO.ReadUpTo(s, buf, 4, size - 4);
             if (got < size - 4) throw new NiftiFormatException(NiftiErrorKind.Truncated, path, "the file ends inside the " + size + "-byte header");
             var h = NiftiHeader.Parse(buf, path);
+            consumed = size;
             if (h.Format == NiftiFormat.Analyze75) return h;
 
             // Extensions: a 4-byte extender, then esize/ecode records up to vox_offset (single file)
-            // or to the end of the header file (pair).
-            var ext = new byte[4];
-            if (ReadUpTo(s, ext, 0, 4) < 4 || ext[0] == 0) return h;
+            // or to the end of the header file (pair). A single file whose vox_offset leaves no room
+            // for the extender has none (nifti_clib reads it only when vox_offset allows).
             long limit = h.SingleFile ? (long)h.VoxOffset : long.MaxValue;
+            if (h.SingleFile && limit < size + 4) return h;
+            var ext = new byte[4];
+            int eg = StreamIO.ReadUpTo(s, ext, 0, 4);
+            consumed += eg;
+            if (eg < 4 || ext[0] == 0) return h;
             long pos = size + 4;
             var eh = new byte[8];
-            while (pos + 8 <= limit)
+            while (pos + 16 <= limit)
             {
-                if (ReadUpTo(s, eh, 0, 8) < 8) break;
+                int n = StreamIO.ReadUpTo(s, eh, 0, 8);
+                consumed += n;
+                if (n < 8) break;
                 int esize = h.LittleEndian ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(eh) : System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(eh);
                 int ecode = h.LittleEndian ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(eh.AsSpan(4)) : System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(eh.AsSpan(4));
-                if (esize < 16 || esize % 16 != 0 || pos + esize > limit) break; // not a valid extension: stop, as nifti_clib does
+                // Not a valid extension (size not a positive multiple of 16, or past vox_offset):
+                // stop there, as nifti_clib does, keeping those already read.
+                if (esize < 16 || esize % 16 != 0 || pos + esize > limit) break;
                 var data = new byte[esize - 8];
-                if (ReadUpTo(s, data, 0, data.Length) < data.Length)
+                int dn = StreamIO.ReadUpTo(s, data, 0, data.Length);
+                consumed += dn;
+                if (dn < data.Length)
                     throw new NiftiFormatException(NiftiErrorKind.Truncated, path, "the file ends inside a header extension");
                 h.Extensions.Add(new NiftiExtension(ecode, data));
                 pos += esize;
@@ -178,90 +237,34 @@ namespace Atlas.Core.Nifti
             return h;
         }
 
-        private static int SwapI32(int v) => (int)(((uint)v >> 24) | (((uint)v >> 8) & 0xff00) | (((uint)v << 8) & 0xff0000) | ((uint)v << 24));
-
-        private static int ReadUpTo(Stream s, byte[] buf, int offset, int count)
+        /// <summary>Discards up to <paramref name="bytes"/> bytes; returns how many there were.</summary>
+        private static long Skip(Stream s, long bytes)
         {
-            int total = 0;
-            while (total < count)
-            {
-                int n = s.Read(buf, offset + total, count - total);
-                if (n <= 0) break;
-                total += n;
-            }
-            return total;
-        }
-
-        private static void Skip(Stream s, long bytes, string path, long voxOffset)
-        {
-            var tmp = new byte[(int)Math.Min(ChunkBytes, Math.Max(1, bytes))];
+            if (bytes <= 0) return 0;
+            var tmp = new byte[(int)Math.Min(SkipChunk, bytes)];
             long left = bytes;
             while (left > 0)
             {
                 int n = s.Read(tmp, 0, (int)Math.Min(tmp.Length, left));
-                if (n <= 0)
-                {
-                    if (bytes - left < voxOffset)
-                        throw new NiftiFormatException(NiftiErrorKind.BadOffset, path, "vox_offset " + voxOffset + " is beyond the end of the decompressed data (" + (bytes - left) + " bytes)");
-                    throw new NiftiFormatException(NiftiErrorKind.Truncated, path, "the data end before the requested frame");
-                }
+                if (n <= 0) break;
                 left -= n;
             }
-        }
-
-        /// <summary>Reads exactly <paramref name="bytes"/> bytes into a typed array, through a chunk buffer.</summary>
-        private static void ReadInto(Stream s, Array dst, long bytes, string path)
-        {
-            if (dst is byte[] direct && bytes <= int.MaxValue)
-            {
-                int got = ReadUpTo(s, direct, 0, (int)bytes);
-                if (got < bytes) throw Short(path, got, bytes);
-                return;
-            }
-            var buf = new byte[(int)Math.Min(ChunkBytes, bytes)];
-            var handle = GCHandle.Alloc(dst, GCHandleType.Pinned);
-            try
-            {
-                IntPtr basePtr = handle.AddrOfPinnedObject();
-                long done = 0;
-                while (done < bytes)
-                {
-                    int want = (int)Math.Min(buf.Length, bytes - done);
-                    int got = ReadUpTo(s, buf, 0, want);
-                    if (got > 0) Marshal.Copy(buf, 0, new IntPtr(basePtr.ToInt64() + done), got);
-                    done += got;
-                    if (got < want) throw Short(path, done, bytes);
-                }
-            }
-            finally { handle.Free(); }
+            return bytes - left;
         }
 
         private static NiftiFormatException Short(string path, long got, long need) =>
             new NiftiFormatException(NiftiErrorKind.Truncated, path, "the image data end after " + got + " of " + need + " bytes (truncated file?)");
-
-        internal static unsafe void SwapInPlace(Array data, int elementSize)
-        {
-            if (elementSize <= 1) return;
-            var handle = GCHandle.Alloc(data, GCHandleType.Pinned);
-            try
-            {
-                byte* p = (byte*)handle.AddrOfPinnedObject();
-                long n = (long)Buffer.ByteLength(data) / elementSize;
-                for (long i = 0; i < n; i++)
-                {
-                    byte* e = p + i * elementSize;
-                    for (int a = 0, b = elementSize - 1; a < b; a++, b--) { byte t = e[a]; e[a] = e[b]; e[b] = t; }
-                }
-            }
-            finally { handle.Free(); }
-        }
 
         private static Array Magnitude(Array data)
         {
             if (data is float[] f)
             {
                 var m = new float[f.Length / 2];
-                for (int i = 0; i < m.Length; i++) m[i] = (float)Math.Sqrt((double)f[2 * i] * f[2 * i] + (double)f[2 * i + 1] * f[2 * i + 1]);
+                Parallel.For(0, (m.Length + 65535) / 65536, b =>
+                {
+                    int e = Math.Min(m.Length, (b + 1) * 65536);
+                    for (int i = b * 65536; i < e; i++) m[i] = (float)Math.Sqrt((double)f[2 * i] * f[2 * i] + (double)f[2 * i + 1] * f[2 * i + 1]);
+                });
                 return m;
             }
             var d = (double[])data;

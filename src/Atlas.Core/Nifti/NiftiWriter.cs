@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Nifti
@@ -22,8 +21,6 @@ namespace Atlas.Core.Nifti
     /// </summary>
     public static class NiftiWriter
     {
-        private const int ChunkBytes = 1 << 20;
-
         public static void Write(AtlasVolume volume, string path, NiftiWriteOptions options = null)
         {
             if (volume == null) throw new ArgumentNullException(nameof(volume));
@@ -41,6 +38,9 @@ namespace Atlas.Core.Nifti
                 h.Format = NiftiFormat.Nifti1;
                 h.QFormCode = 0; h.SFormCode = 0;
             }
+            if (NiftiDataTypes.ElementsPerVoxel(h.DataType) != 1 && (target != h.DataType || kind == NiftiFileKind.Voi))
+                throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path,
+                    "a " + h.DataType + " image (several values per voxel) can only be written as " + h.DataType + ", not " + (kind == NiftiFileKind.Voi ? "a .voi mask" : target.ToString()));
             if (kind == NiftiFileKind.Voi)
             {
                 var mask = volume.ToMask(0);
@@ -112,27 +112,6 @@ namespace Atlas.Core.Nifti
             using (var z = new GZipStream(s, level, true)) body(z);
         }
 
-        private static unsafe void WriteData(Stream s, Array data, int elementSize, bool swap)
-        {
-            long bytes = Buffer.ByteLength(data);
-            var handle = GCHandle.Alloc(data, GCHandleType.Pinned);
-            try
-            {
-                byte* p = (byte*)handle.AddrOfPinnedObject();
-                var buf = new byte[(int)Math.Min(ChunkBytes, Math.Max(1, bytes))];
-                long done = 0;
-                while (done < bytes)
-                {
-                    int n = (int)Math.Min(buf.Length, bytes - done);
-                    Marshal.Copy(new IntPtr(p + done), buf, 0, n);
-                    if (swap && elementSize > 1)
-                        for (int i = 0; i < n; i += elementSize)
-                            for (int a = i, b = i + elementSize - 1; a < b; a++, b--) { byte t = buf[a]; buf[a] = buf[b]; buf[b] = t; }
-                    s.Write(buf, 0, n);
-                    done += n;
-                }
-            }
-            finally { handle.Free(); }
-        }
+        private static void WriteData(Stream s, Array data, int elementSize, bool swap) => StreamIO.WriteFrom(s, data, elementSize, swap);
     }
 }

@@ -120,6 +120,12 @@ namespace Atlas.Core.Volumes
             if (Data == null) throw new InvalidOperationException((Path ?? "volume") + ": only the header was read; import it without -HeaderOnly to use its voxels.");
         }
 
+        private void RequireFrame(int frame)
+        {
+            if (frame < 0 || frame >= FramesLoaded)
+                throw new ArgumentOutOfRangeException(nameof(frame), frame, (Path ?? "volume") + ": frame " + frame + " is not held; " + FramesLoaded + " frame(s) were read, numbered from 0.");
+        }
+
         private void RequireScalar()
         {
             if (NiftiDataTypes.ElementsPerVoxel(DataType) != 1)
@@ -129,7 +135,7 @@ namespace Atlas.Core.Volumes
         /// <summary>The scaled value of voxel (i,j,k) in frame f (held frames, 0-based).</summary>
         public double GetValue(int i, int j, int k, int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long idx = (long)frame * Grid.VoxelCount + Grid.Index(i, j, k);
             return Raw(idx) * Slope + Intercept;
         }
@@ -138,14 +144,14 @@ namespace Atlas.Core.Volumes
         {
             switch (Data)
             {
-                case byte[] a: return a[i];
-                case sbyte[] a: return a[i];
-                case short[] a: return a[i];
-                case ushort[] a: return a[i];
-                case int[] a: return a[i];
-                case uint[] a: return a[i];
-                case long[] a: return a[i];
-                case ulong[] a: return a[i];
+                case byte[] a when a.GetType() == typeof(byte[]): return a[i];
+                case sbyte[] a when a.GetType() == typeof(sbyte[]): return a[i];
+                case short[] a when a.GetType() == typeof(short[]): return a[i];
+                case ushort[] a when a.GetType() == typeof(ushort[]): return a[i];
+                case int[] a when a.GetType() == typeof(int[]): return a[i];
+                case uint[] a when a.GetType() == typeof(uint[]): return a[i];
+                case long[] a when a.GetType() == typeof(long[]): return a[i];
+                case ulong[] a when a.GetType() == typeof(ulong[]): return a[i];
                 case float[] a: return a[i];
                 case double[] a: return a[i];
                 default: throw new NotSupportedException("Unsupported voxel array " + Data.GetType().Name);
@@ -155,7 +161,7 @@ namespace Atlas.Core.Volumes
         /// <summary>Scaled values of one held frame as float32, always a new array (callers may change it).</summary>
         public float[] ToFloat32(int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
             var dst = new float[n];
             VoxelConvert.ToFloat32(Data, frame * n, dst, Slope, Intercept);
@@ -165,7 +171,7 @@ namespace Atlas.Core.Volumes
         /// <summary>Scaled values of one held frame as float64 (always a new array).</summary>
         public double[] ToFloat64(int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
             var dst = new double[n];
             VoxelConvert.ToFloat64(Data, frame * n, dst, Slope, Intercept);
@@ -181,10 +187,27 @@ namespace Atlas.Core.Volumes
             return dst;
         }
 
+        /// <summary>Channels per voxel: 3 for RGB24, 4 for RGBA32, 1 otherwise.</summary>
+        public int ChannelCount => DataType == NiftiDataType.Rgb24 ? 3 : DataType == NiftiDataType.Rgba32 ? 4 : 1;
+
+        /// <summary>One channel (0 = red, 1 = green, 2 = blue, 3 = alpha) of an RGB24/RGBA32 image, one byte per voxel.</summary>
+        public byte[] ToChannel(int channel, int frame = 0)
+        {
+            RequireData();
+            int c = ChannelCount;
+            if (c == 1) throw new NotSupportedException((Path ?? "volume") + ": datatype " + DataType + " has no colour channels.");
+            if (channel < 0 || channel >= c) throw new ArgumentOutOfRangeException(nameof(channel), "channel must be 0.." + (c - 1));
+            var src = (byte[])Data;
+            long n = Grid.VoxelCount, o = (long)frame * n * c + channel;
+            var dst = new byte[n];
+            for (long i = 0; i < n; i++) dst[i] = src[o + i * c];
+            return dst;
+        }
+
         /// <summary>The binarisation used everywhere: 1 where the scaled value is non-zero (NaN is 0), else 0.</summary>
         public byte[] ToMask(int frame = 0)
         {
-            RequireData(); RequireScalar();
+            RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
             var dst = new byte[n];
             VoxelConvert.ToMask(Data, frame * n, dst, Slope, Intercept);

@@ -5,6 +5,10 @@ using Atlas.Core.Nifti;
 namespace Atlas.Core.Volumes
 {
     /// <summary>Typed array conversions with scaling; one tight loop per element type, parallel over blocks.</summary>
+    /// <remarks>
+    /// The CLR lets an int[] pass as uint[] (and sbyte[]/byte[], short[]/ushort[], long[]/ulong[])
+    /// in type tests, so every integer case checks the exact array type.
+    /// </remarks>
     public static class VoxelConvert
     {
         private const int Block = 1 << 16;
@@ -23,14 +27,14 @@ namespace Atlas.Core.Volumes
             long n = dst.LongLength;
             switch (src)
             {
-                case byte[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
-                case sbyte[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
-                case short[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
-                case ushort[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
-                case int[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
-                case uint[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
-                case long[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
-                case ulong[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
+                case byte[] a when a.GetType() == typeof(byte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
+                case sbyte[] a when a.GetType() == typeof(sbyte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
+                case short[] a when a.GetType() == typeof(short[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
+                case ushort[] a when a.GetType() == typeof(ushort[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
+                case int[] a when a.GetType() == typeof(int[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
+                case uint[] a when a.GetType() == typeof(uint[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
+                case long[] a when a.GetType() == typeof(long[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
+                case ulong[] a when a.GetType() == typeof(ulong[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
                 case float[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
                 case double[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
                 default: throw new NotSupportedException("Unsupported voxel array " + src.GetType().Name);
@@ -42,14 +46,14 @@ namespace Atlas.Core.Volumes
             long n = dst.LongLength;
             switch (src)
             {
-                case byte[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
-                case sbyte[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
-                case short[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
-                case ushort[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
-                case int[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
-                case uint[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
-                case long[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
-                case ulong[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case byte[] a when a.GetType() == typeof(byte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case sbyte[] a when a.GetType() == typeof(sbyte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case short[] a when a.GetType() == typeof(short[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case ushort[] a when a.GetType() == typeof(ushort[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case int[] a when a.GetType() == typeof(int[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case uint[] a when a.GetType() == typeof(uint[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case long[] a when a.GetType() == typeof(long[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
+                case ulong[] a when a.GetType() == typeof(ulong[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
                 case float[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
                 case double[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] * slope + inter; }); break;
                 default: throw new NotSupportedException("Unsupported voxel array " + src.GetType().Name);
@@ -63,8 +67,8 @@ namespace Atlas.Core.Volumes
             bool plain = slope == 1.0 && inter == 0.0;
             switch (src)
             {
-                case byte[] a when plain: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] != 0 ? (byte)1 : (byte)0; }); break;
-                case short[] a when plain: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] != 0 ? (byte)1 : (byte)0; }); break;
+                case byte[] a when plain && a.GetType() == typeof(byte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] != 0 ? (byte)1 : (byte)0; }); break;
+                case short[] a when plain && a.GetType() == typeof(short[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] != 0 ? (byte)1 : (byte)0; }); break;
                 case float[] a when plain: Blocks(n, (b, e) => { for (long i = b; i < e; i++) { float v = a[offset + i]; dst[i] = v != 0 && !float.IsNaN(v) ? (byte)1 : (byte)0; } }); break;
                 default:
                     var tmp = new double[n];
@@ -76,41 +80,59 @@ namespace Atlas.Core.Volumes
 
         /// <summary>
         /// Converts scaled values to a stored datatype: (v - inter)/slope, rounded half away from zero
-        /// for integer types; a value outside the type's range is an error, never a silent wrap.
+        /// for integer types; a value outside the type's range (or NaN for an integer type, or a finite
+        /// value beyond float32) is an error naming the first such voxel, never a silent wrap.
         /// </summary>
         public static Array FromFloat64(double[] values, NiftiDataType type, double slope = 1.0, double inter = 0.0, string path = null)
         {
             var dst = NiftiDataTypes.Allocate(type, values.LongLength);
             bool integer = NiftiDataTypes.IsInteger(type);
             NiftiDataTypes.Range(type, out double min, out double max);
-            long bad = -1;
-            for (long i = 0; i < values.LongLength; i++)
+            // 2^63 and 2^64 are representable doubles just above long/ulong range: compare with <.
+            double upper = type == NiftiDataType.Int64 ? 9223372036854775808.0 : type == NiftiDataType.UInt64 ? 18446744073709551616.0 : double.NaN;
+            long n = values.LongLength;
+            long blocks = (n + Block - 1) / Block;
+            var firstBad = new long[blocks];
+            byte[] u8 = dst as byte[]; sbyte[] i8 = dst as sbyte[]; short[] i16 = dst as short[]; ushort[] u16 = dst as ushort[];
+            int[] i32 = dst as int[]; uint[] u32 = dst as uint[]; long[] i64 = dst as long[]; ulong[] u64 = dst as ulong[];
+            float[] f32 = dst as float[]; double[] f64 = dst as double[];
+            Parallel.For(0L, blocks, bi =>
             {
-                double v = (values[i] - inter) / slope;
-                if (integer)
+                long b = bi * Block, e = Math.Min(n, b + Block);
+                firstBad[bi] = -1;
+                for (long i = b; i < e; i++)
                 {
-                    if (double.IsNaN(v)) { bad = i; break; }
-                    v = Math.Round(v, MidpointRounding.AwayFromZero);
+                    double v = (values[i] - inter) / slope;
+                    if (integer)
+                    {
+                        if (double.IsNaN(v)) { firstBad[bi] = i; return; }
+                        v = Math.Round(v, MidpointRounding.AwayFromZero);
+                        if (v < min || (double.IsNaN(upper) ? v > max : v >= upper)) { firstBad[bi] = i; return; }
+                    }
+                    else if (type == NiftiDataType.Float32 && !double.IsNaN(v) && !double.IsInfinity(v) && (v < min || v > max)) { firstBad[bi] = i; return; }
+                    switch (type)
+                    {
+                        case NiftiDataType.UInt8: u8[i] = (byte)v; break;
+                        case NiftiDataType.Int8: i8[i] = (sbyte)v; break;
+                        case NiftiDataType.Int16: i16[i] = (short)v; break;
+                        case NiftiDataType.UInt16: u16[i] = (ushort)v; break;
+                        case NiftiDataType.Int32: i32[i] = (int)v; break;
+                        case NiftiDataType.UInt32: u32[i] = (uint)v; break;
+                        case NiftiDataType.Int64: i64[i] = (long)v; break;
+                        case NiftiDataType.UInt64: u64[i] = (ulong)v; break;
+                        case NiftiDataType.Float32: f32[i] = (float)v; break;
+                        case NiftiDataType.Float64: f64[i] = v; break;
+                        default: throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, path, "cannot store values as " + type);
+                    }
                 }
-                if (integer && (v < min || v > max)) { bad = i; break; }
-                if (type == NiftiDataType.Float32 && !double.IsNaN(v) && !double.IsInfinity(v) && (v < min || v > max)) { bad = i; break; }
-                switch (dst)
-                {
-                    case byte[] a: a[i] = (byte)v; break;
-                    case sbyte[] a: a[i] = (sbyte)v; break;
-                    case short[] a: a[i] = (short)v; break;
-                    case ushort[] a: a[i] = (ushort)v; break;
-                    case int[] a: a[i] = (int)v; break;
-                    case uint[] a: a[i] = (uint)v; break;
-                    case long[] a: a[i] = (long)v; break;
-                    case ulong[] a: a[i] = (ulong)v; break;
-                    case float[] a: a[i] = (float)v; break;
-                    case double[] a: a[i] = v; break;
-                }
-            }
-            if (bad >= 0)
+            });
+            for (long bi = 0; bi < blocks; bi++)
+            {
+                long bad = firstBad[bi];
+                if (bad < 0) continue;
                 throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, path,
                     "value " + values[bad].ToString("R", System.Globalization.CultureInfo.InvariantCulture) + " at voxel " + bad + " does not fit datatype " + type);
+            }
             return dst;
         }
     }

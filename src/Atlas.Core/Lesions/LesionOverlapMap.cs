@@ -1,0 +1,164 @@
+using System;
+using System.Globalization;
+using System.Threading.Tasks;
+using Atlas.Core.Nifti;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Core.Lesions
+{
+    /// <summary>
+    /// The voxel-wise lesion overlap (the ATLAS paper's Figure 3): a count of masks per voxel and the
+    /// number of masks N, from which the proportion map count/N follows. Streams: one mask at a time
+    /// is added to an int32 accumulator. Counts are integers, so partial maps from separate shards
+    /// (each a count map with N in its header) add up to exactly the single-pass result.
+    /// </summary>
+    public sealed class LesionOverlapMap
+    {
+        /// <summary>intent_name of a count map; N is stored in intent_p1 and in descrip.</summary>
+        public const string CountIntentName = "LesionCount";
+
+        private readonly int[] _counts;
+
+        public LesionOverlapMap(Grid grid, NiftiHeader template = null, string gridSource = null)
+        {
+            Grid = grid ?? throw new ArgumentNullException(nameof(grid));
+            Template = template;
+            GridSource = gridSource;
+            _counts = new int[grid.VoxelCount];
+        }
+
+        public Grid Grid { get; }
+        /// <summary>The header new maps copy (from the first mask).</summary>
+        public NiftiHeader Template { get; }
+        /// <summary>The file whose grid the map uses (for error messages).</summary>
+        public string GridSource { get; }
+        /// <summary>Masks added (N), including those inside merged partial maps.</summary>
+        public long MaskCount { get; private set; }
+        /// <summary>The counts (shared, not copied).</summary>
+        public int[] Counts => _counts;
+
+        /// <summary>A map on the grid of its first mask.</summary>
+        public static LesionOverlapMap StartWith(AtlasVolume first)
+        {
+            var m = new LesionOverlapMap(first.Grid, first.Header, first.Path);
+            m.Add(first);
+            return m;
+        }
+
+        /// <summary>Adds one mask (non-zero = lesion); a mask on another grid is a GridMismatch error naming it.</summary>
+        public void Add(AtlasVolume mask)
+        {
+            LesionMasks.RequireSameGrid(Grid, GridSource, mask.Grid, mask.Path);
+            if (IsCountMap(mask.Header)) { AddPartial(mask); return; }
+            Add(mask.ToMask());
+        }
+
+        public void Add(byte[] mask)
+        {
+            if (mask == null || mask.LongLength != _counts.LongLength) throw new ArgumentException("The mask does not match the map's grid.");
+            int nz = Grid.NZ, plane = Grid.NX * Grid.NY;
+            Parallel.For(0, nz, k =>
+            {
+                int s = k * plane, e = s + plane;
+                for (int i = s; i < e; i++) if (mask[i] != 0) _counts[i]++;
+            });
+            MaskCount++;
+        }
+
+        /// <summary>True for a count map written by <see cref="ToCountVolume"/> (a partial map).</summary>
+        public static bool IsCountMap(NiftiHeader h) =>
+            h != null && string.Equals(h.IntentName, CountIntentName, StringComparison.Ordinal) && h.IntentP1 >= 0;
+
+        /// <summary>Adds a partial count map: its counts and its N.</summary>
+        public void AddPartial(AtlasVolume counts)
+        {
+            if (!IsCountMap(counts.Header))
+                throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, counts.Path, "not a lesion count map (intent name '" + CountIntentName + "' with N in intent_p1).");
+            LesionMasks.RequireSameGrid(Grid, GridSource, counts.Grid, counts.Path);
+            var v = counts.ToFloat64();
+            long n = (long)Math.Round(counts.Header.IntentP1);
+            for (long i = 0; i < v.LongLength; i++)
+            {
+                double c = v[i];
+                if (c < 0 || c > n || c != Math.Floor(c))
+                    throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, counts.Path, "count " + c.ToString(CultureInfo.InvariantCulture) + " at voxel " + i + " is not an integer in 0.." + n + ".");
+                _counts[i] += (int)c;
+            }
+            MaskCount += n;
+        }
+
+        /// <summary>Adds another accumulator's counts and N.</summary>
+        public void Merge(LesionOverlapMap other)
+        {
+            LesionMasks.RequireSameGrid(Grid, GridSource, other.Grid, other.GridSource);
+            for (long i = 0; i < _counts.LongLength; i++) _counts[i] += other._counts[i];
+            MaskCount += other.MaskCount;
+        }
+
+        /// <summary>The count map (int16 when N ≤ 32767, else int32), with N in intent_p1 and descrip.</summary>
+        public AtlasVolume ToCountVolume()
+        {
+            bool small = MaskCount <= short.MaxValue;
+            var h = AtlasVolume.MakeHeader(Grid, small ? NiftiDataType.Int16 : NiftiDataType.Int32, Template);
+            h.IntentCode = 0; h.IntentName = CountIntentName; h.IntentP1 = MaskCount; h.IntentP2 = 0; h.IntentP3 = 0;
+            h.CalMin = 0; h.CalMax = MaskCount;
+            h.Descrip = "lesion count map N=" + MaskCount.ToString(CultureInfo.InvariantCulture);
+            if (small)
+            {
+                var d = new short[_counts.LongLength];
+                for (long i = 0; i < d.LongLength; i++) d[i] = (short)_counts[i];
+                return new AtlasVolume(h, d);
+            }
+            return new AtlasVolume(h, (int[])_counts.Clone());
+        }
+
+        /// <summary>The proportion map count/N as float32 (0 = never lesioned, 1 = lesioned in every mask).</summary>
+        public AtlasVolume ToProportionVolume()
+        {
+            if (MaskCount == 0) throw new InvalidOperationException("No masks were added.");
+            var p = new float[_counts.LongLength];
+            double n = MaskCount;
+            for (long i = 0; i < p.LongLength; i++) p[i] = (float)(_counts[i] / n);
+            var h = AtlasVolume.MakeHeader(Grid, NiftiDataType.Float32, Template);
+            h.IntentCode = 0; h.IntentName = "LesionProportion"; h.IntentP1 = MaskCount;
+            h.CalMin = 0; h.CalMax = 1;
+            h.Descrip = "lesion overlap proportion N=" + MaskCount.ToString(CultureInfo.InvariantCulture);
+            return new AtlasVolume(h, p);
+        }
+    }
+}
+
+namespace Atlas.Core.Lesions
+{
+    /// <summary>What New-LesionOverlapMap / Merge-LesionOverlapMap wrote.</summary>
+    public sealed class LesionOverlapResult
+    {
+        /// <summary>Masks in the map (N).</summary>
+        public long MaskCount { get; set; }
+        /// <summary>Largest count at any voxel, and that count over N.</summary>
+        public int MaxCount { get; set; }
+        public double MaxProportion { get; set; }
+        /// <summary>Voxels lesioned in at least one mask, and their volume.</summary>
+        public long LesionedVoxels { get; set; }
+        public double LesionedVolumeMm3 { get; set; }
+        /// <summary>The proportion map (float32 count/N), unless only a partial count map was written.</summary>
+        public string ProportionPath { get; set; }
+        /// <summary>The count map (int16/int32, N in intent_p1).</summary>
+        public string CountPath { get; set; }
+        public bool Partial { get; set; }
+        /// <summary>Inputs left out (unreadable, or on another grid with -SkipMismatched).</summary>
+        public int SkippedCount { get; set; }
+
+        /// <summary>Summary figures of a map.</summary>
+        public static LesionOverlapResult Of(LesionOverlapMap map)
+        {
+            int max = 0; long any = 0;
+            foreach (var c in map.Counts) { if (c > max) max = c; if (c > 0) any++; }
+            return new LesionOverlapResult
+            {
+                MaskCount = map.MaskCount, MaxCount = max, MaxProportion = map.MaskCount > 0 ? (double)max / map.MaskCount : 0,
+                LesionedVoxels = any, LesionedVolumeMm3 = any * map.Grid.VoxelVolumeMm3,
+            };
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Lesions;
+using Atlas.Core.Nifti;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// Get-LesionComponent: the separate lesions of a mask (connected components), largest first;
+    /// with -Destination one mask file per lesion, named as the ATLAS archive names them.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "LesionComponent", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [OutputType(typeof(LesionComponentInfo))]
+    public sealed class GetLesionComponentCommand : LesionCmdletBase
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        public object InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        [Parameter]
+        [ValidateSet("6", "18", "26")]
+        public int Connectivity { get; set; } = 26;
+
+        [Parameter]
+        [ValidateRange(0L, long.MaxValue)]
+        public long MinimumVoxels { get; set; }
+
+        /// <summary>Which masks of a subject: Lesion (default), LesionSmooth or LesionRaw.</summary>
+        [Parameter]
+        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
+        public string MaskKind { get; set; } = "Lesion";
+
+        /// <summary>Folder for one mask file per lesion.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; }
+
+        /// <summary>Base of the per-lesion file names (default: the mask's file name without extension).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string BaseName { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == "InputObject")
+            {
+                try
+                {
+                    foreach (var item in ExpandMasks(InputObject, MaskKind)) Process(item);
+                }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, "GetLesionComponentFailed", Describe(InputObject));
+                }
+                return;
+            }
+            bool literal = ParameterSetName == "LiteralPath";
+            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+                Process(new LesionMaskItem { Path = file });
+        }
+
+        private void Process(LesionMaskItem item)
+        {
+            if (Cancellation.IsCancellationRequested) return;
+            try
+            {
+                var set = LesionComponentSet.Find(Load(item), Connectivity, MinimumVoxels, Cancellation);
+                string dir = Destination != null ? PrepareDestination(Destination) : null;
+                string stem = BaseName ?? (item.Path != null ? NiftiFiles.StripExtension(System.IO.Path.GetFileName(item.Path)) : null);
+                if (dir != null && stem == null)
+                    throw new ArgumentException("The volume has no file name; give -BaseName to name the lesion files.");
+                foreach (var lesion in set.Lesions)
+                {
+                    lesion.SubjectId = item.SubjectId;
+                    if (dir != null)
+                    {
+                        string target = System.IO.Path.Combine(dir, LesionMasks.ComponentFileName(stem, lesion.Rank));
+                        if (SamePath(target, item.Path))
+                        {
+                            WriteFailure(new IOException("The lesion file " + target + " would replace its input mask; give another -Destination or -BaseName."),
+                                "OutputIsInput", target, ErrorCategory.InvalidArgument);
+                            continue;
+                        }
+                        var action = DecideOutput(target, Force, item.Path != null ? new[] { item.Path } : null);
+                        if (action == OutputAction.Skip) lesion.OutputPath = target;
+                        else if (action == OutputAction.Write && ShouldProcess(target, "Write the mask of lesion " + lesion.Rank))
+                        {
+                            NiftiWriter.Write(set.MaskOf(lesion.Rank), target);
+                            lesion.OutputPath = target;
+                        }
+                    }
+                    WriteObject(lesion);
+                }
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "GetLesionComponentFailed", item.Display);
+            }
+            finally
+            {
+                item.Volume = null;
+            }
+        }
+    }
+}

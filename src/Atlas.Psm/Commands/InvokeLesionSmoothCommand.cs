@@ -1,0 +1,112 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Lesions;
+using Atlas.Core.Nifti;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// Invoke-LesionSmooth: MRIcron's Smooth VOI (FWHM 2 mm, threshold 0.5 as in ATLAS). Volumes and
+    /// paths give smoothed volumes; subjects (or -Destination) write files under the published names.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "LesionSmooth", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [OutputType(typeof(AtlasVolume), typeof(FileInfo))]
+    public sealed class InvokeLesionSmoothCommand : LesionCmdletBase
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        public object InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.01, 100.0)]
+        public double Fwhm { get; set; } = 2.0;
+
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double Threshold { get; set; } = 0.5;
+
+        [Parameter]
+        public EdgeCorrection EdgeCorrection { get; set; } = EdgeCorrection.ZOnly;
+
+        /// <summary>Folder for the smoothed files (default for subjects: beside each raw mask).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        private int _done;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == "InputObject")
+            {
+                var subject = AsSubject(InputObject);
+                try
+                {
+                    foreach (var item in ExpandMasks(InputObject, "LesionRaw"))
+                        Smooth(item, subject != null || Destination != null);
+                }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, "InvokeLesionSmoothFailed", Describe(InputObject));
+                }
+                return;
+            }
+            bool literal = ParameterSetName == "LiteralPath";
+            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+                Smooth(new LesionMaskItem { Path = file }, Destination != null);
+        }
+
+        protected override void EndProcessing() => CompleteProgress("Invoke-LesionSmooth");
+
+        private void Smooth(LesionMaskItem item, bool write)
+        {
+            if (Cancellation.IsCancellationRequested) return;
+            string target = null;
+            try
+            {
+                Progress("Invoke-LesionSmooth", "Smoothing " + item.Display, 0, 0);
+                if (!write)
+                {
+                    var v = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);
+                    WriteObject(v);
+                    return;
+                }
+                if (item.Path == null)
+                    throw new ArgumentException("The volume has no file name to derive the output name from; use Export-AtlasVolume instead of -Destination.");
+                string dir = Destination != null ? PrepareDestination(Destination) : System.IO.Path.GetDirectoryName(item.Path);
+                target = System.IO.Path.Combine(dir, LesionMasks.SmoothFileName(item.Path));
+                if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
+                var action = DecideOutput(target, Force, new[] { item.Path });
+                if (action == OutputAction.Skip) { WriteObject(new FileInfo(target)); return; }
+                if (action == OutputAction.Refuse) return;
+                if (!ShouldProcess(target, "Write smoothed mask (FWHM " + Fwhm + " mm, threshold " + Threshold + ")")) return;
+                var smoothed = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);
+                NiftiWriter.Write(smoothed, target);
+                WriteObject(new FileInfo(target));
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "InvokeLesionSmoothFailed", target ?? item.Display);
+            }
+            finally
+            {
+                item.Volume = null; // stream: one mask in memory at a time
+                _done++;
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Lesions;
+using Atlas.Core.Nifti;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// Invoke-LesionWhiteMatterCorrection: SRQL's correction that removes lesion voxels whose T1
+    /// intensity looks like normal white matter. Writes the corrected mask and reports the volumes.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "LesionWhiteMatterCorrection", SupportsShouldProcess = true, DefaultParameterSetName = "Files")]
+    [OutputType(typeof(WhiteMatterCorrectionResult))]
+    public sealed class InvokeLesionWhiteMatterCorrectionCommand : LesionCmdletBase
+    {
+        /// <summary>The T1 (AtlasVolume, FileInfo or path).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Files")]
+        public object T1 { get; set; }
+
+        /// <summary>The lesion mask (AtlasVolume, FileInfo or path).</summary>
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Files")]
+        public object Mask { get; set; }
+
+        /// <summary>Subjects: the T1 and each lesion mask of -MaskKind.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Subject")]
+        public object InputObject { get; set; }
+
+        [Parameter(ParameterSetName = "Subject")]
+        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
+        public string MaskKind { get; set; } = "Lesion";
+
+        /// <summary>White-matter mask on the T1's grid; without it, 3-class k-means estimates one.</summary>
+        [Parameter]
+        public object WhiteMatterMask { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0, 100.0)]
+        public double Percent { get; set; } = 5;
+
+        /// <summary>The corrected mask file (Files set).</summary>
+        [Parameter(ParameterSetName = "Files")]
+        [ValidateNotNullOrEmpty]
+        public string OutputPath { get; set; }
+
+        /// <summary>Folder for corrected masks (&lt;mask name&gt;_wmcorrected.nii.gz); subjects default to beside each mask.</summary>
+        [Parameter(ParameterSetName = "Subject")]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (Cancellation.IsCancellationRequested) return;
+            if (ParameterSetName == "Files")
+            {
+                try
+                {
+                    var t1 = LoadVolume(T1);
+                    var items = ExpandMasks(Mask, null);
+                    if (items.Count != 1) throw new ArgumentException("-Mask must name exactly one mask.");
+                    Correct(t1, items[0], OutputPath != null ? ResolveOutputPath(OutputPath) : null);
+                }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, "WhiteMatterCorrectionFailed", Describe(Mask));
+                }
+                return;
+            }
+            var subject = AsSubject(InputObject);
+            try
+            {
+                if (subject == null) throw new ArgumentException("Give an AtlasSubject, or use -T1 and -Mask.");
+                if (string.IsNullOrEmpty(subject.T1Path)) throw new ArgumentException("Subject " + subject + " has no T1.");
+                Atlas.Core.Volumes.AtlasVolume t1 = null;
+                foreach (var item in ExpandMasks(subject, MaskKind))
+                {
+                    string dir = Destination != null ? PrepareDestination(Destination) : System.IO.Path.GetDirectoryName(item.Path);
+                    string target = System.IO.Path.Combine(dir, NiftiFiles.StripExtension(System.IO.Path.GetFileName(item.Path)) + "_wmcorrected.nii.gz");
+                    if (t1 == null) t1 = NiftiReader.Read(subject.T1Path);
+                    Correct(t1, item, target);
+                }
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "WhiteMatterCorrectionFailed", Describe(InputObject));
+            }
+        }
+
+        private void Correct(Atlas.Core.Volumes.AtlasVolume t1, LesionMaskItem item, string target)
+        {
+            try
+            {
+                if (target != null)
+                {
+                    var inputs = new[] { t1.Path, item.Path };
+                    if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
+                    var action = DecideOutput(target, Force, inputs);
+                    if (action != OutputAction.Write) return;
+                    if (!ShouldProcess(target, "Write white-matter-corrected mask")) return;
+                }
+                var r = WhiteMatterCorrection.Correct(t1, Load(item), LoadOptional(WhiteMatterMask), Percent, Cancellation);
+                r.SubjectId = item.SubjectId; r.Rank = item.Rank;
+                if (target != null)
+                {
+                    NiftiWriter.Write(r.GetMask(), target);
+                    r.OutputPath = target;
+                }
+                WriteObject(r);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "WhiteMatterCorrectionFailed", item.Display);
+            }
+            finally
+            {
+                item.Volume = null;
+            }
+        }
+    }
+}

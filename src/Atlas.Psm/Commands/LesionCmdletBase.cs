@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Datasets;
+using Atlas.Core.Lesions;
+using Atlas.Core.Nifti;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>One mask to work on: a file (loaded on demand) or a volume, with the subject it belongs to.</summary>
+    public sealed class LesionMaskItem
+    {
+        public string Path { get; set; }
+        public AtlasVolume Volume { get; set; }
+        public AtlasSubject Subject { get; set; }
+        /// <summary>1 = primary mask of the subject (or a lone mask).</summary>
+        public int Rank { get; set; } = 1;
+        public string SubjectId => Subject?.SubjectId;
+        public string Display => Path ?? Volume?.Path ?? "(volume in memory)";
+    }
+
+    /// <summary>What the lesion cmdlets share: turning pipeline objects into masks.</summary>
+    public abstract class LesionCmdletBase : AtlasCmdlet
+    {
+        /// <summary>
+        /// Masks behind one pipeline object: an AtlasVolume, a FileInfo, a path (wildcards expanded
+        /// unless <paramref name="literal"/>), or an AtlasSubject (its masks of <paramref name="kind"/>,
+        /// primary first; only the primary with <paramref name="primaryOnly"/>).
+        /// </summary>
+        protected List<LesionMaskItem> ExpandMasks(object input, string kind, bool literal = false, bool primaryOnly = false)
+        {
+            var items = new List<LesionMaskItem>();
+            var o = Unwrap(input);
+            switch (o)
+            {
+                case null:
+                    break;
+                case AtlasSubject s:
+                    var paths = s.GetMaskPaths(kind ?? "Lesion");
+                    if (paths == null) throw new ArgumentException("Unknown mask kind '" + kind + "'; use Lesion, LesionSmooth or LesionRaw.");
+                    if (paths.Length == 0)
+                        WriteWarning("Subject " + s + " has no " + (kind ?? "Lesion") + " masks.");
+                    for (int r = 0; r < paths.Length && (!primaryOnly || r == 0); r++)
+                        items.Add(new LesionMaskItem { Path = paths[r], Subject = s, Rank = r + 1 });
+                    break;
+                case AtlasVolume v:
+                    items.Add(new LesionMaskItem { Volume = v, Path = v.Path });
+                    break;
+                case FileInfo f:
+                    items.Add(new LesionMaskItem { Path = f.FullName });
+                    break;
+                case string p:
+                    foreach (var full in ResolveInputPaths(new[] { p }, literal)) items.Add(new LesionMaskItem { Path = full });
+                    break;
+                default:
+                    throw new ArgumentException("Cannot use a " + o.GetType().Name + " as a lesion mask; give an AtlasVolume, a file, a path or an AtlasSubject.");
+            }
+            return items;
+        }
+
+        /// <summary>The item's volume (read from its file when not already in memory).</summary>
+        protected static AtlasVolume Load(LesionMaskItem item)
+        {
+            if (item.Volume == null) item.Volume = NiftiReader.Read(item.Path);
+            return item.Volume;
+        }
+
+        /// <summary>A volume parameter given as an AtlasVolume, FileInfo or path; null stays null.</summary>
+        protected AtlasVolume LoadOptional(object input) => input == null ? null : LoadVolume(input);
+
+        /// <summary>True when an output path (both provider paths) would replace one of its inputs (never allowed).</summary>
+        protected static bool SamePath(string a, string b) =>
+            a != null && b != null && string.Equals(a, b,
+                Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+        /// <summary>Creates a destination folder (honouring -WhatIf); returns its provider path.</summary>
+        protected string PrepareDestination(string destination)
+        {
+            string dir = ResolveOutputPath(destination);
+            if (!Directory.Exists(dir) && ShouldProcess(dir, "Create folder")) Directory.CreateDirectory(dir);
+            return dir;
+        }
+
+        /// <summary>
+        /// Writes an overlap map: the proportion map to <paramref name="outputPath"/> and the count map
+        /// to <paramref name="countPath"/> (default: the output name with _count), or with
+        /// <paramref name="partial"/> only the count map to <paramref name="outputPath"/>. Null when refused.
+        /// </summary>
+        protected LesionOverlapResult WriteOverlapMaps(LesionOverlapMap map, string outputPath, string countPath, bool partial, bool force, List<string> inputs)
+        {
+            string output = ResolveOutputPath(outputPath);
+            string count = partial ? output : (countPath != null ? ResolveOutputPath(countPath) : DefaultCountPath(output));
+            var r = LesionOverlapResult.Of(map);
+            r.Partial = partial;
+            var targets = partial ? new[] { output } : new[] { output, count };
+            foreach (var t in targets)
+            {
+                if (inputs.Exists(i => SamePath(i, t))) throw new IOException("The output " + t + " would replace one of its inputs.");
+                if (DecideOutput(t, force, inputs) != OutputAction.Write) return null;
+            }
+            if (!partial && ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
+            {
+                NiftiWriter.Write(map.ToProportionVolume(), output);
+                r.ProportionPath = output;
+            }
+            if (ShouldProcess(count, "Write lesion count map (N = " + map.MaskCount + ")"))
+            {
+                NiftiWriter.Write(map.ToCountVolume(), count);
+                r.CountPath = count;
+            }
+            return r;
+        }
+
+        /// <summary>map.nii.gz → map_count.nii.gz.</summary>
+        protected static string DefaultCountPath(string output)
+        {
+            string dir = System.IO.Path.GetDirectoryName(output);
+            string name = System.IO.Path.GetFileName(output);
+            string stem = NiftiFiles.StripExtension(name);
+            return System.IO.Path.Combine(dir ?? "", stem + "_count" + name.Substring(stem.Length));
+        }
+    }
+}

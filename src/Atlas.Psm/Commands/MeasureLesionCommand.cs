@@ -1,0 +1,156 @@
+using System;
+using System.Management.Automation;
+using Atlas.Core.Lesions;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// Measure-Lesion: the lesion report (SRQL-style lesion database): volume, centroid, bounding box,
+    /// hemisphere, location and atlas regions per mask, or per lesion with -PerComponent.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "Lesion", DefaultParameterSetName = "InputObject")]
+    [OutputType(typeof(LesionMeasure), typeof(LesionRegionOverlap))]
+    public sealed class MeasureLesionCommand : LesionCmdletBase
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        public object InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        [Parameter]
+        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
+        public string MaskKind { get; set; } = "Lesion";
+
+        [Parameter]
+        public SwitchParameter PerComponent { get; set; }
+
+        [Parameter]
+        [ValidateSet("6", "18", "26")]
+        public int Connectivity { get; set; } = 26;
+
+        [Parameter]
+        [ValidateRange(0L, long.MaxValue)]
+        public long MinimumVoxels { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0, 0.5)]
+        public double BilateralFraction { get; set; } = 0.1;
+
+        /// <summary>World x of the midline in mm (0 in MNI space).</summary>
+        [Parameter]
+        public double MidlineX { get; set; }
+
+        /// <summary>An integer label atlas on the masks' grid.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AtlasPath { get; set; }
+
+        /// <summary>Region names for -AtlasPath: MRIcron .txt ("1 Precentral_L …") or .csv/.tsv (index, name).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string LabelPath { get; set; }
+
+        /// <summary>Cortex mask on the masks' grid: lesions touching it are Cortical.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string CortexMask { get; set; }
+
+        /// <summary>Brainstem and cerebellum mask: non-cortical lesions reaching it are Other.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string InfratentorialMask { get; set; }
+
+        /// <summary>Output one row per lesion and atlas region instead of one per lesion.</summary>
+        [Parameter]
+        public SwitchParameter ExpandRegions { get; set; }
+
+        private LesionAtlas _atlas;
+        private AtlasVolume _cortex, _infra;
+        private bool _ready;
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                if (LabelPath != null && AtlasPath == null) throw new ArgumentException("-LabelPath names the regions of -AtlasPath; give -AtlasPath too.");
+                if (ExpandRegions && AtlasPath == null) throw new ArgumentException("-ExpandRegions needs -AtlasPath.");
+                if (InfratentorialMask != null && CortexMask == null) throw new ArgumentException("-InfratentorialMask refines -CortexMask; give -CortexMask too.");
+                if (AtlasPath != null)
+                {
+                    var names = LabelPath != null ? LesionAtlas.ReadNames(ResolveExistingOrThrow(LabelPath)) : null;
+                    _atlas = new LesionAtlas(Atlas.Core.Nifti.NiftiReader.Read(ResolveExistingOrThrow(AtlasPath)), names);
+                }
+                if (CortexMask != null) _cortex = Atlas.Core.Nifti.NiftiReader.Read(ResolveExistingOrThrow(CortexMask));
+                if (InfratentorialMask != null) _infra = Atlas.Core.Nifti.NiftiReader.Read(ResolveExistingOrThrow(InfratentorialMask));
+                _ready = true;
+            }
+            catch (Exception ex) when (IsInputFailure(ex) || ex is ItemNotFoundException)
+            {
+                ThrowTerminatingError(MakeError(ex, "MeasureLesionSetupFailed", AtlasPath ?? CortexMask ?? LabelPath));
+            }
+        }
+
+        private string ResolveExistingOrThrow(string p)
+        {
+            string full = ResolveOutputPath(p);
+            if (!System.IO.File.Exists(full)) throw new System.IO.FileNotFoundException("Cannot find '" + full + "'.", full);
+            return full;
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (!_ready) return;
+            if (ParameterSetName == "InputObject")
+            {
+                try
+                {
+                    foreach (var item in ExpandMasks(InputObject, MaskKind)) Measure(item);
+                }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, "MeasureLesionFailed", Describe(InputObject));
+                }
+                return;
+            }
+            bool literal = ParameterSetName == "LiteralPath";
+            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+                Measure(new LesionMaskItem { Path = file });
+        }
+
+        private void Measure(LesionMaskItem item)
+        {
+            if (Cancellation.IsCancellationRequested) return;
+            try
+            {
+                var options = new LesionMeasureOptions
+                {
+                    BilateralFraction = BilateralFraction, MidlineXMm = MidlineX, PerComponent = PerComponent,
+                    Connectivity = Connectivity, MinimumVoxels = MinimumVoxels, CortexMask = _cortex,
+                    InfratentorialMask = _infra, Atlas = _atlas, SubjectId = item.SubjectId, Rank = item.Rank,
+                };
+                foreach (var m in LesionMeasurer.Measure(Load(item), options, Cancellation))
+                {
+                    if (ExpandRegions) WriteObject(m.GetRegions(), true);
+                    else WriteObject(m);
+                }
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "MeasureLesionFailed", item.Display);
+            }
+            finally
+            {
+                item.Volume = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Datasets;
+using Atlas.Core.Lesions;
+using Atlas.Core.Nifti;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// Merge-AtlasLesion: the union of several lesion masks (a subject's primary and secondary masks)
+    /// as one binary mask, or a label map with one value per source mask. Subjects are merged one by
+    /// one; other inputs are collected and merged at the end.
+    /// </summary>
+    [Cmdlet(VerbsData.Merge, "AtlasLesion", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [OutputType(typeof(AtlasVolume), typeof(FileInfo))]
+    public sealed class MergeAtlasLesionCommand : LesionCmdletBase
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        public object[] InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>A label map (1 = first mask, 2 = second …; the first mask wins overlaps) instead of a union.</summary>
+        [Parameter]
+        public SwitchParameter AsLabelMap { get; set; }
+
+        [Parameter]
+        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
+        public string MaskKind { get; set; } = "Lesion";
+
+        /// <summary>The file to write the merged mask of non-subject inputs to.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string OutputPath { get; set; }
+
+        /// <summary>Folder for subjects' merged masks (&lt;ScanId&gt;_LesionMerged.nii.gz).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        private readonly List<LesionMaskItem> _collected = new List<LesionMaskItem>();
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName != "InputObject")
+            {
+                bool literal = ParameterSetName == "LiteralPath";
+                foreach (var f in ResolveInputPaths(literal ? LiteralPath : Path, literal)) _collected.Add(new LesionMaskItem { Path = f });
+                return;
+            }
+            foreach (var input in InputObject ?? new object[0])
+            {
+                if (Cancellation.IsCancellationRequested) return;
+                try
+                {
+                    var subject = AsSubject(input);
+                    if (subject == null) { _collected.AddRange(ExpandMasks(input, MaskKind)); continue; }
+                    var items = ExpandMasks(subject, MaskKind);
+                    if (items.Count == 0) continue;
+                    string target = null;
+                    if (Destination != null)
+                        target = System.IO.Path.Combine(PrepareDestination(Destination), (subject.ScanId ?? subject.SubjectId) + "_LesionMerged.nii.gz");
+                    Emit(items, target, subject.ToString());
+                }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, "MergeAtlasLesionFailed", Describe(input));
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_collected.Count == 0) return;
+            try
+            {
+                Emit(_collected, OutputPath != null ? ResolveOutputPath(OutputPath) : null, "masks");
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "MergeAtlasLesionFailed", OutputPath ?? _collected[0].Display);
+            }
+        }
+
+        private void Emit(List<LesionMaskItem> items, string target, string what)
+        {
+            var inputs = new List<string>();
+            foreach (var i in items) if (i.Path != null) inputs.Add(i.Path);
+            if (target != null)
+            {
+                var action = DecideOutput(target, Force, inputs.Count == items.Count ? inputs : null);
+                if (action == OutputAction.Skip) { WriteObject(new FileInfo(target)); return; }
+                if (action == OutputAction.Refuse) return;
+                if (!ShouldProcess(target, "Write the " + (AsLabelMap ? "label map" : "union") + " of " + items.Count + " " + what)) return;
+            }
+            var vols = new List<AtlasVolume>();
+            foreach (var i in items) vols.Add(Load(i));
+            var merged = LesionMasks.Merge(vols, AsLabelMap);
+            if (target == null) { WriteObject(merged); return; }
+            NiftiWriter.Write(merged, target);
+            WriteObject(new FileInfo(target));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Datasets;
+using Atlas.Core.Lesions;
+using Atlas.Core.Nifti;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// New-LesionOverlapMap: the voxel-wise lesion overlap of masks on one grid (the ATLAS paper's
+    /// Figure 3) as a count map and a proportion map. Streams one mask at a time; -Partial writes
+    /// a count map with N that Merge-LesionOverlapMap (or this cmdlet) adds up exactly.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "LesionOverlapMap", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [OutputType(typeof(LesionOverlapResult))]
+    public sealed class NewLesionOverlapMapCommand : LesionCmdletBase
+    {
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        public object InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>The proportion map to write (with -Partial: the count map).</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string OutputPath { get; set; }
+
+        /// <summary>The count map (default: the output name with _count).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string CountPath { get; set; }
+
+        /// <summary>Write only the count map with N, for merging shards.</summary>
+        [Parameter]
+        public SwitchParameter Partial { get; set; }
+
+        /// <summary>Masks of subjects: Lesion (default), LesionSmooth or LesionRaw.</summary>
+        [Parameter]
+        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
+        public string MaskKind { get; set; } = "Lesion";
+
+        /// <summary>Count a subject's union of all its masks instead of its primary mask.</summary>
+        [Parameter]
+        public SwitchParameter AllMasks { get; set; }
+
+        /// <summary>Warn about and skip masks on another grid instead of writing an error.</summary>
+        [Parameter]
+        public SwitchParameter SkipMismatched { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        private LesionOverlapMap _map;
+        private readonly List<string> _inputs = new List<string>();
+        private int _skipped, _seen;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName != "InputObject")
+            {
+                bool literal = ParameterSetName == "LiteralPath";
+                foreach (var f in ResolveInputPaths(literal ? LiteralPath : Path, literal)) Add(new LesionMaskItem { Path = f });
+                return;
+            }
+            try
+            {
+                var subject = AsSubject(InputObject);
+                if (subject != null && AllMasks)
+                {
+                    var items = ExpandMasks(subject, MaskKind);
+                    if (items.Count == 0) return;
+                    var vols = new List<AtlasVolume>();
+                    foreach (var i in items) { vols.Add(Load(i)); _inputs.Add(i.Path); }
+                    var union = LesionMasks.Merge(vols);
+                    union.Path = items[0].Path;
+                    Add(new LesionMaskItem { Volume = union, Path = items[0].Path, Subject = subject });
+                    return;
+                }
+                foreach (var item in ExpandMasks(InputObject, MaskKind, primaryOnly: true)) Add(item);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                _skipped++;
+                WriteFailure(ex, "LesionOverlapInputFailed", Describe(InputObject));
+            }
+        }
+
+        private void Add(LesionMaskItem item)
+        {
+            if (Cancellation.IsCancellationRequested) return;
+            try
+            {
+                Progress("New-LesionOverlapMap", "Adding " + item.Display + " (" + (++_seen) + ")", 0, 0);
+                var v = Load(item);
+                if (item.Path != null) _inputs.Add(item.Path);
+                if (_map == null) { _map = LesionOverlapMap.StartWith(v); return; }
+                if (SkipMismatched && !_map.Grid.Matches(v.Grid))
+                {
+                    _skipped++;
+                    WriteWarning("Skipping " + item.Display + ": not on the grid of " + _map.GridSource + " (" + _map.Grid.DescribeMismatch(v.Grid) + ").");
+                    return;
+                }
+                _map.Add(v);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                _skipped++;
+                WriteFailure(ex, "LesionOverlapInputFailed", item.Display);
+            }
+            finally
+            {
+                item.Volume = null;
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            CompleteProgress("New-LesionOverlapMap");
+            if (_map == null)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException("No mask could be added; no overlap map was written."),
+                    "NoMasks", ErrorCategory.InvalidData, OutputPath));
+                return;
+            }
+            try
+            {
+                var r = WriteOverlapMaps(_map, OutputPath, CountPath, Partial, Force, _inputs);
+                if (_skipped > 0) WriteWarning(_skipped + " input(s) were left out of the map.");
+                if (r == null) return;
+                r.SkippedCount = _skipped;
+                WriteObject(r);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "WriteLesionOverlapMapFailed", OutputPath);
+            }
+        }
+    }
+}

@@ -1,0 +1,350 @@
+# Lesion cmdlets: smoothing, components, merge, fill, white-matter correction, reports, overlap maps.
+# Fixtures are small masks written with Atlas.Core; expected values are worked out by hand (the
+# reasoning is in the xunit tests named in each case) or recorded from nibabel.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-AtlasModuleUnderTest
+    $script:Templates = '/usr/share/mricron/templates'
+    $script:HasTemplates = Test-Path (Join-Path $script:Templates 'aal.nii.gz')
+
+    function script:New-Mask {
+        # A uint8 mask file with boxes set to 1: each box is @(i0, i1, j0, j1, k0, k1) inclusive.
+        param([string] $Path, [int[]] $Dims = @(20, 20, 16), [double[]] $Voxel = @(1, 1, 1), [object[]] $Boxes = @(), [double[]] $Origin = @(0, 0, 0))
+        $g = [Atlas.Core.Volumes.Grid]::Create($Dims[0], $Dims[1], $Dims[2], $Voxel[0], $Voxel[1], $Voxel[2])
+        if ($Origin[0] -ne 0 -or $Origin[1] -ne 0 -or $Origin[2] -ne 0) {
+            $a = $g.Affine; $a[0, 3] = $Origin[0]; $a[1, 3] = $Origin[1]; $a[2, 3] = $Origin[2]
+            $g = [Atlas.Core.Volumes.Grid]::new($Dims[0], $Dims[1], $Dims[2], $Voxel, $a)
+        }
+        $m = [byte[]]::new($g.VoxelCount)
+        foreach ($b in $Boxes) {
+            for ($k = $b[4]; $k -le $b[5]; $k++) { for ($j = $b[2]; $j -le $b[3]; $j++) { for ($i = $b[0]; $i -le $b[1]; $i++) { $m[$g.Index($i, $j, $k)] = 1 } } }
+        }
+        $v = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null)
+        if ($Path) { [Atlas.Core.Nifti.NiftiWriter]::Write($v, $Path, $null) }
+        $v
+    }
+
+    function script:Get-VoxelSum([Parameter(ValueFromPipeline)] $Volume) {
+        process { $s = 0; foreach ($b in $Volume.ToMask(0)) { $s += $b }; $s }
+    }
+
+    function script:New-Subject {
+        # An R1.1-native-like scan folder: raw masks (3³ cube primary, 5³ cube secondary) and a T1.
+        param([string] $Root, [string] $Id = 'c0001s0001t01')
+        $dir = Join-Path $Root "c0001/$Id"
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        $raw0 = Join-Path $dir "${Id}_LesionRaw.voi"
+        $raw1 = Join-Path $dir "${Id}_LesionRaw_1.voi"
+        $null = New-Mask -Path $raw0 -Boxes @(, @(4, 6, 4, 6, 6, 8))
+        $null = New-Mask -Path $raw1 -Boxes @(, @(11, 15, 11, 15, 5, 9))
+        $s = [Atlas.Core.Datasets.AtlasSubject]::new()
+        $s.SubjectId = $Id; $s.ScanId = $Id; $s.Cohort = 'c0001'; $s.Directory = $dir; $s.Root = $Root
+        $s.RawLesionMaskPaths = @($raw0, $raw1)
+        $s.LesionMaskPaths = @($raw0, $raw1)
+        # Wrapped in a PSObject as Get-AtlasSubject emits them.
+        $s | Add-Member -NotePropertyName Extra -NotePropertyValue 1 -PassThru
+    }
+}
+
+Describe 'Invoke-LesionSmooth' {
+    BeforeAll {
+        $script:Subject = New-Subject -Root (Join-Path $TestDrive 'ds')
+        $script:Dir = $script:Subject.Directory
+    }
+
+    It 'smooths each raw mask of a subject into the published names, with the hand-worked counts' {
+        $files = @($script:Subject | Invoke-LesionSmooth)
+        $files.Count | Should -Be 2
+        $files[0].Name | Should -Be 'c0001s0001t01_LesionSmooth.nii.gz'
+        $files[1].Name | Should -Be 'c0001s0001t01_LesionSmooth_1.nii.gz'
+        $files[0].DirectoryName | Should -Be $script:Dir
+        # 3³ cube: corners 0.7339³ = 0.395 < 0.5 leave, edges 0.506 stay: 27 - 8 = 19.
+        Import-AtlasVolume -LiteralPath $files[0].FullName | Get-VoxelSum | Should -Be 19
+        # 5³ cube: corners 0.7349³ = 0.397 leave; edges ≥ 0.7349²·0.9697 = 0.524 stay: 125 - 8 = 117.
+        Import-AtlasVolume -LiteralPath $files[1].FullName | Get-VoxelSum | Should -Be 117
+    }
+
+    It 'skips outputs newer than their inputs and regenerates with -Force' {
+        $out = Join-Path $script:Dir 'c0001s0001t01_LesionSmooth.nii.gz'
+        $before = (Get-Item $out).LastWriteTimeUtc
+        Start-Sleep -Milliseconds 30
+        $again = @($script:Subject | Invoke-LesionSmooth -Verbose 4>&1)
+        ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Select-Object -First 1).Message | Should -Match 'newer than its inputs'
+        (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+        $script:Subject | Invoke-LesionSmooth -Force | Out-Null
+        (Get-Item $out).LastWriteTimeUtc | Should -BeGreaterThan $before
+    }
+
+    It 'refuses a stale output without -Force' {
+        $raw = $script:Subject.RawLesionMaskPaths[0]
+        (Get-Item $raw).LastWriteTimeUtc = [datetime]::UtcNow.AddMinutes(5)
+        $script:Subject | Invoke-LesionSmooth -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $errs[0].TargetObject | Should -Be (Join-Path $script:Dir 'c0001s0001t01_LesionSmooth.nii.gz')
+    }
+
+    It '-WhatIf writes nothing; -Destination writes there' {
+        $dest = Join-Path $TestDrive 'smoothed'
+        $script:Subject | Invoke-LesionSmooth -Destination $dest -WhatIf
+        Test-Path $dest | Should -BeFalse
+        $f = @($script:Subject | Invoke-LesionSmooth -Destination $dest)
+        $f.Count | Should -Be 2
+        $f[1].FullName | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth_1.nii.gz')
+    }
+
+    It 'returns volumes for paths, float32 maps for -Threshold 0' {
+        $v = Invoke-LesionSmooth -LiteralPath $script:Subject.RawLesionMaskPaths[0]
+        $v | Should -BeOfType Atlas.Core.Volumes.AtlasVolume
+        $v | Get-VoxelSum | Should -Be 19
+        $c = Invoke-LesionSmooth -LiteralPath $script:Subject.RawLesionMaskPaths[0] -Threshold 0
+        $c.DataType.ToString() | Should -Be 'Float32'
+        # Centre of the 3³ cube: (w0 + 2 w1)³ = 0.93943³ = 0.82909.
+        $c.GetValue(5, 5, 7) | Should -BeGreaterThan 0.82908
+        $c.GetValue(5, 5, 7) | Should -BeLessThan 0.82910
+    }
+
+    It 'smooths a 0.9 x 0.9 x 3 mm grid per axis' {
+        # One-slice 9x9 plate: along z sigma = 0.283 voxel (w0 = 0.9961); in-plane corner 0.7113² · 0.9961 = 0.504: all 81 stay, nothing above or below.
+        $p = Join-Path $TestDrive 'plate.nii.gz'
+        $null = New-Mask -Path $p -Dims @(21, 21, 9) -Voxel @(0.9, 0.9, 3) -Boxes @(, @(6, 14, 6, 14, 4, 4))
+        Invoke-LesionSmooth -Path $p | Get-VoxelSum | Should -Be 81
+        (Invoke-LesionSmooth -Path $p -EdgeCorrection None).GetValue(10, 10, 5) | Should -Be 0
+    }
+
+    It 'writes an error naming a file that is not an image and goes on' {
+        $bad = Join-Path $TestDrive 'bad.nii'
+        Set-Content -Path $bad -Value 'not an image, not at all, definitely too short for a header'
+        $out = @(Invoke-LesionSmooth -LiteralPath $bad, $script:Subject.RawLesionMaskPaths[0] -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be $bad
+        $errs[0].FullyQualifiedErrorId | Should -Match '^InvokeLesionSmoothFailed'
+    }
+}
+
+Describe 'Get-LesionComponent' {
+    BeforeAll {
+        # Three lesions: 3x3x2 = 18, 2x2x2 = 8, and two voxels touching only at a corner.
+        $script:CompPath = Join-Path $TestDrive 'comp_LesionSmooth.nii.gz'
+        $null = New-Mask -Path $script:CompPath -Boxes @(@(1, 2, 1, 2, 1, 2), @(10, 12, 10, 12, 10, 11), @(16, 16, 16, 16, 2, 2), @(17, 17, 17, 17, 3, 3))
+    }
+
+    It 'ranks lesions largest first with sizes, centroids and boxes' {
+        $c = @(Get-LesionComponent -Path $script:CompPath)
+        $c.Count | Should -Be 3
+        $c.VoxelCount | Should -Be @(18, 8, 2)
+        ($c | ForEach-Object Rank) | Should -Be @(1, 2, 3)
+        $c[0].CentroidXMm | Should -Be 11
+        $c[0].BoundingBox | Should -Be '10-12,10-12,10-11'
+        $c[0].VolumeMm3 | Should -Be 18
+    }
+
+    It 'honours -Connectivity and -MinimumVoxels' {
+        @(Get-LesionComponent -Path $script:CompPath -Connectivity 6).Count | Should -Be 4
+        @(Get-LesionComponent -Path $script:CompPath -Connectivity 18).Count | Should -Be 4
+        @(Get-LesionComponent -Path $script:CompPath -MinimumVoxels 3).Count | Should -Be 2
+    }
+
+    It 'writes one mask per lesion named as the archive does' {
+        $dest = Join-Path $TestDrive 'lesions'
+        $c = @(Get-LesionComponent -Path $script:CompPath -Destination $dest)
+        $names = $c | ForEach-Object { Split-Path $_.OutputPath -Leaf }
+        $names | Should -Be @('comp_LesionSmooth.nii.gz', 'comp_LesionSmooth_1.nii.gz', 'comp_LesionSmooth_2.nii.gz')
+        Import-AtlasVolume -LiteralPath $c[1].OutputPath | Get-VoxelSum | Should -Be 8
+    }
+
+    It 'refuses to write a lesion file over its own input' {
+        Get-LesionComponent -Path $script:CompPath -Destination (Split-Path $script:CompPath) -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].FullyQualifiedErrorId | Should -Match '^OutputIsInput'
+    }
+}
+
+Describe 'Merge-AtlasLesion' {
+    BeforeAll { $script:S2 = New-Subject -Root (Join-Path $TestDrive 'merge') -Id 'c0001s0002t01' }
+
+    It 'unions a subject''s masks or labels them' {
+        $u = $script:S2 | Merge-AtlasLesion -MaskKind LesionRaw
+        $u | Get-VoxelSum | Should -Be (27 + 125)
+        $l = $script:S2 | Merge-AtlasLesion -AsLabelMap
+        $l.GetValue(5, 5, 7) | Should -Be 1
+        $l.GetValue(13, 13, 7) | Should -Be 2
+        $l.GetValue(0, 0, 0) | Should -Be 0
+    }
+
+    It 'writes files and names both files when grids differ' {
+        $out = Join-Path $TestDrive 'merged.nii.gz'
+        $f = Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths -OutputPath $out
+        $f.FullName | Should -Be $out
+        $other = Join-Path $TestDrive 'other_grid.nii.gz'
+        $null = New-Mask -Path $other -Dims @(20, 20, 17)
+        Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths[0], $other -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        "$($errs[0])" | Should -Match 'other_grid\.nii\.gz'
+        "$($errs[0])" | Should -Match 'c0001s0002t01_LesionRaw\.voi'
+    }
+}
+
+Describe 'Invoke-LesionFill' {
+    BeforeAll {
+        # Dumbbell: two 5³ cubes of 100 joined by a one-voxel bridge (see LesionFillTests).
+        $g = [Atlas.Core.Volumes.Grid]::Create(20, 9, 9, 1, 1, 1)
+        $d = [float[]]::new($g.VoxelCount)
+        for ($k = 2; $k -le 6; $k++) { for ($j = 2; $j -le 6; $j++) { for ($i = 2; $i -le 6; $i++) { $d[$g.Index($i, $j, $k)] = 100; $d[$g.Index($i + 10, $j, $k)] = 100 } } }
+        for ($i = 7; $i -le 11; $i++) { $d[$g.Index($i, 4, 4)] = 100 }
+        $script:Img = [Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, $d, $null)
+    }
+
+    It 'leaks through a thin bridge; -ErodeDilateCycles cuts it' {
+        Invoke-LesionFill -Image $script:Img -Seed 4, 4, 4 -EdgeDifference 60 -OriginDifference 60 | Get-VoxelSum | Should -Be 255
+        Invoke-LesionFill -Image $script:Img -Seed 4, 4, 4 -EdgeDifference 60 -OriginDifference 60 -ErodeDilateCycles 1 | Get-VoxelSum | Should -Be 82
+        Invoke-LesionFill -Image $script:Img -SeedMm 4, 4, 4 -RadiusMm 1.5 -EdgeDifference 100 -OriginDifference 100 | Get-VoxelSum | Should -Be 19
+    }
+
+    It 'reports a seed outside the image' {
+        Invoke-LesionFill -Image $script:Img -Seed 40, 4, 4 -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}
+
+Describe 'Invoke-LesionWhiteMatterCorrection' {
+    It 'removes lesion voxels inside the white-matter band (hand-worked)' {
+        # See WhiteMatterCorrectionTests.HandWorkedBand: mean 200, band 6, two of five lesion voxels removed.
+        $g = [Atlas.Core.Volumes.Grid]::Create(9, 1, 1, 1, 1, 1)
+        $t1 = [Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, [float[]]@(0, 255, 198, 202, 195, 194, 205.9, 206, 100), $null)
+        $wm = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, [byte[]]@(0, 0, 1, 1, 1, 1, 1, 1, 1), $null)
+        $les = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, [byte[]]@(0, 0, 0, 0, 1, 1, 1, 1, 1), $null)
+        $out = Join-Path $TestDrive 'wmc.nii.gz'
+        $r = Invoke-LesionWhiteMatterCorrection -T1 $t1 -Mask $les -WhiteMatterMask $wm -OutputPath $out
+        $r.Band | Should -Be 6
+        $r.RemovedVoxels | Should -Be 2
+        $r.PercentRemoved | Should -Be 40
+        $r.OutputPath | Should -Be $out
+        Import-AtlasVolume -LiteralPath $out | Get-VoxelSum | Should -Be 3
+        $csv = $r | ConvertTo-Csv | ConvertFrom-Csv
+        $csv.CorrectedVolumeMm3 | Should -Be '3'
+    }
+}
+
+Describe 'Measure-Lesion' {
+    BeforeAll { $script:S3 = New-Subject -Root (Join-Path $TestDrive 'measure') -Id 'c0001s0003t01' }
+
+    It 'reports each mask of a subject with SubjectId and rank, flat for CSV' {
+        $m = @($script:S3 | Measure-Lesion -MaskKind LesionRaw)
+        $m.Count | Should -Be 2
+        $m.SubjectId | Should -Be @('c0001s0003t01', 'c0001s0003t01')
+        ($m | ForEach-Object Rank) | Should -Be @(1, 2)
+        $m.VoxelCount | Should -Be @(27, 125)
+        $m[0].CentroidXMm | Should -Be 5
+        $m[1].VolumeMl | Should -Be 0.125
+        $csvPath = Join-Path $TestDrive 'report.csv'
+        $m | Export-Csv -Path $csvPath -NoTypeInformation
+        $rows = Import-Csv $csvPath
+        $rows[1].VoxelCount | Should -Be '125'
+        ($rows[0].PSObject.Properties.Name -join ',') | Should -Not -Match 'Regions|System\.'
+    }
+
+    It 'measures each lesion with -PerComponent' {
+        $p = Join-Path $TestDrive 'two.nii.gz'
+        $null = New-Mask -Path $p -Boxes @(@(1, 2, 1, 1, 1, 1), @(8, 10, 8, 10, 8, 8))
+        $m = @(Measure-Lesion -Path $p -PerComponent)
+        $m.Component | Should -Be @(1, 2)
+        $m.VoxelCount | Should -Be @(9, 2)
+    }
+
+    It 'tells left from right on the LAS-stored Harvard-Oxford atlas' -Skip:(-not (Test-Path '/usr/share/mricron/templates/HarvardOxford-cort-maxprob-thr0-1mm.nii.gz')) {
+        # nibabel: d = nib.load(HO).get_fdata(); m = d == 1; m[:100] = False -> 76003 voxels, centroid x -28.360 mm.
+        $ho = Import-AtlasVolume -Path (Join-Path $script:Templates 'HarvardOxford-cort-maxprob-thr0-1mm.nii.gz')
+        $mask = $ho.ToLabelMask(1, 0)
+        for ($k = 0; $k -lt 182; $k++) { for ($j = 0; $j -lt 218; $j++) { [Array]::Clear($mask, $ho.Grid.Index(0, $j, $k), 100) } }
+        $v = [Atlas.Core.Volumes.AtlasVolume]::FromMask($ho.Grid, $mask, $ho.Header)
+        $r = $v | Measure-Lesion
+        $r.VoxelCount | Should -Be 76003
+        $r.Hemisphere | Should -Be 'Left'
+        [math]::Round($r.CentroidXMm, 3) | Should -Be (-28.36)
+    }
+
+    It 'reports atlas regions and lesion load on AAL' -Skip:(-not (Test-Path '/usr/share/mricron/templates/aal.nii.gz')) {
+        # nibabel: (d == 73).sum() -> 7942 voxels (Putamen_L).
+        $aalPath = Join-Path $script:Templates 'aal.nii.gz'
+        $aal = Import-AtlasVolume -Path $aalPath
+        $put = [Atlas.Core.Volumes.AtlasVolume]::FromMask($aal.Grid, $aal.ToLabelMask(73, 0), $aal.Header)
+        $r = $put | Measure-Lesion -AtlasPath $aalPath -LabelPath (Join-Path $script:Templates 'aal.nii.txt')
+        $r.VoxelCount | Should -Be 7942
+        $r.PrimaryRegion | Should -Be 'Putamen_L'
+        $r.Hemisphere | Should -Be 'Left'
+        $rows = @($put | Measure-Lesion -AtlasPath $aalPath -LabelPath (Join-Path $script:Templates 'aal.nii.txt') -ExpandRegions)
+        $rows.Count | Should -Be 1
+        $rows[0].FractionOfRegion | Should -Be 1
+    }
+
+    It 'classifies location with a cortex mask' {
+        $p = Join-Path $TestDrive 'loc.nii.gz'
+        $cx = Join-Path $TestDrive 'cortex.nii.gz'
+        $null = New-Mask -Path $p -Boxes @(@(1, 2, 1, 1, 1, 1), @(8, 10, 8, 10, 8, 8))
+        $null = New-Mask -Path $cx -Boxes @(, @(10, 10, 10, 10, 8, 8))
+        (Measure-Lesion -Path $p -PerComponent -CortexMask $cx).Location | Should -Be @('Cortical', 'Subcortical')
+    }
+
+    It 'stops with a clear error when the atlas is missing' {
+        { Measure-Lesion -Path (Join-Path $TestDrive 'loc.nii.gz') -AtlasPath (Join-Path $TestDrive 'nope.nii.gz') -ErrorAction Stop } | Should -Throw '*nope.nii.gz*'
+    }
+}
+
+Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
+    BeforeAll {
+        $script:OvDir = Join-Path $TestDrive 'ov'
+        New-Item -ItemType Directory -Path $script:OvDir | Out-Null
+        # Five masks on 8x8x4: mask n covers i in 0..n, j in 0..3, k = 1 (nested strips).
+        $script:Masks = foreach ($n in 0..4) {
+            $p = Join-Path $script:OvDir "m$n.nii.gz"
+            $null = New-Mask -Path $p -Dims @(8, 8, 4) -Boxes @(, @(0, $n, 0, 3, 1, 1))
+            $p
+        }
+    }
+
+    It 'writes count and proportion maps in one pass' {
+        $out = Join-Path $TestDrive 'overlap.nii.gz'
+        $r = $script:Masks | New-LesionOverlapMap -OutputPath $out
+        $r.MaskCount | Should -Be 5
+        $r.MaxCount | Should -Be 5
+        $r.CountPath | Should -Be (Join-Path $TestDrive 'overlap_count.nii.gz')
+        $p = Import-AtlasVolume -LiteralPath $out
+        $p.GetValue(0, 0, 1) | Should -Be 1          # in all five
+        [math]::Round($p.GetValue(2, 0, 1), 6) | Should -Be 0.6   # masks 2, 3, 4
+        $p.GetValue(5, 0, 1) | Should -Be 0
+        (Import-AtlasVolume -LiteralPath $r.CountPath).GetValue(3, 3, 1) | Should -Be 2
+    }
+
+    It 'merges shards exactly into the one-pass maps' {
+        $a = Join-Path $TestDrive 'part_a.nii.gz'; $b = Join-Path $TestDrive 'part_b.nii.gz'
+        $script:Masks[0..1] | New-LesionOverlapMap -OutputPath $a -Partial | Out-Null
+        $script:Masks[2..4] | New-LesionOverlapMap -OutputPath $b -Partial | Out-Null
+        $m = Merge-LesionOverlapMap -Path (Join-Path $TestDrive 'part_*.nii.gz') -OutputPath (Join-Path $TestDrive 'merged.nii.gz')
+        $m.MaskCount | Should -Be 5
+        $one = (Import-AtlasVolume -LiteralPath (Join-Path $TestDrive 'overlap.nii.gz')).ToFloat32(0)
+        $two = (Import-AtlasVolume -LiteralPath (Join-Path $TestDrive 'merged.nii.gz')).ToFloat32(0)
+        [System.Linq.Enumerable]::SequenceEqual($one, $two) | Should -BeTrue
+        # New-LesionOverlapMap accepts partial maps too.
+        $r = New-LesionOverlapMap -LiteralPath $a, $b -OutputPath (Join-Path $TestDrive 'again.nii.gz')
+        $r.MaskCount | Should -Be 5
+    }
+
+    It 'names a mask on another grid, or skips it with -SkipMismatched' {
+        $odd = Join-Path $script:OvDir 'odd.nii.gz'
+        $null = New-Mask -Path $odd -Dims @(8, 8, 5)
+        $r = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'x.nii.gz') -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $errs[0].TargetObject | Should -Be $odd
+        $r.MaskCount | Should -Be 1
+        $r2 = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'y.nii.gz') -SkipMismatched -WarningVariable w -WarningAction SilentlyContinue
+        ($w -join ' ') | Should -Match 'odd\.nii\.gz'
+        $r2.SkippedCount | Should -Be 1
+    }
+
+    It 'honours -WhatIf and refuses a non-partial map to merge' {
+        $script:Masks | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'wi.nii.gz') -WhatIf | Out-Null
+        Test-Path (Join-Path $TestDrive 'wi.nii.gz') | Should -BeFalse
+        Merge-LesionOverlapMap -LiteralPath $script:Masks[0] -OutputPath (Join-Path $TestDrive 'z.nii.gz') -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].TargetObject | Should -Be $script:Masks[0]
+        Test-Path (Join-Path $TestDrive 'z.nii.gz') | Should -BeFalse
+    }
+}
