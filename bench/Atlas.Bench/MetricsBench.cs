@@ -47,8 +47,8 @@ namespace Atlas.Bench
                 var o = OverlapMetrics.Compute(a, b, g);
                 Console.WriteLine($"-- {name}: reference {o.ReferenceVolumeMm3 / 1000:0.0} ml, candidate {o.CandidateVolumeMm3 / 1000:0.0} ml, Dice {o.Dice:0.0000}, HD {o.HausdorffMm:0.000} mm, HD95 {o.Hausdorff95Mm:0.000} mm, ASD {o.AverageSurfaceDistanceMm:0.0000} mm, lesions R {o.ReferenceLesions} C {o.CandidateLesions} F1 {o.LesionF1:0.000}");
 
-                double ours = BenchContext.TimeMs(() => OverlapMetrics.Compute(a, b, g), 7);
-                Console.WriteLine($"   (a) metrics alone, Atlas.Core: {ours:0.0} ms");
+                var (ours, oursMin) = Time(() => OverlapMetrics.Compute(a, b, g), 9);
+                Console.WriteLine($"   (a) metrics alone, Atlas.Core: {ours:0.0} ms (min {oursMin:0.0})");
                 string script = Path.Combine(ctx.RepoRoot, "bench", "metrics_bench.py");
                 if (ctx.Python != null && File.Exists(script))
                 {
@@ -56,21 +56,38 @@ namespace Atlas.Bench
                     if (json != null)
                     {
                         double full = Field(json, "full_ms"), crop = Field(json, "cropped_ms");
-                        Console.WriteLine($"       scipy same definitions, whole volume: {full:0.0} ms ({full / ours:0.0}x); cropped to the same box: {crop:0.0} ms ({crop / ours:0.0}x)");
+                        double fullMin = Field(json, "full_min_ms"), cropMin = Field(json, "cropped_min_ms");
+                        Console.WriteLine($"       scipy same definitions, whole volume: {full:0.0} ms (min {fullMin:0.0}): {full / ours:0.0}x (min/min {fullMin / oursMin:0.0}x)");
+                        Console.WriteLine($"       scipy cropped to the same box: {crop:0.0} ms (min {cropMin:0.0}): {crop / ours:0.0}x (min/min {cropMin / oursMin:0.0}x)");
                         Console.WriteLine($"       scipy values: Dice {Field(json, "Dice"):0.0000}, HD {Field(json, "HausdorffMm"):0.000}, HD95 {Field(json, "Hausdorff95Mm"):0.000}, ASD {Field(json, "AverageSurfaceDistanceMm"):0.0000}, F1 {Field(json, "LesionF1"):0.000}");
                     }
                 }
                 else Console.WriteLine("       scipy peer skipped: /usr/bin/python3 or bench/metrics_bench.py missing");
 
-                double e2e = BenchContext.TimeMs(() => OverlapMetrics.Compute(pa, pb), 7);
-                Console.WriteLine($"   (b) read both .nii.gz + every metric, Atlas.Core in-process: {e2e:0.0} ms");
+                var (e2e, e2eMin) = Time(() => OverlapMetrics.Compute(pa, pb), 9);
+                Console.WriteLine($"   (b) read both .nii.gz + every metric, Atlas.Core in-process: {e2e:0.0} ms (min {e2eMin:0.0})");
                 if (File.Exists("/usr/bin/plastimatch"))
                 {
-                    double pl = BenchContext.TimeMs(() => ctx.RunPeer("/usr/bin/plastimatch", "dice --all \"" + pa + "\" \"" + pb + "\""), 5);
-                    Console.WriteLine($"       plastimatch dice --all (whole process): {pl:0.0} ms ({pl / e2e:0.0}x)");
+                    var (pl, plMin) = Time(() => ctx.RunPeer("/usr/bin/plastimatch", "dice --all \"" + pa + "\" \"" + pb + "\""), 7);
+                    Console.WriteLine($"       plastimatch dice --all (whole process): {pl:0.0} ms (min {plMin:0.0}): {pl / e2e:0.0}x (min/min {plMin / e2eMin:0.0}x)");
                 }
                 else Console.WriteLine("       plastimatch not installed: skipped");
             }
+        }
+
+        /// <summary>Median and minimum wall time (ms) of <paramref name="runs"/> runs after a warm-up; the minimum is the least disturbed by other work on a shared machine.</summary>
+        private static (double Median, double Min) Time(Action action, int runs)
+        {
+            action();
+            var t = new List<double>();
+            for (int i = 0; i < runs; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                action();
+                t.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            t.Sort();
+            return (t[t.Count / 2], t[0]);
         }
 
         private static double Field(string json, string key)
