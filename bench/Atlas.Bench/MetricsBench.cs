@@ -75,10 +75,14 @@ namespace Atlas.Bench
             }
         }
 
-        /// <summary>Median and minimum wall time (ms) of <paramref name="runs"/> runs after a warm-up; the minimum is the least disturbed by other work on a shared machine.</summary>
+        /// <summary>
+        /// Median and minimum wall time (ms) of <paramref name="runs"/> runs after three warm-ups
+        /// (so tiered JIT has promoted the hot loops: steady state, as in a long pipeline); the
+        /// minimum is the least disturbed by other work on a shared machine.
+        /// </summary>
         private static (double Median, double Min) Time(Action action, int runs)
         {
-            action();
+            for (int w = 0; w < 3; w++) action();
             var t = new List<double>();
             for (int i = 0; i < runs; i++)
             {
