@@ -37,16 +37,22 @@ namespace Atlas.Core.Metrics
         {
             if (reference == null) throw new ArgumentNullException(nameof(reference));
             if (candidate == null) throw new ArgumentNullException(nameof(candidate));
-            string why = reference.Grid.DescribeMismatch(candidate.Grid);
-            if (why != null)
-                throw new NiftiFormatException(NiftiErrorKind.GridMismatch, candidate.Path,
-                    "The reference " + Describe(reference) + " and the candidate " + Describe(candidate) + " are not on the same grid (" + why + "); resample one onto the other first.");
+            RequireSameGrid(reference, candidate);
             byte[] a = label.HasValue ? reference.ToLabelMask(label.Value) : reference.ToMask();
             byte[] b = label.HasValue ? candidate.ToLabelMask(label.Value) : candidate.ToMask();
             var result = Compute(a, b, reference.Grid, options);
             result.ReferencePath = reference.Path;
             result.CandidatePath = candidate.Path;
             return result;
+        }
+
+        /// <summary>Throws a GridMismatch <see cref="NiftiFormatException"/> naming both files unless the grids match.</summary>
+        public static void RequireSameGrid(AtlasVolume reference, AtlasVolume candidate)
+        {
+            string why = reference.Grid.DescribeMismatch(candidate.Grid);
+            if (why != null)
+                throw new NiftiFormatException(NiftiErrorKind.GridMismatch, candidate.Path,
+                    "The reference " + Describe(reference) + " and the candidate " + Describe(candidate) + " are not on the same grid (" + why + "); resample one onto the other first.");
         }
 
         private static string Describe(AtlasVolume v) => (v.Path ?? "(in-memory volume)") + " [" + v.Grid + "]";

@@ -116,18 +116,23 @@ namespace Atlas.Core.Metrics
                     cancel.ThrowIfCancellationRequested();
                     progress?.Invoke(step++, steps, "Inter-rater " + s + " attempt " + a);
                     var group = rows.FindAll(t => t.SubjectId == s && t.Attempt == a);
+                    // Each mask is read and binarised once for all its pairs.
                     var vols = new AtlasVolume[group.Count];
-                    for (int i = 0; i < group.Count; i++) vols[i] = LoadVolume(load, group[i]);
+                    var masks = new byte[group.Count][];
+                    for (int i = 0; i < group.Count; i++)
+                    {
+                        vols[i] = LoadVolume(load, group[i]);
+                        masks[i] = vols[i].ToMask();
+                        volume[group[i]] = Count(masks[i]) * vols[i].Grid.VoxelVolumeMm3;
+                    }
                     for (int i = 0; i < group.Count; i++)
                         for (int j = i + 1; j < group.Count; j++)
                         {
                             cancel.ThrowIfCancellationRequested();
-                            var o = OverlapMetrics.Compute(vols[i], vols[j], options);
-                            volume[group[i]] = o.ReferenceVolumeMm3;
-                            volume[group[j]] = o.CandidateVolumeMm3;
+                            OverlapMetrics.RequireSameGrid(vols[i], vols[j]);
+                            var o = OverlapMetrics.Compute(masks[i], masks[j], vols[i].Grid, options);
                             pairs.Add(Pair(Inter, group[i], group[j], o));
                         }
-                    if (group.Count == 1) volume[group[0]] = Volume(vols[0]);
                 }
 
             // Intra-rater: per subject and rater, each attempt against the next.
@@ -219,12 +224,13 @@ namespace Atlas.Core.Metrics
             return v;
         }
 
-        private static double Volume(AtlasVolume v)
+        private static double Volume(AtlasVolume v) => Count(v.ToMask()) * v.Grid.VoxelVolumeMm3;
+
+        private static long Count(byte[] m)
         {
-            var m = v.ToMask();
             long n = 0;
             for (int i = 0; i < m.Length; i++) n += m[i];
-            return n * v.Grid.VoxelVolumeMm3;
+            return n;
         }
 
         private static RaterTracing Find(List<RaterTracing> rows, string s, string r, int a) =>
