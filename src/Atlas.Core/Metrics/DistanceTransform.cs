@@ -28,9 +28,18 @@ namespace Atlas.Core.Metrics
         public static double[] SquaredToNearest(byte[] feature, int nx, int ny, int nz, double sx, double sy, double sz, byte[] query)
         {
             if (feature == null) throw new ArgumentNullException(nameof(feature));
+            var d = new double[feature.Length];
+            SquaredToNearest(feature, nx, ny, nz, sx, sy, sz, query, d);
+            return d;
+        }
+
+        /// <summary>Into a caller's buffer (at least as long as the feature image; e.g. rented from a pool).</summary>
+        internal static void SquaredToNearest(byte[] feature, int nx, int ny, int nz, double sx, double sy, double sz, byte[] query, double[] d)
+        {
+            if (feature == null) throw new ArgumentNullException(nameof(feature));
             if ((long)nx * ny * nz != feature.LongLength) throw new ArgumentException("Feature length does not match the dimensions.");
             if (!(sx > 0) || !(sy > 0) || !(sz > 0)) throw new ArgumentException("Voxel spacing must be positive.");
-            var d = new double[feature.Length];
+            if (d == null || d.Length < feature.Length) throw new ArgumentException("The distance buffer is too small.");
 
             // Pass 1, along x: a binary image needs no envelope, two scans give the distance in voxels.
             Parallel.For(0, ny * nz, line =>
@@ -85,7 +94,6 @@ namespace Atlas.Core.Metrics
                     return env;
                 }, _ => { });
             }
-            return d;
         }
 
         /// <summary>Scratch buffers for one thread's 1D lower-envelope transforms.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using Atlas.Core.Lesions;
@@ -244,10 +245,16 @@ namespace Atlas.Core.Metrics
             bool any = false;
             for (int p = 0; p < to.Length && !any; p++) any = to[p] != 0;
             if (!any) return new double[0];   // nothing to measure to: the caller reports NaN
-            double[] d2 = DistanceTransform.SquaredToNearest(to, nx, ny, nz, spacing[0], spacing[1], spacing[2], from);
-            int m = 0;
-            for (int p = 0; p < from.Length; p++)
-                if (from[p] != 0) result[m++] = Math.Sqrt(d2[p]);
+            // A pooled buffer: a fresh multi-megabyte array per pair would cost its page faults each time.
+            double[] d2 = ArrayPool<double>.Shared.Rent(from.Length);
+            try
+            {
+                DistanceTransform.SquaredToNearest(to, nx, ny, nz, spacing[0], spacing[1], spacing[2], from, d2);
+                int m = 0;
+                for (int p = 0; p < from.Length; p++)
+                    if (from[p] != 0) result[m++] = Math.Sqrt(d2[p]);
+            }
+            finally { ArrayPool<double>.Shared.Return(d2); }
             return result;
         }
 
