@@ -313,6 +313,22 @@ namespace Atlas.Core.Tests.Metrics
         }
 
         [Fact]
+        public void SelectionGivesTheSortedPercentile()
+        {
+            // Quickselect against sorting, on values with many ties (distances on a grid repeat).
+            var rng = new Random(5);
+            foreach (int n in new[] { 1, 2, 3, 10, 101, 5000 })
+                foreach (double p in new[] { 0.0, 5, 50, 95, 99.9, 100 })
+                {
+                    var v = new double[n];
+                    for (int i = 0; i < n; i++) v[i] = Math.Sqrt(rng.Next(0, 40));
+                    var sorted = (double[])v.Clone();
+                    Array.Sort(sorted);
+                    Assert.Equal(Percentile.OfSorted(sorted, n, p), Percentile.OfUnsortedInPlace(v, n, p));
+                }
+        }
+
+        [Fact]
         public void SummaryRowsOverPairs()
         {
             var rows = new[]
