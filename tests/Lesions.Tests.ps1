@@ -122,6 +122,49 @@ Describe 'Invoke-LesionSmooth' {
     }
 }
 
+Describe 'Invoke-LesionSmooth against the numpy reference' {
+    BeforeAll {
+        $script:Py = Get-DebianPython
+        $script:Ref = Join-Path $PSScriptRoot 'reference/mricron_smooth.py'
+        $script:RefDir = Join-Path $TestDrive 'ref'
+        New-Item -ItemType Directory -Path $script:RefDir | Out-Null
+        function script:Assert-SameAsReference([string] $Mask, [string] $Edge = 'zonly', [double] $Fwhm = 2) {
+            $out = Join-Path $script:RefDir ([IO.Path]::GetFileName($Mask) -replace '\.(voi|nii(\.gz)?)$', "_ref_$Edge.nii.gz")
+            $n = & $script:Py $script:Ref $Mask $out $Fwhm 0.5 $Edge
+            $LASTEXITCODE | Should -Be 0
+            $mode = @{ zonly = 'ZOnly'; all = 'All'; none = 'None' }[$Edge]
+            $ours = (Invoke-LesionSmooth -LiteralPath $Mask -Fwhm $Fwhm -EdgeCorrection $mode).ToMask(0)
+            $theirs = (Import-AtlasVolume -LiteralPath $out).ToMask(0)
+            [System.Linq.Enumerable]::SequenceEqual($ours, $theirs) | Should -BeTrue -Because "$Mask ($Edge) must match the reference voxel for voxel"
+            [int]$n | Should -BeGreaterThan 0
+        }
+    }
+
+    It 'matches on blobs that touch the Z borders, in every edge mode' -Skip:(-not (Test-Path '/usr/bin/python3')) {
+        # Blobs cut by k = 0 and k = 11 exercise the Z edge correction; an x-border blob the X/Y modes.
+        $p = Join-Path $script:RefDir 'border.nii.gz'
+        $null = New-Mask -Path $p -Dims @(24, 22, 12) -Boxes @(@(3, 9, 4, 10, 0, 3), @(14, 20, 12, 18, 8, 11), @(0, 2, 2, 6, 5, 7), @(11, 11, 11, 12, 6, 6))
+        foreach ($e in 'zonly', 'all', 'none') { Assert-SameAsReference -Mask $p -Edge $e }
+        Assert-SameAsReference -Mask $p -Edge zonly -Fwhm 4
+    }
+
+    It 'matches on a 0.9 x 0.9 x 3 mm mask and on .voi masks' -Skip:(-not (Test-Path '/usr/bin/python3')) {
+        $p = Join-Path $script:RefDir 'aniso.nii.gz'
+        $null = New-Mask -Path $p -Dims @(30, 28, 10) -Voxel @(0.9, 0.9, 3) -Boxes @(@(5, 14, 5, 12, 0, 2), @(16, 25, 14, 22, 4, 9), @(3, 3, 20, 21, 5, 5))
+        Assert-SameAsReference -Mask $p
+        $s = New-Subject -Root (Join-Path $TestDrive 'refsub') -Id 'c0002s0001t01'
+        foreach ($raw in $s.RawLesionMaskPaths) { Assert-SameAsReference -Mask $raw }
+    }
+
+    It 'matches on the raw masks of the sample dataset' -Skip:(-not (Test-Path '/usr/bin/python3')) {
+        if (-not (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset is not in this build'; return }
+        $sample = New-TestSampleDataset -Path (Join-Path $TestDrive 'refsample') -SubjectCount 4
+        $raws = @(Get-ChildItem -Path $sample.Root -Recurse -Filter '*_LesionRaw*.voi')
+        $raws.Count | Should -BeGreaterThan 0
+        foreach ($r in $raws) { Assert-SameAsReference -Mask $r.FullName }
+    }
+}
+
 Describe 'Get-LesionComponent' {
     BeforeAll {
         # Three lesions: 3x3x2 = 18, 2x2x2 = 8, and two voxels touching only at a corner.
@@ -153,6 +196,13 @@ Describe 'Get-LesionComponent' {
         Import-AtlasVolume -LiteralPath $c[1].OutputPath | Get-VoxelSum | Should -Be 8
     }
 
+    It '-WhatIf writes no lesion file' {
+        $dest = Join-Path $TestDrive 'lesions-whatif'
+        $c = @(Get-LesionComponent -Path $script:CompPath -Destination $dest -WhatIf)
+        $c.Count | Should -Be 3
+        Test-Path $dest | Should -BeFalse
+    }
+
     It 'refuses to write a lesion file over its own input' {
         Get-LesionComponent -Path $script:CompPath -Destination (Split-Path $script:CompPath) -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
         $errs[0].FullyQualifiedErrorId | Should -Match '^OutputIsInput'
@@ -173,8 +223,13 @@ Describe 'Merge-AtlasLesion' {
 
     It 'writes files and names both files when grids differ' {
         $out = Join-Path $TestDrive 'merged.nii.gz'
+        Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths -OutputPath $out -WhatIf
+        Test-Path $out | Should -BeFalse
         $f = Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths -OutputPath $out
         $f.FullName | Should -Be $out
+        Import-AtlasVolume -LiteralPath $out | Get-VoxelSum | Should -Be 152
+        $dest = Join-Path $TestDrive 'merged-subjects'
+        (@($script:S2 | Merge-AtlasLesion -Destination $dest))[0].Name | Should -Be 'c0001s0002t01_LesionMerged.nii.gz'
         $other = Join-Path $TestDrive 'other_grid.nii.gz'
         $null = New-Mask -Path $other -Dims @(20, 20, 17)
         Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths[0], $other -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
@@ -222,6 +277,29 @@ Describe 'Invoke-LesionWhiteMatterCorrection' {
         Import-AtlasVolume -LiteralPath $out | Get-VoxelSum | Should -Be 3
         $csv = $r | ConvertTo-Csv | ConvertFrom-Csv
         $csv.CorrectedVolumeMm3 | Should -Be '3'
+        # Rerun: the output is newer than its inputs, so nothing is recomputed; -WhatIf -Force writes nothing.
+        $before = (Get-Item $out).LastWriteTimeUtc
+        $t1Path = Join-Path $TestDrive 'wm_t1.nii'; $lesPath = Join-Path $TestDrive 'wm_les.nii'
+        [Atlas.Core.Nifti.NiftiWriter]::Write($t1, $t1Path, $null); [Atlas.Core.Nifti.NiftiWriter]::Write($les, $lesPath, $null)
+        Start-Sleep -Milliseconds 20
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -Force -WhatIf | Out-Null
+        (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+    }
+
+    It 'estimates white matter by k-means without a mask' {
+        # Synthetic brain (see WhiteMatterCorrectionTests.KMeansFindsWhiteMatter in spirit): three tissue
+        # levels 30/80/150 in slabs along i; a lesion half in "grey" (80), half in "white" (150).
+        $g = [Atlas.Core.Volumes.Grid]::Create(24, 6, 6, 1, 1, 1)
+        $t = [float[]]::new($g.VoxelCount); $l = [byte[]]::new($g.VoxelCount)
+        for ($k = 0; $k -lt 6; $k++) { for ($j = 0; $j -lt 6; $j++) { for ($i = 2; $i -lt 24; $i++) {
+            $t[$g.Index($i, $j, $k)] = if ($i -lt 8) { 30 } elseif ($i -lt 15) { 80 } else { 150 } } } }
+        for ($i = 13; $i -le 16; $i++) { $l[$g.Index($i, 3, 3)] = 1 }
+        $r = Invoke-LesionWhiteMatterCorrection -T1 ([Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, $t, $null)) -Mask ([Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $l, $null))
+        $r.WhiteMatterSource | Should -Be 'KMeans3'
+        $r.RemovedVoxels | Should -Be 2
+        $r.GetMask() | Get-VoxelSum | Should -Be 2
     }
 }
 
@@ -338,6 +416,18 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         $r2 = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'y.nii.gz') -SkipMismatched -WarningVariable w -WarningAction SilentlyContinue
         ($w -join ' ') | Should -Match 'odd\.nii\.gz'
         $r2.SkippedCount | Should -Be 1
+    }
+
+    It 'reruns: skips maps newer than their mask files, refuses when inputs are in memory' {
+        $out = Join-Path $TestDrive 'rerun.nii.gz'
+        $null = $script:Masks | New-LesionOverlapMap -OutputPath $out
+        $before = (Get-Item $out).LastWriteTimeUtc
+        $again = $script:Masks | New-LesionOverlapMap -OutputPath $out -Verbose 4>&1
+        ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Match 'newer than its inputs'
+        (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+        $vols = $script:Masks | ForEach-Object { Import-AtlasVolume -LiteralPath $_ } | ForEach-Object { [Atlas.Core.Volumes.AtlasVolume]::FromMask($_.Grid, $_.ToMask(0), $null) }
+        $vols | New-LesionOverlapMap -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
     }
 
     It 'honours -WhatIf and refuses a non-partial map to merge' {

@@ -52,6 +52,10 @@ namespace Atlas.Core.Datasets
         public IDictionary<string, object> Metadata { get; set; } = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
         /// <summary>Friendly column name → the sheet's original header.</summary>
         public IDictionary<string, string> MetadataHeaders { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Well-known alias → metadata column name (Hemisphere → PrimaryStrokeLocationHemisphere …).</summary>
+        public IDictionary<string, string> MetadataAliases { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>True when a metadata row was joined to this subject.</summary>
+        public bool HasMetadata { get; set; }
 
         /// <summary>The mask kinds cmdlets accept by name (Measure-LesionOverlap -Reference LesionSmooth).</summary>
         public static readonly string[] MaskKinds = { "Lesion", "LesionSmooth", "LesionRaw" };
@@ -72,7 +76,17 @@ namespace Atlas.Core.Datasets
             return p != null && rank >= 0 && rank < p.Length ? p[rank] : null;
         }
 
-        public object GetMetadata(string name) => Metadata != null && Metadata.TryGetValue(name, out var v) ? v : null;
+        /// <summary>A metadata value by column name, original header or alias; null when absent.</summary>
+        public object GetMetadata(string name)
+        {
+            if (Metadata == null || name == null) return null;
+            if (Metadata.TryGetValue(name, out var v)) return v;
+            if (MetadataAliases != null && MetadataAliases.TryGetValue(name, out var col) && Metadata.TryGetValue(col, out v)) return v;
+            if (MetadataHeaders != null)
+                foreach (var kv in MetadataHeaders)
+                    if (string.Equals(kv.Value, name, StringComparison.OrdinalIgnoreCase) && Metadata.TryGetValue(kv.Key, out v)) return v;
+            return null;
+        }
 
         public override string ToString() => ScanId ?? SubjectId;
     }

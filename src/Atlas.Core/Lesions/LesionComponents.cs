@@ -9,6 +9,8 @@ namespace Atlas.Core.Lesions
     {
         public string SubjectId { get; set; }
         public string MaskPath { get; set; }
+        /// <summary>The mask's rank among its subject's masks (1 = primary; 1 for a lone mask).</summary>
+        public int MaskRank { get; set; } = 1;
         /// <summary>1 = largest lesion of the mask.</summary>
         public int Rank { get; set; }
         public long VoxelCount { get; set; }

@@ -119,7 +119,8 @@ namespace Atlas.Core.Nifti
         /// <summary>
         /// A typed array for data about to be overwritten completely (a file read): on .NET 5+ it
         /// skips the zeroing (GC.AllocateUninitializedArray, bound by reflection because Atlas.Core
-        /// targets netstandard2.0), which saves a pass over 64 MiB for a 256³ float volume.
+        /// targets netstandard2.0), which saves a pass over 64 MiB for a 256³ float volume, and
+        /// asks for huge pages on large arrays (see StreamIO.AdviseHugePages).
         /// </summary>
         internal static Array AllocateForOverwrite(NiftiDataType t, long voxels)
         {
@@ -127,8 +128,10 @@ namespace Atlas.Core.Nifti
             long n = checked(voxels * ElementsPerVoxel(t));
             if (et != null && n > 4096 && n <= int.MaxValue && s_uninit != null)
             {
-                try { return (Array)s_uninit.MakeGenericMethod(et).Invoke(null, new object[] { (int)n, false }); }
+                Array a = null;
+                try { a = (Array)s_uninit.MakeGenericMethod(et).Invoke(null, new object[] { (int)n, false }); }
                 catch (System.Reflection.TargetInvocationException) { }
+                if (a != null) { StreamIO.AdviseHugePages(a); return a; }
             }
             return Allocate(t, voxels);
         }

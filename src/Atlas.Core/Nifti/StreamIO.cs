@@ -61,7 +61,6 @@ namespace Atlas.Core.Nifti
             {
                 byte* p = (byte*)handle.AddrOfPinnedObject();
                 long done = 0;
-                if (bytes >= HugePageMin) AdviseHugePages(p, bytes);
                 if (s_read != null)
                 {
                     while (done < bytes)
@@ -101,6 +100,15 @@ namespace Atlas.Core.Nifti
         /// pages on the array's 2 MiB-aligned interior turns 512 faults into one. Advice only: where
         /// it is unsupported, or the pages are already there, nothing changes.
         /// </summary>
+        public static unsafe void AdviseHugePages(Array fresh)
+        {
+            long bytes = Buffer.ByteLength(fresh);
+            if (bytes < HugePageMin || !RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || IntPtr.Size != 8) return;
+            var handle = GCHandle.Alloc(fresh, GCHandleType.Pinned);
+            try { AdviseHugePages((byte*)handle.AddrOfPinnedObject(), bytes); }
+            finally { handle.Free(); }
+        }
+
         private static unsafe void AdviseHugePages(byte* p, long bytes)
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || IntPtr.Size != 8) return;

@@ -163,7 +163,7 @@ namespace Atlas.Core.Volumes
         {
             RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
-            var dst = new float[n];
+            var dst = (float[])NiftiDataTypes.AllocateForOverwrite(NiftiDataType.Float32, n);
             VoxelConvert.ToFloat32(Data, frame * n, dst, Slope, Intercept);
             return dst;
         }
@@ -173,7 +173,7 @@ namespace Atlas.Core.Volumes
         {
             RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
-            var dst = new double[n];
+            var dst = (double[])NiftiDataTypes.AllocateForOverwrite(NiftiDataType.Float64, n);
             VoxelConvert.ToFloat64(Data, frame * n, dst, Slope, Intercept);
             return dst;
         }
@@ -209,7 +209,7 @@ namespace Atlas.Core.Volumes
         {
             RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
-            var dst = new byte[n];
+            var dst = (byte[])NiftiDataTypes.AllocateForOverwrite(NiftiDataType.UInt8, n);
             VoxelConvert.ToMask(Data, frame * n, dst, Slope, Intercept);
             return dst;
         }

@@ -27,15 +27,30 @@ namespace Atlas.Core.Volumes
             long n = dst.LongLength;
             switch (src)
             {
-                case byte[] a when a.GetType() == typeof(byte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
-                case sbyte[] a when a.GetType() == typeof(sbyte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
-                case short[] a when a.GetType() == typeof(short[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
-                case ushort[] a when a.GetType() == typeof(ushort[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
+                case byte[] a when a.GetType() == typeof(byte[]):
+                    if (scale) Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); });
+                    else Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i]; });
+                    break;
+                case sbyte[] a when a.GetType() == typeof(sbyte[]):
+                    if (scale) Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); });
+                    else Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i]; });
+                    break;
+                case short[] a when a.GetType() == typeof(short[]):
+                    if (scale) Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); });
+                    else Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i]; });
+                    break;
+                case ushort[] a when a.GetType() == typeof(ushort[]):
+                    if (scale) Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); });
+                    else Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i]; });
+                    break;
                 case int[] a when a.GetType() == typeof(int[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
                 case uint[] a when a.GetType() == typeof(uint[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
                 case long[] a when a.GetType() == typeof(long[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
                 case ulong[] a when a.GetType() == typeof(ulong[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
-                case float[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = scale ? (float)(a[offset + i] * slope + inter) : a[offset + i]; }); break;
+                case float[] a:
+                    if (scale) Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); });
+                    else Array.Copy(a, offset, dst, 0, n);
+                    break;
                 case double[] a: Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = (float)(a[offset + i] * slope + inter); }); break;
                 default: throw new NotSupportedException("Unsupported voxel array " + src.GetType().Name);
             }

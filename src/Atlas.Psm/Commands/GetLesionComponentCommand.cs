@@ -53,6 +53,12 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        private readonly System.Collections.Generic.HashSet<string> _written = new System.Collections.Generic.HashSet<string>();
+
+        private int _count;
+
+        protected override void EndProcessing() => CompleteProgress("Get-LesionComponent");
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == "InputObject")
@@ -77,6 +83,7 @@ namespace Atlas.Psm.Commands
             if (Cancellation.IsCancellationRequested) return;
             try
             {
+                Progress("Get-LesionComponent", "Labelling " + item.Display + " (" + (++_count) + ")", 0, 0);
                 var set = LesionComponentSet.Find(Load(item), Connectivity, MinimumVoxels, Cancellation);
                 string dir = Destination != null ? PrepareDestination(Destination) : null;
                 string stem = BaseName ?? (item.Path != null ? NiftiFiles.StripExtension(System.IO.Path.GetFileName(item.Path)) : null);
@@ -85,6 +92,7 @@ namespace Atlas.Psm.Commands
                 foreach (var lesion in set.Lesions)
                 {
                     lesion.SubjectId = item.SubjectId;
+                    lesion.MaskRank = item.Rank;
                     if (dir != null)
                     {
                         string target = System.IO.Path.Combine(dir, LesionMasks.ComponentFileName(stem, lesion.Rank));
@@ -92,6 +100,12 @@ namespace Atlas.Psm.Commands
                         {
                             WriteFailure(new IOException("The lesion file " + target + " would replace its input mask; give another -Destination or -BaseName."),
                                 "OutputIsInput", target, ErrorCategory.InvalidArgument);
+                            continue;
+                        }
+                        if (!_written.Add(target))
+                        {
+                            WriteFailure(new IOException("The lesion file " + target + " was already written from another mask in this run; merge a scan's masks first (Merge-AtlasLesion) or give -BaseName."),
+                                "OutputCollision", target, ErrorCategory.ResourceExists);
                             continue;
                         }
                         var action = DecideOutput(target, Force, item.Path != null ? new[] { item.Path } : null);

@@ -78,7 +78,7 @@ namespace Atlas.Psm.Commands
             string target = null;
             try
             {
-                Progress("Invoke-LesionSmooth", "Smoothing " + item.Display, 0, 0);
+                Progress("Invoke-LesionSmooth", "Smoothing " + item.Display + " (" + (_done + 1) + ")", 0, 0);
                 if (!write)
                 {
                     var v = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);

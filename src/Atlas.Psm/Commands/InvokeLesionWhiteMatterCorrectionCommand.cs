@@ -51,6 +51,10 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        private int _count;
+
+        protected override void EndProcessing() => CompleteProgress("Invoke-LesionWhiteMatterCorrection");
+
         protected override void ProcessRecord()
         {
             if (Cancellation.IsCancellationRequested) return;
@@ -89,18 +93,33 @@ namespace Atlas.Psm.Commands
             }
         }
 
+        // The white-matter mask's file, when it has one (for the up-to-date rule).
+        private string WhiteMatterPath()
+        {
+            switch (Unwrap(WhiteMatterMask))
+            {
+                case string s: return ResolveOutputPath(s);
+                case FileInfo f: return f.FullName;
+                case Atlas.Core.Volumes.AtlasVolume v: return v.Path;
+                default: return null;
+            }
+        }
+
         private void Correct(Atlas.Core.Volumes.AtlasVolume t1, LesionMaskItem item, string target)
         {
             try
             {
                 if (target != null)
                 {
-                    var inputs = new[] { t1.Path, item.Path };
+                    string wmPath = WhiteMatterPath();
+                    var inputs = t1.Path != null && item.Path != null && (WhiteMatterMask == null || wmPath != null)
+                        ? (wmPath != null ? new[] { t1.Path, item.Path, wmPath } : new[] { t1.Path, item.Path }) : null;
                     if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
                     var action = DecideOutput(target, Force, inputs);
                     if (action != OutputAction.Write) return;
                     if (!ShouldProcess(target, "Write white-matter-corrected mask")) return;
                 }
+                Progress("Invoke-LesionWhiteMatterCorrection", "Correcting " + item.Display + " (" + (++_count) + ")", 0, 0);
                 var r = WhiteMatterCorrection.Correct(t1, Load(item), LoadOptional(WhiteMatterMask), Percent, Cancellation);
                 r.SubjectId = item.SubjectId; r.Rank = item.Rank;
                 if (target != null)

@@ -86,9 +86,10 @@ namespace Atlas.Psm.Commands
         /// <summary>
         /// Writes an overlap map: the proportion map to <paramref name="outputPath"/> and the count map
         /// to <paramref name="countPath"/> (default: the output name with _count), or with
-        /// <paramref name="partial"/> only the count map to <paramref name="outputPath"/>. Null when refused.
+        /// <paramref name="partial"/> only the count map to <paramref name="outputPath"/>. Null when refused or skipped;
+        /// outputs are skipped as up to date only when every input is a file (<paramref name="inputsKnown"/>).
         /// </summary>
-        protected LesionOverlapResult WriteOverlapMaps(LesionOverlapMap map, string outputPath, string countPath, bool partial, bool force, List<string> inputs)
+        protected LesionOverlapResult WriteOverlapMaps(LesionOverlapMap map, string outputPath, string countPath, bool partial, bool force, List<string> inputs, bool inputsKnown)
         {
             string output = ResolveOutputPath(outputPath);
             string count = partial ? output : (countPath != null ? ResolveOutputPath(countPath) : DefaultCountPath(output));
@@ -98,7 +99,7 @@ namespace Atlas.Psm.Commands
             foreach (var t in targets)
             {
                 if (inputs.Exists(i => SamePath(i, t))) throw new IOException("The output " + t + " would replace one of its inputs.");
-                if (DecideOutput(t, force, inputs) != OutputAction.Write) return null;
+                if (DecideOutput(t, force, inputsKnown ? inputs : null) != OutputAction.Write) return null;
             }
             if (!partial && ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
             {

@@ -106,6 +106,10 @@ namespace Atlas.Psm.Commands
             return full;
         }
 
+        private int _count;
+
+        protected override void EndProcessing() => CompleteProgress("Measure-Lesion");
+
         protected override void ProcessRecord()
         {
             if (!_ready) return;
@@ -131,6 +135,7 @@ namespace Atlas.Psm.Commands
             if (Cancellation.IsCancellationRequested) return;
             try
             {
+                Progress("Measure-Lesion", "Measuring " + item.Display + " (" + (++_count) + ")", 0, 0);
                 var options = new LesionMeasureOptions
                 {
                     BilateralFraction = BilateralFraction, MidlineXMm = MidlineX, PerComponent = PerComponent,

@@ -71,6 +71,7 @@ namespace Atlas.Psm.Commands
                     if (subject == null) { _collected.AddRange(ExpandMasks(input, MaskKind)); continue; }
                     var items = ExpandMasks(subject, MaskKind);
                     if (items.Count == 0) continue;
+                    Progress("Merge-AtlasLesion", "Merging the masks of " + subject + " (" + (++_count) + ")", 0, 0);
                     string target = null;
                     if (Destination != null)
                         target = System.IO.Path.Combine(PrepareDestination(Destination), (subject.ScanId ?? subject.SubjectId) + "_LesionMerged.nii.gz");
@@ -83,8 +84,11 @@ namespace Atlas.Psm.Commands
             }
         }
 
+        private int _count;
+
         protected override void EndProcessing()
         {
+            CompleteProgress("Merge-AtlasLesion");
             if (_collected.Count == 0) return;
             try
             {

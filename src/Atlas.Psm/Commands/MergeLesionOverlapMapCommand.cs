@@ -87,7 +87,7 @@ namespace Atlas.Psm.Commands
             }
             try
             {
-                var r = WriteOverlapMaps(_map, OutputPath, CountPath, Partial, Force, _inputs);
+                var r = WriteOverlapMaps(_map, OutputPath, CountPath, Partial, Force, _inputs, true);
                 if (r != null) WriteObject(r);
             }
             catch (Exception ex) when (IsInputFailure(ex))

@@ -64,6 +64,7 @@ namespace Atlas.Psm.Commands
         private LesionOverlapMap _map;
         private readonly List<string> _inputs = new List<string>();
         private int _skipped, _seen;
+        private bool _inMemory;
 
         protected override void ProcessRecord()
         {
@@ -103,7 +104,7 @@ namespace Atlas.Psm.Commands
             {
                 Progress("New-LesionOverlapMap", "Adding " + item.Display + " (" + (++_seen) + ")", 0, 0);
                 var v = Load(item);
-                if (item.Path != null) _inputs.Add(item.Path);
+                if (item.Path != null) _inputs.Add(item.Path); else _inMemory = true;
                 if (_map == null) { _map = LesionOverlapMap.StartWith(v); return; }
                 if (SkipMismatched && !_map.Grid.Matches(v.Grid))
                 {
@@ -135,7 +136,7 @@ namespace Atlas.Psm.Commands
             }
             try
             {
-                var r = WriteOverlapMaps(_map, OutputPath, CountPath, Partial, Force, _inputs);
+                var r = WriteOverlapMaps(_map, OutputPath, CountPath, Partial, Force, _inputs, !_inMemory);
                 if (_skipped > 0) WriteWarning(_skipped + " input(s) were left out of the map.");
                 if (r == null) return;
                 r.SkippedCount = _skipped;

@@ -1,0 +1,421 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.RegularExpressions;
+using System.Threading;
+
+namespace Atlas.Core.Datasets
+{
+    public sealed class DatasetScanOptions
+    {
+        /// <summary>Force a layout; null detects it (the layout that finds the most T1 images wins).</summary>
+        public AtlasLayout? Layout { get; set; }
+        /// <summary>A CSV, TSV or XLSX sheet joined to the subjects; null for none.</summary>
+        public string MetadataPath { get; set; }
+        /// <summary>The sheet's key column (friendly name or original header); null chooses it.</summary>
+        public string KeyColumn { get; set; }
+        /// <summary>Keep only subjects this accepts (called with the subject; the cmdlet matches wildcards on SubjectId and ScanId).</summary>
+        public Func<AtlasSubject, bool> Filter { get; set; }
+        /// <summary>0-based shard to keep when <see cref="ShardCount"/> &gt; 1.</summary>
+        public int ShardIndex { get; set; }
+        /// <summary>Number of shards (1 = no split).</summary>
+        public int ShardCount { get; set; } = 1;
+        public CancellationToken Cancellation { get; set; }
+    }
+
+    public sealed class DatasetScanResult
+    {
+        public string Root { get; set; }
+        public AtlasLayout Layout { get; set; }
+        /// <summary>The subjects kept (after filter and shard), sorted by SubjectId then Session.</summary>
+        public List<AtlasSubject> Subjects { get; } = new List<AtlasSubject>();
+        /// <summary>Files under the root that belong to no subject (hidden files and documents excepted).</summary>
+        public List<string> UnmatchedFiles { get; } = new List<string>();
+        /// <summary>Messages for the user: unmatched files, metadata rows and subjects that did not join.</summary>
+        public List<string> Warnings { get; } = new List<string>();
+        /// <summary>Metadata rows that match no subject ("row 7 ('31999')"; row numbers count the header as row 1).</summary>
+        public List<string> OrphanMetadataRows { get; } = new List<string>();
+        /// <summary>The metadata sheet when one was given.</summary>
+        public MetadataTable Metadata { get; set; }
+        /// <summary>The key column used for the join (friendly name), or null.</summary>
+        public string KeyColumn { get; set; }
+        /// <summary>Subjects found before the filter and the shard split.</summary>
+        public int TotalSubjects { get; set; }
+    }
+
+    /// <summary>
+    /// Turns a dataset folder into AtlasSubject objects: walks the tree once, classifies every file by
+    /// the ATLAS layouts (R1.1 native, R1.1/R1.2 standardized, R2.0 or plain BIDS), groups files by
+    /// scan, ranks the masks, joins the metadata sheet, and applies the filter and shard split.
+    /// </summary>
+    public static class DatasetScanner
+    {
+        private const string Ext = @"(?<ext>\.nii\.gz|\.nii|\.voi)";
+        private static readonly Regex NativeName = new Regex(
+            @"^(?<c>c\d{4})(?<s>s\d{4})(?<t>t\d{2})(?:_Lesion(?<kind>Raw|Smooth)(?:_(?<rank>\d+))?)?" + Ext + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex StxName = new Regex(
+            @"^(?<c>c\d{4})(?<s>s\d{4})(?<t>t\d{2})_(?:(?<t1>t1w(?:_deface)?)|Lesion(?<kind>Raw|Smooth)(?:_(?<rank>\d+))?)_stx" + Ext + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex IndiName = new Regex(
+            @"^(?<id>[A-Za-z0-9]+)_(?:(?<t1>t1w(?:_deface)?)|Lesion(?<kind>Raw|Smooth)(?:_(?<rank>\d+))?)_stx" + Ext + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex BidsName = new Regex(
+            @"^sub-(?<sub>[A-Za-z0-9]+)(?:_ses-(?<ses>[A-Za-z0-9]+))?(?<ents>(?:_[A-Za-z]+-[A-Za-z0-9]+)*)_(?<suffix>T1w|mask)" + Ext + "$",
+            RegexOptions.CultureInvariant);
+        private static readonly Regex CohortDir = new Regex(@"^c\d{4}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex TimeDir = new Regex(@"^t\d{2}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex SiteDir = new Regex(@"^Site\d+$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex R0nnDir = new Regex(@"^R\d{3}$", RegexOptions.CultureInvariant);
+        private static readonly Regex TrailingNumber = new Regex(@"(\d+)$", RegexOptions.CultureInvariant);
+
+        private static readonly string[] DocumentExtensions = { ".json", ".tsv", ".csv", ".xlsx", ".xls", ".xlsm", ".txt", ".md", ".pdf", ".html", ".bidsignore" };
+
+        /// <summary>Scans a dataset root. Throws DirectoryNotFoundException when the root does not exist.</summary>
+        public static DatasetScanResult Scan(string root, DatasetScanOptions options = null)
+        {
+            options = options ?? new DatasetScanOptions();
+            if (!Directory.Exists(root)) throw new DirectoryNotFoundException("Dataset folder not found: " + root);
+            if (options.ShardCount < 1) throw new ArgumentException("ShardCount must be at least 1.");
+            if (options.ShardIndex < 0 || options.ShardIndex >= options.ShardCount)
+                throw new ArgumentException("ShardIndex must be between 0 and ShardCount - 1 (" + (options.ShardCount - 1) + ").");
+            root = root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            if (root.Length == 0) root = Path.DirectorySeparatorChar.ToString();
+
+            var files = new List<string>();
+            Walk(root, files, options.Cancellation);
+            files.Sort(StringComparer.Ordinal);
+
+            var result = new DatasetScanResult { Root = root };
+            Dictionary<string, ScanBuilder> chosen = null;
+            HashSet<string> used = null;
+            if (options.Layout.HasValue)
+            {
+                result.Layout = options.Layout.Value;
+                chosen = Classify(root, files, result.Layout, out used);
+            }
+            else
+            {
+                int best = -1;
+                foreach (AtlasLayout layout in new[] { AtlasLayout.Native, AtlasLayout.Standardized, AtlasLayout.Bids })
+                {
+                    var groups = Classify(root, files, layout, out var u);
+                    int t1s = 0;
+                    foreach (var g in groups.Values) if (g.T1s.Count > 0) t1s++;
+                    int score = t1s * 100000 + u.Count;
+                    if (score > best) { best = score; chosen = groups; used = u; result.Layout = layout; }
+                }
+            }
+
+            foreach (var f in files)
+            {
+                if (used.Contains(f) || IsIgnorable(root, f)) continue;
+                result.UnmatchedFiles.Add(f);
+            }
+            const int maxListed = 20;
+            for (int i = 0; i < result.UnmatchedFiles.Count && i < maxListed; i++)
+                result.Warnings.Add("File matches no " + result.Layout + " layout name and was skipped: " + result.UnmatchedFiles[i]);
+            if (result.UnmatchedFiles.Count > maxListed)
+                result.Warnings.Add("… and " + (result.UnmatchedFiles.Count - maxListed) + " more files that match no " + result.Layout + " layout name.");
+
+            var subjects = new List<AtlasSubject>();
+            foreach (var g in chosen.Values) subjects.Add(g.Build(root, result.Layout, result.Warnings));
+            subjects.Sort((a, b) =>
+            {
+                int c = string.CompareOrdinal(a.SubjectId, b.SubjectId);
+                if (c != 0) return c;
+                c = a.Session.CompareTo(b.Session);
+                return c != 0 ? c : string.CompareOrdinal(a.ScanId, b.ScanId);
+            });
+            result.TotalSubjects = subjects.Count;
+
+            if (!string.IsNullOrEmpty(options.MetadataPath))
+            {
+                result.Metadata = MetadataTable.Load(options.MetadataPath);
+                result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings, result.OrphanMetadataRows);
+            }
+
+            foreach (var s in subjects)
+            {
+                if (options.Filter != null && !options.Filter(s)) continue;
+                if (options.ShardCount > 1 && SubjectShard.Of(s.SubjectId, options.ShardCount) != options.ShardIndex) continue;
+                result.Subjects.Add(s);
+            }
+            return result;
+        }
+
+        /// <summary>The rank of a mask file by its name: 0 for the primary (no number), N for _N (native, INDI) or a trailing number in desc-/run- (BIDS).</summary>
+        public static int MaskRank(string path)
+        {
+            string name = Path.GetFileName(path);
+            Match m = NativeName.Match(name);
+            if (!m.Success) m = StxName.Match(name);
+            if (!m.Success) m = IndiName.Match(name);
+            if (m.Success) return m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value) : 0;
+            m = BidsName.Match(name);
+            if (m.Success) return BidsRank(m.Groups["ents"].Value);
+            return 0;
+        }
+
+        // ------------------------------------------------------------------ walking
+
+        private static void Walk(string dir, List<string> files, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            foreach (var f in Directory.EnumerateFiles(dir))
+            {
+                string name = Path.GetFileName(f);
+                if (name.Length > 0 && name[0] == '.' && !name.Equals(".bidsignore", StringComparison.OrdinalIgnoreCase)) continue;
+                files.Add(f);
+            }
+            foreach (var d in Directory.EnumerateDirectories(dir))
+            {
+                string name = Path.GetFileName(d);
+                if (name.Length > 0 && name[0] == '.') continue;
+                Walk(d, files, ct);
+            }
+        }
+
+        private static bool IsIgnorable(string root, string file)
+        {
+            string name = Path.GetFileName(file);
+            string lower = name.ToLowerInvariant();
+            if (lower.StartsWith("readme") || lower.StartsWith("changes") || lower.StartsWith("license")) return true;
+            foreach (var e in DocumentExtensions) if (lower.EndsWith(e)) return true;
+            return false;
+        }
+
+        // ------------------------------------------------------------------ classification
+
+        /// <summary>Files grouped by scan for one layout; <paramref name="used"/> gets every file that was placed.</summary>
+        private static Dictionary<string, ScanBuilder> Classify(string root, List<string> files, AtlasLayout layout, out HashSet<string> used)
+        {
+            var groups = new Dictionary<string, ScanBuilder>(StringComparer.OrdinalIgnoreCase);
+            used = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var f in files)
+            {
+                bool ok;
+                switch (layout)
+                {
+                    case AtlasLayout.Native: ok = ClassifyNative(f, groups); break;
+                    case AtlasLayout.Standardized: ok = ClassifyStx(f, groups) || ClassifyIndi(f, groups); break;
+                    default: ok = ClassifyBids(root, f, groups); break;
+                }
+                if (ok) used.Add(f);
+            }
+            return groups;
+        }
+
+        private static string Parent(string path, int up)
+        {
+            string p = path;
+            for (int i = 0; i < up && p != null; i++) p = Path.GetDirectoryName(p);
+            return p == null ? null : Path.GetFileName(p);
+        }
+
+        private static bool ClassifyNative(string f, Dictionary<string, ScanBuilder> groups)
+        {
+            var m = NativeName.Match(Path.GetFileName(f));
+            if (!m.Success) return false;
+            string c = m.Groups["c"].Value.ToLowerInvariant(), s = m.Groups["s"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
+            string scan = c + s + t;
+            if (!InScanFolder(f, c, s, t)) return false;
+            var g = Group(groups, scan, () => new ScanBuilder { SubjectId = scan, ScanId = scan, Cohort = c, Subject = s, Session = ParseSession(t), Space = AtlasSpace.Native });
+            g.Directory = g.Directory ?? Path.GetDirectoryName(f);
+            AddFile(g, f, m);
+            return true;
+        }
+
+        /// <summary>cXXXX/cXXXXsXXXXtXX/ or cXXXX/cXXXXsXXXX/tXX/.</summary>
+        private static bool InScanFolder(string f, string c, string s, string t)
+        {
+            string p1 = Parent(f, 1), p2 = Parent(f, 2), p3 = Parent(f, 3);
+            if (string.Equals(p1, c + s + t, StringComparison.OrdinalIgnoreCase) && p2 != null && string.Equals(p2, c, StringComparison.OrdinalIgnoreCase)) return true;
+            if (string.Equals(p1, t, StringComparison.OrdinalIgnoreCase) && string.Equals(p2, c + s, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(p3, c, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
+
+        private static bool ClassifyStx(string f, Dictionary<string, ScanBuilder> groups)
+        {
+            var m = StxName.Match(Path.GetFileName(f));
+            if (!m.Success) return false;
+            string c = m.Groups["c"].Value.ToLowerInvariant(), s = m.Groups["s"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
+            if (!InScanFolder(f, c, s, t)) return false;
+            string scan = c + s + t;
+            var g = Group(groups, scan, () => new ScanBuilder { SubjectId = scan, ScanId = scan, Cohort = c, Subject = s, Session = ParseSession(t), Space = AtlasSpace.MNI152 });
+            g.Directory = g.Directory ?? Path.GetDirectoryName(f);
+            AddFile(g, f, m);
+            return true;
+        }
+
+        private static bool ClassifyIndi(string f, Dictionary<string, ScanBuilder> groups)
+        {
+            var m = IndiName.Match(Path.GetFileName(f));
+            if (!m.Success) return false;
+            string id = m.Groups["id"].Value;
+            string t = Parent(f, 1), idDir = Parent(f, 2), site = Parent(f, 3);
+            if (t == null || !TimeDir.IsMatch(t) || !string.Equals(idDir, id, StringComparison.OrdinalIgnoreCase) || site == null || !SiteDir.IsMatch(site)) return false;
+            t = t.ToLowerInvariant();
+            string key = site + "/" + id + "/" + t;
+            var g = Group(groups, key, () => new ScanBuilder { SubjectId = id, ScanId = id + "_" + t, Cohort = site, Subject = id, Session = ParseSession(t), Space = AtlasSpace.MNI152 });
+            g.Directory = g.Directory ?? Path.GetDirectoryName(f);
+            AddFile(g, f, m);
+            return true;
+        }
+
+        private static bool ClassifyBids(string root, string f, Dictionary<string, ScanBuilder> groups)
+        {
+            var m = BidsName.Match(Path.GetFileName(f));
+            if (!m.Success) return false;
+            string sub = m.Groups["sub"].Value;
+            string ses = m.Groups["ses"].Success ? m.Groups["ses"].Value : null;
+            string ents = m.Groups["ents"].Value;
+            bool isT1 = m.Groups["suffix"].Value == "T1w";
+            if (!isT1 && ents.IndexOf("label-L", StringComparison.Ordinal) < 0 && ents.IndexOf("lesion", StringComparison.OrdinalIgnoreCase) < 0) return false;
+            // The file must sit in sub-X[/ses-Y]/anat (a raw tree or a derivatives tree).
+            string p1 = Parent(f, 1), p2 = Parent(f, 2), p3 = Parent(f, 3);
+            if (!string.Equals(p1, "anat", StringComparison.Ordinal)) return false;
+            if (ses != null ? !(p2 == "ses-" + ses && p3 == "sub-" + sub) : p2 != "sub-" + sub) return false;
+            bool derivative = f.Substring(root.Length).Replace('\\', '/').IndexOf("/derivatives/", StringComparison.Ordinal) >= 0;
+            // The R2.0 cohort folder (R001 …) above the subject, when there is one.
+            string cohort = null;
+            for (string d = Path.GetDirectoryName(f); d != null && d.Length > root.Length; d = Path.GetDirectoryName(d))
+            {
+                if (R0nnDir.IsMatch(Path.GetFileName(d))) { cohort = Path.GetFileName(d); break; }
+            }
+            string key = "sub-" + sub + "_ses-" + (ses ?? "");
+            var g = Group(groups, key, () => new ScanBuilder
+            {
+                SubjectId = "sub-" + sub,
+                ScanId = ses == null ? "sub-" + sub : "sub-" + sub + "_ses-" + ses,
+                Subject = sub,
+                Session = ses == null ? 1 : ParseSession(ses),
+                Space = AtlasSpace.Native,
+            });
+            if (cohort != null && g.Cohort == null) g.Cohort = cohort;
+            if (isT1)
+            {
+                g.T1s.Add(f);
+                if (g.Directory == null || !derivative) g.Directory = Path.GetDirectoryName(f);
+                var sp = Regex.Match(ents, @"_space-([A-Za-z0-9]+)");
+                if (sp.Success && sp.Groups[1].Value.StartsWith("MNI", StringComparison.OrdinalIgnoreCase)) g.Space = AtlasSpace.MNI152;
+            }
+            else
+            {
+                if (g.Directory == null) g.Directory = Path.GetDirectoryName(f);
+                MaskKind kind = ents.IndexOf("raw", StringComparison.OrdinalIgnoreCase) >= 0 ? MaskKind.Raw
+                    : ents.IndexOf("smooth", StringComparison.OrdinalIgnoreCase) >= 0 ? MaskKind.Smooth : MaskKind.Any;
+                g.Masks.Add(new MaskFile { Path = f, Kind = kind, Rank = BidsRank(ents), Ext = m.Groups["ext"].Value.ToLowerInvariant() });
+            }
+            return true;
+        }
+
+        /// <summary>BIDS mask rank: run-N → N-1; a desc value ending in digits (desc-lesion2) → that number; else 0.</summary>
+        private static int BidsRank(string ents)
+        {
+            int best = 0;
+            foreach (Match e in Regex.Matches(ents, @"_(desc|run)-([A-Za-z0-9]+)"))
+            {
+                string v = e.Groups[2].Value;
+                var n = TrailingNumber.Match(v);
+                if (!n.Success) continue;
+                if (e.Groups[1].Value == "run") best = Math.Max(best, int.Parse(n.Value) - 1);
+                else if (n.Length < v.Length && !Regex.IsMatch(v, @"^T\d$")) best = Math.Max(best, int.Parse(n.Value));
+            }
+            return best;
+        }
+
+        private static ScanBuilder Group(Dictionary<string, ScanBuilder> groups, string key, Func<ScanBuilder> make)
+        {
+            if (!groups.TryGetValue(key, out var g)) { g = make(); groups[key] = g; }
+            return g;
+        }
+
+        private static void AddFile(ScanBuilder g, string f, Match m)
+        {
+            if (!m.Groups["kind"].Success) { g.T1s.Add(f); return; }
+            g.Masks.Add(new MaskFile
+            {
+                Path = f,
+                Kind = string.Equals(m.Groups["kind"].Value, "Raw", StringComparison.OrdinalIgnoreCase) ? MaskKind.Raw : MaskKind.Smooth,
+                Rank = m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value) : 0,
+                Ext = m.Groups["ext"].Value.ToLowerInvariant(),
+            });
+        }
+
+        /// <summary>t01 → 1, ses-2 → 2, "3" → 3; the digits of a label, else 1.</summary>
+        public static int ParseSession(string label)
+        {
+            if (string.IsNullOrEmpty(label)) return 1;
+            var n = Regex.Match(label, @"\d+");
+            return n.Success && int.TryParse(n.Value, out int v) ? v : 1;
+        }
+
+        // ------------------------------------------------------------------ building subjects
+
+        private enum MaskKind { Any, Raw, Smooth }
+
+        private sealed class MaskFile
+        {
+            public string Path;
+            public MaskKind Kind;
+            public int Rank;
+            public string Ext;
+        }
+
+        private sealed class ScanBuilder
+        {
+            public string SubjectId, ScanId, Cohort, Subject, Directory;
+            public int Session;
+            public AtlasSpace Space;
+            public readonly List<string> T1s = new List<string>();
+            public readonly List<MaskFile> Masks = new List<MaskFile>();
+
+            public AtlasSubject Build(string root, AtlasLayout layout, List<string> warnings)
+            {
+                T1s.Sort(StringComparer.Ordinal);
+                if (T1s.Count > 1) warnings.Add(ScanId + ": " + T1s.Count + " T1 images; using " + T1s[0]);
+                var smooth = Pick(MaskKind.Smooth);
+                var raw = Pick(MaskKind.Raw);
+                var any = Pick(MaskKind.Any);
+                string[] lesion = smooth.Length > 0 ? smooth : any.Length > 0 ? any : raw;
+                return new AtlasSubject
+                {
+                    SubjectId = SubjectId,
+                    ScanId = ScanId,
+                    Cohort = Cohort,
+                    Subject = Subject,
+                    Session = Session,
+                    Layout = layout,
+                    Space = Space,
+                    Root = root,
+                    Directory = Directory,
+                    T1Path = T1s.Count > 0 ? T1s[0] : null,
+                    LesionMaskPaths = lesion,
+                    RawLesionMaskPaths = raw,
+                    SmoothLesionMaskPaths = smooth,
+                };
+            }
+
+            /// <summary>One file per rank (by rank; .nii.gz preferred, then .nii, then .voi).</summary>
+            private string[] Pick(MaskKind kind)
+            {
+                var byRank = new SortedDictionary<int, MaskFile>();
+                foreach (var m in Masks)
+                {
+                    if (m.Kind != kind) continue;
+                    if (!byRank.TryGetValue(m.Rank, out var cur) || Preference(m.Ext) < Preference(cur.Ext)
+                        || Preference(m.Ext) == Preference(cur.Ext) && string.CompareOrdinal(m.Path, cur.Path) < 0)
+                        byRank[m.Rank] = m;
+                }
+                var result = new string[byRank.Count];
+                int i = 0;
+                foreach (var kv in byRank) result[i++] = kv.Value.Path;
+                return result;
+            }
+
+            private static int Preference(string ext) => ext == ".nii.gz" ? 0 : ext == ".nii" ? 1 : 2;
+        }
+    }
+}

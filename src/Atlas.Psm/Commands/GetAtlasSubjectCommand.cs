@@ -1,0 +1,165 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using Atlas.Core.Datasets;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>Get-AtlasSubject: a dataset folder as a stream of AtlasSubject objects with their metadata as properties.</summary>
+    [Cmdlet(VerbsCommon.Get, "AtlasSubject", DefaultParameterSetName = "Path")]
+    [OutputType(typeof(AtlasSubject))]
+    public sealed class GetAtlasSubjectCommand : AtlasCmdlet
+    {
+        /// <summary>Dataset roots (wildcards allowed); the current location when omitted.</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = "Path")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>A CSV, TSV or XLSX metadata sheet joined to the subjects.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string MetadataPath { get; set; }
+
+        /// <summary>The sheet's key column (friendly name or original header); chosen automatically when omitted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(MetadataColumnCompleter))]
+        public string KeyColumn { get; set; }
+
+        /// <summary>Force a layout instead of detecting it.</summary>
+        [Parameter]
+        public AtlasLayout Layout { get; set; }
+
+        /// <summary>Keep subjects whose SubjectId or ScanId matches one of these wildcards.</summary>
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] SubjectId { get; set; }
+
+        /// <summary>0-based shard to return (with -ShardCount).</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int ShardIndex { get; set; }
+
+        /// <summary>Number of shards the subjects are split into by a stable hash of SubjectId.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int ShardCount { get; set; } = 1;
+
+        protected override void BeginProcessing()
+        {
+            if (ShardIndex >= ShardCount)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-ShardIndex must be less than -ShardCount (" + ShardCount + ")."),
+                    "ShardIndexOutOfRange", ErrorCategory.InvalidArgument, ShardIndex));
+        }
+
+        protected override void ProcessRecord()
+        {
+            bool literal = ParameterSetName == "LiteralPath";
+            var roots = ResolveInputPaths(literal ? LiteralPath : (Path ?? new[] { "." }), literal || Path == null);
+            string metadata = null;
+            if (MetadataPath != null)
+            {
+                metadata = ResolveExistingPath(MetadataPath);
+                if (metadata == null) return;
+            }
+            var patterns = SubjectPatterns.Make(SubjectId);
+            foreach (var root in roots)
+            {
+                if (Cancellation.IsCancellationRequested) return;
+                try
+                {
+                    var result = DatasetScanner.Scan(root, new DatasetScanOptions
+                    {
+                        Layout = MyInvocation.BoundParameters.ContainsKey(nameof(Layout)) ? (AtlasLayout?)Layout : null,
+                        MetadataPath = metadata,
+                        KeyColumn = KeyColumn,
+                        Filter = patterns == null ? null : (Func<AtlasSubject, bool>)(s => SubjectPatterns.Matches(patterns, s)),
+                        ShardIndex = ShardIndex,
+                        ShardCount = ShardCount,
+                        Cancellation = Cancellation,
+                    });
+                    WriteVerbose(root + ": " + result.Layout + " layout, " + result.TotalSubjects + " scans found, " + result.Subjects.Count + " kept"
+                        + (result.KeyColumn != null ? ", metadata joined on '" + result.KeyColumn + "'" : "") + ".");
+                    foreach (var w in result.Warnings) WriteWarning(w);
+                    foreach (var s in result.Subjects) WriteObject(SubjectObject.Wrap(s));
+                }
+                catch (OperationCanceledException) { return; }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, "GetAtlasSubjectFailed", ex is ArgumentException ? (object)KeyColumn : root);
+                }
+            }
+        }
+    }
+
+    /// <summary>An AtlasSubject as the pipeline sees it: one typed NoteProperty per metadata column, alias properties for the well-known names.</summary>
+    internal static class SubjectObject
+    {
+        public static PSObject Wrap(AtlasSubject s)
+        {
+            var o = PSObject.AsPSObject(s);
+            if (s.Metadata != null)
+                foreach (var kv in s.Metadata)
+                    if (o.Properties[kv.Key] == null) o.Properties.Add(new PSNoteProperty(kv.Key, kv.Value));
+            if (s.MetadataAliases != null)
+                foreach (var kv in s.MetadataAliases)
+                    if (o.Properties[kv.Key] == null && o.Properties[kv.Value] != null) o.Properties.Add(new PSAliasProperty(kv.Key, kv.Value));
+            return o;
+        }
+    }
+
+    /// <summary>-SubjectId wildcards, matched against SubjectId and ScanId (case-insensitive).</summary>
+    internal static class SubjectPatterns
+    {
+        public static List<WildcardPattern> Make(string[] patterns)
+        {
+            if (patterns == null || patterns.Length == 0) return null;
+            var list = new List<WildcardPattern>();
+            foreach (var p in patterns) list.Add(WildcardPattern.Get(p, WildcardOptions.IgnoreCase));
+            return list;
+        }
+
+        public static bool Matches(List<WildcardPattern> patterns, AtlasSubject s)
+        {
+            foreach (var p in patterns)
+                if ((s.SubjectId != null && p.IsMatch(s.SubjectId)) || (s.ScanId != null && p.IsMatch(s.ScanId))) return true;
+            return false;
+        }
+    }
+
+    /// <summary>Completes -KeyColumn with the column names of the sheet given in -MetadataPath.</summary>
+    public sealed class MetadataColumnCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var results = new List<CompletionResult>();
+            if (fakeBoundParameters == null || !fakeBoundParameters.Contains("MetadataPath")) return results;
+            try
+            {
+                string path = Convert.ToString(fakeBoundParameters["MetadataPath"]);
+                using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
+                {
+                    ps.AddCommand("Microsoft.PowerShell.Management\\Resolve-Path").AddParameter("LiteralPath", path);
+                    foreach (var r in ps.Invoke()) { path = ((PathInfo)r.BaseObject).ProviderPath; break; }
+                }
+                var table = MetadataTable.Load(path);
+                var pattern = WildcardPattern.Get((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+                for (int i = 0; i < table.Names.Length; i++)
+                    if (pattern.IsMatch(table.Names[i]))
+                        results.Add(new CompletionResult(table.Names[i], table.Names[i], CompletionResultType.ParameterValue, table.Headers[i]));
+            }
+            catch (Exception) { }
+            return results;
+        }
+    }
+}

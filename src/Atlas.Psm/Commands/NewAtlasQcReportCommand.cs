@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using Atlas.Core.Datasets;
+using Atlas.Core.Rendering;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// New-AtlasQcReport: one self-contained HTML page with a row per subject (snapshot, lesion
+    /// volumes, hemisphere, dataset findings), sortable by column, readable without a network.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "AtlasQcReport", SupportsShouldProcess = true)]
+    [OutputType(typeof(QcReportInfo))]
+    public sealed class NewAtlasQcReportCommand : AtlasCmdlet
+    {
+        /// <summary>Subjects (Get-AtlasSubject) from the pipeline.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Alias("Subject")]
+        [ValidateNotNull]
+        public object InputObject { get; set; }
+
+        /// <summary>Folder the page is written into (as index.html), or the page's own path ending in .html.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; }
+
+        /// <summary>Findings to show (Test-AtlasDataset's output, or any objects with SubjectId or ScanId, Severity, Check, Path, Message); replaces the report's own checks.</summary>
+        [Parameter]
+        public object[] Finding { get; set; }
+
+        /// <summary>Leave the Findings column empty instead of running Test-AtlasDataset's checks on each subject.</summary>
+        [Parameter]
+        public SwitchParameter NoChecks { get; set; }
+
+        /// <summary>Run the voxel checks too (binary, non-empty, overlapping masks), as Test-AtlasDataset -Deep.</summary>
+        [Parameter]
+        public SwitchParameter Deep { get; set; }
+
+        [Parameter]
+        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
+        public string MaskKind { get; set; } = "Lesion";
+
+        [Parameter]
+        public SnapshotPlane Plane { get; set; } = SnapshotPlane.All;
+
+        [Parameter]
+        public LesionSliceMode LesionSlice { get; set; } = LesionSliceMode.Centroid;
+
+        [Parameter]
+        public SwitchParameter Radiological { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double Opacity { get; set; } = 0.6;
+
+        [Parameter]
+        public string Title { get; set; }
+
+        /// <summary>Write the snapshots as PNG files in a folder beside the page instead of embedding them.</summary>
+        [Parameter]
+        public SwitchParameter ImagesBeside { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        private readonly List<QcReportRow> _rows = new List<QcReportRow>();
+        private Dictionary<string, List<QcFinding>> _byScan, _bySubject;
+        private string _target;
+
+        protected override void BeginProcessing()
+        {
+            string dest = ResolveOutputPath(Destination);
+            _target = dest.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || dest.EndsWith(".htm", StringComparison.OrdinalIgnoreCase)
+                ? dest : System.IO.Path.Combine(dest, "index.html");
+            _byScan = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
+            _bySubject = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
+            if (Finding == null) return;
+            foreach (var f in Finding)
+            {
+                if (f == null) continue;
+                var p = PSObject.AsPSObject(f);
+                var q = new QcFinding
+                {
+                    SubjectId = Prop(p, "SubjectId"),
+                    Severity = Prop(p, "Severity") ?? "Warning",
+                    Check = Prop(p, "Check"),
+                    Path = Prop(p, "Path"),
+                    Message = Prop(p, "Message") ?? p.ToString(),
+                };
+                // A finding that names its scan belongs to that session only; one with just a SubjectId to every session.
+                string scan = Prop(p, "ScanId");
+                var map = scan != null ? _byScan : _bySubject;
+                string key = scan ?? q.SubjectId ?? "";
+                if (!map.TryGetValue(key, out var list)) map[key] = list = new List<QcFinding>();
+                list.Add(q);
+            }
+        }
+
+        private static string Prop(PSObject p, string name) => p.Properties[name]?.Value?.ToString();
+
+        protected override void ProcessRecord()
+        {
+            var subject = AsSubject(InputObject);
+            if (subject == null)
+            {
+                WriteFailure(new ArgumentException("New-AtlasQcReport takes subjects (Get-AtlasSubject); got " + Describe(InputObject) + "."),
+                    "NotASubject", InputObject, ErrorCategory.InvalidArgument);
+                return;
+            }
+            if (Cancellation.IsCancellationRequested) return;
+            Progress("New-AtlasQcReport", "Subject " + Describe(subject) + " (" + (_rows.Count + 1) + ")", 0, 0);
+            List<QcFinding> found = null;
+            if (Finding != null)
+            {
+                found = new List<QcFinding>();
+                if (_byScan.TryGetValue(subject.ScanId ?? subject.SubjectId ?? "", out var a)) found.AddRange(a);
+                if (_bySubject.TryGetValue(subject.SubjectId ?? "", out var b)) found.AddRange(b);
+            }
+            try
+            {
+                var options = new SnapshotOptions { Plane = Plane, LesionSlice = LesionSlice, Radiological = Radiological, CancellationToken = Cancellation };
+                _rows.Add(QcReport.BuildRow(subject, MaskKind, options, found, Opacity, runChecks: !NoChecks, deepChecks: Deep));
+            }
+            catch (OperationCanceledException) { }
+        }
+
+        protected override void EndProcessing()
+        {
+            CompleteProgress("New-AtlasQcReport");
+            if (Cancellation.IsCancellationRequested) return;
+            if (DecideOutput(_target, Force, null, skipWhenUpToDate: false) != OutputAction.Write) return;
+            if (!ShouldProcess(_target, "Write QC report of " + _rows.Count + " subjects")) return;
+            try
+            {
+                WriteObject(QcReport.Write(_target, _rows, Title, ImagesBeside));
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteFailure(ex, "NewAtlasQcReportFailed", _target);
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Datasets;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>Test-AtlasDataset: one finding per problem of a dataset (or of piped subjects), none for a clean one.</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "AtlasDataset", DefaultParameterSetName = "Path")]
+    [OutputType(typeof(DatasetFinding), typeof(DatasetCheckSummary))]
+    public sealed class TestAtlasDatasetCommand : AtlasCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>Subjects from Get-AtlasSubject.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Subject")]
+        [ValidateNotNull]
+        public AtlasSubject[] InputObject { get; set; }
+
+        [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
+        [ValidateNotNullOrEmpty]
+        public string MetadataPath { get; set; }
+
+        [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(MetadataColumnCompleter))]
+        public string KeyColumn { get; set; }
+
+        [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
+        public AtlasLayout Layout { get; set; }
+
+        /// <summary>Read voxels too: mask values, empty masks, overlaps, the T1's data.</summary>
+        [Parameter]
+        public SwitchParameter Deep { get; set; }
+
+        /// <summary>Write one count row per check at the end instead of the findings.</summary>
+        [Parameter]
+        public SwitchParameter Summary { get; set; }
+
+        /// <summary>End with a terminating error when any finding is an Error (non-zero exit code for scheduled tasks).</summary>
+        [Parameter]
+        public SwitchParameter FailOnError { get; set; }
+
+        private readonly List<DatasetFinding> _all = new List<DatasetFinding>();
+        private int _subjects;
+        private int _errors;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == "Subject")
+            {
+                foreach (var s in InputObject) CheckSubject(s, 1, 1);
+                return;
+            }
+            bool literal = ParameterSetName == "LiteralPath";
+            string metadata = null;
+            if (MetadataPath != null)
+            {
+                metadata = ResolveExistingPath(MetadataPath);
+                if (metadata == null) return;
+            }
+            foreach (var root in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            {
+                DatasetScanResult scan;
+                try
+                {
+                    scan = DatasetScanner.Scan(root, new DatasetScanOptions
+                    {
+                        Layout = MyInvocation.BoundParameters.ContainsKey(nameof(Layout)) ? (AtlasLayout?)Layout : null,
+                        MetadataPath = metadata,
+                        KeyColumn = KeyColumn,
+                        Cancellation = Cancellation,
+                    });
+                }
+                catch (OperationCanceledException) { return; }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, "TestAtlasDatasetFailed", root);
+                    continue;
+                }
+                // Unmatched files and orphan rows become findings; the scan's other warnings are verbose detail.
+                foreach (var w in scan.Warnings) WriteVerbose(w);
+                foreach (var f in DatasetChecker.CheckScan(scan)) Emit(f);
+                for (int i = 0; i < scan.Subjects.Count; i++)
+                {
+                    if (Cancellation.IsCancellationRequested) return;
+                    CheckSubject(scan.Subjects[i], i, scan.Subjects.Count);
+                }
+                CompleteProgress("Test-AtlasDataset");
+            }
+        }
+
+        private void CheckSubject(AtlasSubject s, int index, int count)
+        {
+            if (s == null) return;
+            if (count > 1) Progress("Test-AtlasDataset", "Checking " + s.ScanId, index, count);
+            _subjects++;
+            List<DatasetFinding> found;
+            try { found = DatasetChecker.Check(s, new DatasetCheckOptions { Deep = Deep, Cancellation = Cancellation }); }
+            catch (OperationCanceledException) { return; }
+            foreach (var f in found) Emit(f);
+        }
+
+        private void Emit(DatasetFinding f)
+        {
+            if (f.Severity == FindingSeverity.Error) _errors++;
+            if (Summary) _all.Add(f);
+            else WriteObject(f);
+        }
+
+        protected override void EndProcessing()
+        {
+            if (Summary)
+                foreach (var row in DatasetChecker.Summarize(_all, _subjects)) WriteObject(row);
+            if (FailOnError && _errors > 0)
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidDataException(_errors + " error finding" + (_errors == 1 ? "" : "s") + " in " + _subjects + " subject" + (_subjects == 1 ? "" : "s") + " checked."),
+                    "DatasetHasErrors", ErrorCategory.InvalidData, null));
+        }
+    }
+}
