@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using Atlas.Core.Metrics;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// Measure-RaterReliability: inter- and intra-rater agreement of repeated tracings (Dice,
+    /// Hausdorff, ICC of volumes) as the ATLAS R1.1 Technical Validation reported them
+    /// (RaterReliability.Compute). Input rows carry SubjectId, Rater, Attempt and MaskPath.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "RaterReliability", DefaultParameterSetName = ObjectSet)]
+    [OutputType(typeof(RaterReliabilityReport))]
+    public sealed class MeasureRaterReliabilityCommand : AtlasCmdlet
+    {
+        private const string ObjectSet = "InputObject";
+        private const string CsvSet = "Csv";
+        private readonly List<RaterTracing> _rows = new List<RaterTracing>();
+
+        /// <summary>Rows with SubjectId, Rater, Attempt (default 1) and MaskPath properties.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+        public PSObject InputObject { get; set; }
+
+        /// <summary>A CSV file with the columns SubjectId, Rater, Attempt and MaskPath (relative paths are relative to the CSV).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = CsvSet)]
+        [Alias("CsvPath")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        /// <summary>Confidence level of the ICC intervals (default 0.95).</summary>
+        [Parameter]
+        [ValidateRange(0.5, 0.999)]
+        public double ConfidenceLevel { get; set; } = 0.95;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == CsvSet)
+            {
+                string csv = ResolveExistingPath(Path);
+                if (csv == null) return;
+                string baseDir = System.IO.Path.GetDirectoryName(csv);
+                var table = InvokeCommand.InvokeScript("Import-Csv -LiteralPath $args[0]", csv);
+                foreach (var row in table) Add(row, baseDir);
+            }
+            else if (InputObject != null)
+            {
+                Add(InputObject, null);
+            }
+        }
+
+        private void Add(PSObject row, string baseDir)
+        {
+            string subject = Text(row, "SubjectId"), rater = Text(row, "Rater"), mask = Text(row, "MaskPath"), attempt = Text(row, "Attempt");
+            if (string.IsNullOrEmpty(subject) || string.IsNullOrEmpty(rater) || string.IsNullOrEmpty(mask))
+            {
+                WriteError(new ErrorRecord(new ArgumentException("A tracing needs SubjectId, Rater and MaskPath; this row has SubjectId '" + subject + "', Rater '" + rater + "', MaskPath '" + mask + "'."),
+                    "IncompleteTracing", ErrorCategory.InvalidData, row));
+                return;
+            }
+            int a = 1;
+            if (!string.IsNullOrEmpty(attempt) && !int.TryParse(attempt, NumberStyles.Integer, CultureInfo.InvariantCulture, out a))
+            {
+                WriteError(new ErrorRecord(new FormatException("Attempt '" + attempt + "' of " + subject + "/" + rater + " is not a whole number."),
+                    "BadAttempt", ErrorCategory.InvalidData, row));
+                return;
+            }
+            string path = baseDir != null && !System.IO.Path.IsPathRooted(mask) ? System.IO.Path.Combine(baseDir, mask) : GetUnresolvedProviderPathFromPSPath(mask);
+            _rows.Add(new RaterTracing { SubjectId = subject, Rater = rater, Attempt = a, MaskPath = path });
+        }
+
+        private static string Text(PSObject row, string name)
+        {
+            var p = row.Properties[name];
+            var v = p?.Value;
+            if (v is PSObject ps) v = ps.BaseObject;
+            if (v is FileInfo f) return f.FullName;
+            return v == null ? null : Convert.ToString(v, CultureInfo.InvariantCulture);
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_rows.Count == 0) return;
+            const string activity = "Measure-RaterReliability";
+            try
+            {
+                var report = RaterReliability.Compute(_rows, null, ConfidenceLevel,
+                    (done, total, status) => Progress(activity, status, done, total), Cancellation);
+                CompleteProgress(activity);
+                WriteObject(report);
+            }
+            catch (OperationCanceledException)
+            {
+                CompleteProgress(activity);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                CompleteProgress(activity);
+                ThrowTerminatingError(MakeError(ex, "MeasureRaterReliabilityFailed", Path));
+            }
+        }
+    }
+}
