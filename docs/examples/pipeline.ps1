@@ -82,14 +82,14 @@ $mapPath = Join-Path $OutputFolder 'overlap_map.nii.gz'
 $map = $onGrid | New-LesionOverlapMap -OutputPath $mapPath
 $mapPng = Join-Path $OutputFolder 'overlap_map.png'
 $null = Export-AtlasSnapshot -Path $onGrid[0].T1Path -Overlay @{ Path = $map.ProportionPath; Colormap = 'Heat'; Opacity = 0.85 } `
-    -Plane Axial -Montage 6 -Destination $mapPng
+    -Plane Axial -Montage 6 -PixelSizeMm 0.5 -Destination $mapPng
 $written.Add($map.CountPath)
 Out-Step 'New-LesionOverlapMap' ("{0} primary masks; at most {1} overlap" -f $map.MaskCount, $map.MaxCount) $mapPath
 $written.Add($mapPng)
 
 # 8. A picture per scan (T1 with its smoothed masks) and one self-contained QC page.
 $snapDir = Join-Path $OutputFolder 'snapshots'
-$snaps = @($subjects | Export-AtlasSnapshot -Destination $snapDir -MaskKind LesionSmooth)
+$snaps = @($subjects | Export-AtlasSnapshot -Destination $snapDir -MaskKind LesionSmooth -PixelSizeMm 0.5)
 Out-Step 'Export-AtlasSnapshot' ("{0} PNG files" -f $snaps.Count) $snapDir
 $qcDir = Join-Path $OutputFolder 'qc'
 $qc = $subjects | New-AtlasQcReport -Destination $qcDir -Finding $findings
