@@ -8,15 +8,6 @@ BeforeAll {
     $script:HasValidator = [bool]$script:Validator
     $script:ModulePath = Join-Path (Get-Module Atlas.Psm).ModuleBase 'Atlas.Psm.psd1'
 
-    function Invoke-ChildPwsh([string[]] $Arguments, [switch] $Start) {
-        # A fresh PowerShell process: $PSHOME/pwsh, or pwsh.dll through dotnet (the dotnet tool).
-        $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
-        $all = @('-NoProfile', '-NonInteractive') + $Arguments
-        if (-not (Test-Path $exe)) { $all = @((Join-Path $PSHOME 'pwsh.dll')) + $all; $exe = 'dotnet' }
-        if ($Start) { return Start-Process -FilePath $exe -ArgumentList $all -PassThru }
-        & $exe @all 2>&1
-    }
-
     function New-TestVolume([int[]] $Dims, [double[]] $Vox, [string] $Path, [int] $Seed, [switch] $Mask, [int[][]] $Voxels) {
         # Writes a small image with the engine: a T1 (int16 pseudo-random) or a mask with the listed voxels set.
         $g = [Atlas.Core.Volumes.Grid]::Create($Dims[0], $Dims[1], $Dims[2], $Vox[0], $Vox[1], $Vox[2])

@@ -50,6 +50,13 @@ Describe 'Help of <Name>' -ForEach $script:Commands {
         }
     }
 
+    It 'gives every parameter its type and default' {
+        foreach ($entry in @($script:Help.parameters.parameter)) {
+            "$($entry.type.name)".Trim() | Should -Not -BeNullOrEmpty -Because "-$($entry.name) needs its type"
+            "$($entry.defaultValue)".Trim() | Should -Not -BeNullOrEmpty -Because "-$($entry.name) needs its default"
+        }
+    }
+
     It 'documents no parameter that does not exist' {
         $real = @($script:Cmd.Parameters.Keys)
         foreach ($d in @($script:Help.parameters.parameter | ForEach-Object { $_.name })) {

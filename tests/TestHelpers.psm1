@@ -21,4 +21,13 @@ function Get-DebianPython {
     return $null
 }
 
-Export-ModuleMember -Function Import-AtlasModuleUnderTest, New-TestSampleDataset, Get-DebianPython
+function Invoke-ChildPwsh([string[]] $Arguments, [switch] $Start) {
+    # A fresh PowerShell process: $PSHOME/pwsh, or pwsh.dll through dotnet (the dotnet tool).
+    $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
+    $all = @('-NoProfile', '-NonInteractive') + $Arguments
+    if (-not (Test-Path $exe)) { $all = @((Join-Path $PSHOME 'pwsh.dll')) + $all; $exe = 'dotnet' }
+    if ($Start) { return Start-Process -FilePath $exe -ArgumentList $all -PassThru }
+    & $exe @all 2>&1
+}
+
+Export-ModuleMember -Function Import-AtlasModuleUnderTest, New-TestSampleDataset, Get-DebianPython, Invoke-ChildPwsh

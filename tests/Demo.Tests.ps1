@@ -1,0 +1,52 @@
+# The main job end to end: docs/examples/pipeline.ps1 (what `build.ps1 demo` runs) in a fresh
+# pwsh on a small sample, and the files it promises are there with sensible contents.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-AtlasModuleUnderTest
+    $script:Out = Join-Path $TestDrive 'demo'
+    $script:Script = Join-Path $PSScriptRoot '../docs/examples/pipeline.ps1'
+    $script:Lines = Invoke-ChildPwsh -Arguments @('-File', $script:Script, '-ModulePath', $env:ATLAS_PSM_MODULE,
+        '-OutputFolder', $script:Out, '-SubjectCount', '6')
+    $script:Exit = $LASTEXITCODE
+}
+
+Describe 'The demo pipeline' {
+    It 'runs to the end' {
+        $script:Exit | Should -Be 0 -Because ($script:Lines | Out-String)
+        ($script:Lines | Out-String) | Should -Match 'Demo finished in'
+    }
+
+    It 'writes the lesion report with one row per lesion mask' {
+        $rows = @(Import-Csv (Join-Path $script:Out 'lesion_report.csv'))
+        $masks = @(Get-AtlasSubject -Path (Join-Path $script:Out 'sample') | ForEach-Object { $_.LesionMaskPaths })
+        $rows.Count | Should -Be $masks.Count
+        $rows | ForEach-Object { [double]$_.VolumeMm3 | Should -BeGreaterThan 0 }
+    }
+
+    It 'writes raw-versus-smoothed agreement with the five summary rows' {
+        $rows = @(Import-Csv (Join-Path $script:Out 'overlap_raw_vs_smooth.csv'))
+        @($rows | Where-Object Statistic).Statistic | Should -Be @('Mean', 'SD', 'Median', 'Min', 'Max')
+        $pairs = @($rows | Where-Object { -not $_.Statistic })
+        $pairs.Count | Should -Be @(Get-AtlasSubject -Path (Join-Path $script:Out 'sample')).Count
+        # Smoothing a traced mask with FWHM 2 mm changes its edge only: high but imperfect agreement.
+        $pairs | ForEach-Object { [double]$_.Dice | Should -BeGreaterThan 0.8; [double]$_.Dice | Should -BeLessThan 1 }
+    }
+
+    It 'writes the overlap map as proportions in 0..1 and its picture' {
+        $map = Import-AtlasVolume -Path (Join-Path $script:Out 'overlap_map.nii.gz')
+        $max = [Linq.Enumerable]::Max([float[]]$map.ToFloat32())
+        $max | Should -BeLessOrEqual 1
+        $max | Should -BeGreaterThan 0
+        $png = [IO.File]::ReadAllBytes((Join-Path $script:Out 'overlap_map.png'))
+        [Text.Encoding]::ASCII.GetString($png, 1, 3) | Should -Be 'PNG'
+    }
+
+    It 'writes a snapshot per scan, the QC page and a BIDS dataset' {
+        $scans = @(Get-AtlasSubject -Path (Join-Path $script:Out 'sample'))
+        @(Get-ChildItem (Join-Path $script:Out 'snapshots') -Filter '*.png').Count | Should -Be $scans.Count
+        Get-Content -Raw (Join-Path $script:Out 'qc/index.html') | Should -Match '<table'
+        $dd = Get-Content -Raw (Join-Path $script:Out 'bids/dataset_description.json') | ConvertFrom-Json
+        $dd.DatasetType | Should -Be 'raw'
+        @(Get-ChildItem (Join-Path $script:Out 'bids') -Recurse -Filter '*_T1w.nii.gz').Count | Should -Be $scans.Count
+    }
+}
