@@ -170,6 +170,13 @@ Describe 'Get-AtlasSubject on the sample dataset' {
         $errs2[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         "$($errs2[0])" | Should -Match 'no column'
     }
+
+    It 'warns when a folder holds no scan at all' {
+        $empty = Join-Path $TestDrive 'empty-root'
+        New-Item -ItemType Directory -Path $empty | Out-Null
+        Get-AtlasSubject -LiteralPath $empty -WarningVariable warns -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        @($warns | Where-Object { "$_" -match 'no ATLAS scan was found' }).Count | Should -Be 1
+    }
 }
 
 Describe 'Get-AtlasSubject on hand-made trees' {
@@ -250,7 +257,8 @@ Describe 'Get-AtlasSubject on hand-made trees' {
         "$($warn[0])" | Should -Match 'c0002s0003t02_brain\.nii\.gz'
         # Forced to another layout, nothing is a subject and every image is reported.
         @(Get-AtlasSubject $root -Layout Bids -WarningVariable w2 -WarningAction SilentlyContinue).Count | Should -Be 0
-        @($w2).Count | Should -Be 6
+        @($w2 | Where-Object { "$_" -notmatch 'no ATLAS scan was found' }).Count | Should -Be 6
+        @($w2 | Where-Object { "$_" -match 'no ATLAS scan was found' }).Count | Should -Be 1
     }
 }
 

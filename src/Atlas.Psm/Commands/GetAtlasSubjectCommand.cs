@@ -90,6 +90,8 @@ namespace Atlas.Psm.Commands
                     WriteVerbose(root + ": " + result.Layout + " layout, " + result.TotalSubjects + " scans found, " + result.Subjects.Count + " kept"
                         + (result.KeyColumn != null ? ", metadata joined on '" + result.KeyColumn + "'" : "") + ".");
                     foreach (var w in result.Warnings) WriteWarning(w);
+                    if (result.TotalSubjects == 0)
+                        WriteWarning(root + ": no ATLAS scan was found (no T1 image named as the R1.1 native, INDI standardized or BIDS layout names it).");
                     foreach (var s in result.Subjects) WriteObject(SubjectObject.Wrap(s));
                 }
                 catch (OperationCanceledException) { return; }
