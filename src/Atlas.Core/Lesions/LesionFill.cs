@@ -1,4 +1,5 @@
 using System;
+using Atlas.Core.Metrics;
 using System.Collections.Generic;
 using System.Threading;
 using Atlas.Core.Volumes;
@@ -132,7 +133,7 @@ namespace Atlas.Core.Lesions
             return s / n;
         }
 
-        /// <summary>98th minus 2nd percentile of the non-zero voxels (nearest-rank); the full range when that is 0.</summary>
+        /// <summary>98th minus 2nd percentile (numpy's linear rule) of the non-zero voxels; the full range when that is 0.</summary>
         public static double RobustRange(double[] img)
         {
             var nz = new List<double>();
@@ -146,8 +147,7 @@ namespace Atlas.Core.Lesions
             }
             if (nz.Count == 0) return max > min ? max - min : 0;
             var s = nz.ToArray();
-            Array.Sort(s);
-            double lo = s[(int)Math.Floor(0.02 * (s.Length - 1))], hi = s[(int)Math.Ceiling(0.98 * (s.Length - 1))];
+            double hi = Percentile.OfUnsortedInPlace(s, s.Length, 98), lo = Percentile.OfUnsortedInPlace(s, s.Length, 2);
             return hi > lo ? hi - lo : max - min;
         }
 

@@ -17,11 +17,14 @@ namespace Atlas.Core.Metrics
             double h = (count - 1) * (p / 100.0);
             int lo = (int)Math.Floor(h);
             if (lo >= count - 1) return sorted[count - 1];
-            double g = h - lo;
-            double a = sorted[lo], b = sorted[lo + 1];
-            // numpy's lerp: a + g(b − a), computed from the far end when g ≥ 0.5 for exactness at g = 1.
-            return g >= 0.5 ? b - (b - a) * (1 - g) : a + (b - a) * g;
+            return Interpolate(sorted[lo], sorted[lo + 1], h - lo);
         }
+
+        /// <summary>
+        /// numpy's lerp between neighbouring order statistics a ≤ b at fraction g: a + g(b − a),
+        /// computed from the far end when g ≥ 0.5 so that g = 1 gives b exactly.
+        /// </summary>
+        public static double Interpolate(double a, double b, double g) => g >= 0.5 ? b - (b - a) * (1 - g) : a + (b - a) * g;
 
         /// <summary>
         /// The same percentile of unsorted values in linear time (quickselect of the two order
@@ -41,8 +44,7 @@ namespace Atlas.Core.Metrics
             // After the selection everything right of lo is >= a: the next order statistic is their minimum.
             double b = values[lo + 1];
             for (int i = lo + 2; i < count; i++) if (values[i] < b) b = values[i];
-            double g = h - lo;
-            return g >= 0.5 ? b - (b - a) * (1 - g) : a + (b - a) * g;
+            return Interpolate(a, b, h - lo);
         }
 
         /// <summary>Rearranges a[0..count) so that a[k] holds the k-th smallest, smaller ones left of it, larger right.</summary>

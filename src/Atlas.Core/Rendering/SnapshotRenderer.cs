@@ -398,8 +398,7 @@ namespace Atlas.Core.Rendering
             {
                 double rank = qs[k] / 100.0 * (n - 1);
                 long k0 = (long)Math.Floor(rank), k1 = Math.Min(k0 + 1, n - 1);
-                double v0 = OrderStat(k0), v1 = OrderStat(k1);
-                result[k] = v0 + (v1 - v0) * (rank - k0);
+                result[k] = Atlas.Core.Metrics.Percentile.Interpolate(OrderStat(k0), OrderStat(k1), rank - k0);
             }
             return result;
 
@@ -414,16 +413,6 @@ namespace Atlas.Core.Rendering
         {
             int b = (int)((x - min) * scale);
             return b < 0 ? 0 : b >= bins ? bins - 1 : b;
-        }
-
-        internal static double Percentile(float[] sorted, double q)
-        {
-            if (q < 0 || q > 100 || double.IsNaN(q)) throw new ArgumentOutOfRangeException(nameof(q), "Percentiles are between 0 and 100.");
-            double r = q / 100.0 * (sorted.Length - 1);
-            int i = (int)Math.Floor(r);
-            if (i >= sorted.Length - 1) return sorted[sorted.Length - 1];
-            double f = r - i;
-            return sorted[i] + (sorted[i + 1] - (double)sorted[i]) * f;
         }
 
         // ------------------------------------------------------------------ drawing
