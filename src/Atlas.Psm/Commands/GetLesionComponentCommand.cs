@@ -59,24 +59,8 @@ namespace Atlas.Psm.Commands
 
         protected override void EndProcessing() => CompleteProgress("Get-LesionComponent");
 
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == "InputObject")
-            {
-                try
-                {
-                    foreach (var item in ExpandMasks(InputObject, MaskKind)) Process(item);
-                }
-                catch (Exception ex) when (IsInputFailure(ex))
-                {
-                    WriteFailure(ex, "GetLesionComponentFailed", Describe(InputObject));
-                }
-                return;
-            }
-            bool literal = ParameterSetName == "LiteralPath";
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
-                Process(new LesionMaskItem { Path = file });
-        }
+        protected override void ProcessRecord() =>
+            ForEachMask(InputObject, Path, LiteralPath, MaskKind, "GetLesionComponentFailed", Process);
 
         private void Process(LesionMaskItem item)
         {

@@ -49,26 +49,11 @@ namespace Atlas.Psm.Commands
 
         private int _done;
 
-        protected override void ProcessRecord()
-        {
-            if (ParameterSetName == "InputObject")
-            {
-                var subject = AsSubject(InputObject);
-                try
-                {
-                    foreach (var item in ExpandMasks(InputObject, "LesionRaw"))
-                        Smooth(item, subject != null || Destination != null);
-                }
-                catch (Exception ex) when (IsInputFailure(ex))
-                {
-                    WriteFailure(ex, "InvokeLesionSmoothFailed", Describe(InputObject));
-                }
-                return;
-            }
-            bool literal = ParameterSetName == "LiteralPath";
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
-                Smooth(new LesionMaskItem { Path = file }, Destination != null);
-        }
+        // Subjects' raw masks are always written (beside them, or under -Destination); paths and
+        // volumes give volumes unless -Destination is given.
+        protected override void ProcessRecord() =>
+            ForEachMask(InputObject, Path, LiteralPath, "LesionRaw", "InvokeLesionSmoothFailed",
+                item => Smooth(item, item.Subject != null || Destination != null));
 
         protected override void EndProcessing() => CompleteProgress("Invoke-LesionSmooth");
 

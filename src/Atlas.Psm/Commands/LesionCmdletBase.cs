@@ -60,6 +60,30 @@ namespace Atlas.Psm.Commands
             return items;
         }
 
+        /// <summary>
+        /// One ProcessRecord of a cmdlet with the InputObject / Path / LiteralPath parameter sets:
+        /// every mask behind the input handed to <paramref name="handle"/>. A pipeline object that
+        /// cannot be used is one non-terminating error; unresolved paths are errors of their own.
+        /// </summary>
+        protected void ForEachMask(object inputObject, string[] path, string[] literalPath, string kind, string errorId, Action<LesionMaskItem> handle)
+        {
+            if (ParameterSetName == "InputObject")
+            {
+                try
+                {
+                    foreach (var item in ExpandMasks(inputObject, kind)) handle(item);
+                }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    WriteFailure(ex, errorId, Describe(inputObject));
+                }
+                return;
+            }
+            bool literal = ParameterSetName == "LiteralPath";
+            foreach (var file in ResolveInputPaths(literal ? literalPath : path, literal))
+                handle(new LesionMaskItem { Path = file });
+        }
+
         /// <summary>The item's volume (read from its file when not already in memory).</summary>
         protected static AtlasVolume Load(LesionMaskItem item)
         {

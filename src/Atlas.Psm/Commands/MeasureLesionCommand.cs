@@ -113,21 +113,7 @@ namespace Atlas.Psm.Commands
         protected override void ProcessRecord()
         {
             if (!_ready) return;
-            if (ParameterSetName == "InputObject")
-            {
-                try
-                {
-                    foreach (var item in ExpandMasks(InputObject, MaskKind)) Measure(item);
-                }
-                catch (Exception ex) when (IsInputFailure(ex))
-                {
-                    WriteFailure(ex, "MeasureLesionFailed", Describe(InputObject));
-                }
-                return;
-            }
-            bool literal = ParameterSetName == "LiteralPath";
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
-                Measure(new LesionMaskItem { Path = file });
+            ForEachMask(InputObject, Path, LiteralPath, MaskKind, "MeasureLesionFailed", Measure);
         }
 
         private void Measure(LesionMaskItem item)
