@@ -254,7 +254,7 @@ $subjects | Convert-AtlasToBids -Destination $Dest | Out-Null
         $p = Invoke-ChildPwsh -Start -Arguments @('-File', $runner, $script:ModulePath, $root, $dest)
         $sw = [Diagnostics.Stopwatch]::StartNew()
         while (-not $p.HasExited -and $sw.ElapsedMilliseconds -lt 60000) {
-            if ((Test-Path $dest) -and @(Get-ChildItem -LiteralPath $dest -Recurse -Filter '*_T1w.nii.gz').Count -ge 4) { break }
+            if ((Test-Path $dest) -and @(Get-ChildItem -LiteralPath $dest -Recurse -Filter '*_T1w.nii.gz').Count -ge 2) { break }
             Start-Sleep -Milliseconds 20
         }
         $p.Kill($true); $p.WaitForExit()
@@ -285,7 +285,7 @@ $subjects | Convert-AtlasToBids -Destination $Dest | Out-Null
         $async = $ps.BeginInvoke()
         $sw = [Diagnostics.Stopwatch]::StartNew()
         while (-not $async.IsCompleted -and $sw.ElapsedMilliseconds -lt 60000) {
-            if ((Test-Path $dest) -and @(Get-ChildItem -LiteralPath $dest -Recurse -Filter '*_T1w.nii.gz').Count -ge 3) { break }
+            if ((Test-Path $dest) -and @(Get-ChildItem -LiteralPath $dest -Recurse -Filter '*_T1w.nii.gz').Count -ge 2) { break }
             Start-Sleep -Milliseconds 10
         }
         $ps.Stop()   # what Ctrl+C does: StopProcessing, then the pipeline ends
