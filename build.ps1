@@ -84,7 +84,8 @@ function Get-TrxCounts([string] $TrxFolder) {
         $c = $x.TestRun.ResultSummary.Counters
         $passed += [int]$c.passed
         $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
-        $skipped += [int]$c.notExecuted
+        # Skipped tests (SkippableFact) are in total but not executed; older loggers count them in notExecuted.
+        $skipped += [Math]::Max([int]$c.notExecuted, [int]$c.total - [int]$c.executed)
     }
     return [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
