@@ -274,6 +274,13 @@ Describe 'Measure-RaterReliability' {
         $bad = [pscustomobject]@{ SubjectId = 's1'; Rater = 'x'; Attempt = 1 }
         $null = $bad | Measure-RaterReliability -ErrorVariable ev -ErrorAction SilentlyContinue
         $ev[0].FullyQualifiedErrorId | Should -Match '^IncompleteTracing'
+        # From a CSV, the error names the file and the row.
+        $badCsv = Join-Path $TestDrive 'incomplete.csv'
+        Set-Content -Path $badCsv -Value "SubjectId,Rater,Attempt,MaskPath`ns1,a,1,`n"
+        $null = Measure-RaterReliability -Path $badCsv -ErrorVariable ev2 -ErrorAction SilentlyContinue
+        $ev2[0].FullyQualifiedErrorId | Should -Match '^IncompleteTracing'
+        $ev2[0].TargetObject | Should -Be $badCsv
+        $ev2[0].Exception.Message | Should -BeLike "*incomplete.csv, data row 1*"
         $rows = @(
             [pscustomobject]@{ SubjectId = 's1'; Rater = 'a'; Attempt = 1; MaskPath = $script:A }
             [pscustomobject]@{ SubjectId = 's1'; Rater = 'b'; Attempt = 1; MaskPath = (Join-Path $TestDrive 'nope.nii.gz') }
