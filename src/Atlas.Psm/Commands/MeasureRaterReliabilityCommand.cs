@@ -92,6 +92,8 @@ namespace Atlas.Psm.Commands
                 var report = RaterReliability.Compute(_rows, null, ConfidenceLevel,
                     (done, total, status) => Progress(activity, status, done, total), Cancellation);
                 CompleteProgress(activity);
+                if (report.Pairs == null || report.Pairs.Length == 0)
+                    WriteWarning("No subject has two tracings (two raters, or one rater's two attempts) to compare: the report is empty.");
                 WriteObject(report);
             }
             catch (OperationCanceledException)
