@@ -91,6 +91,14 @@ Describe 'Invoke-LesionSmooth' {
         $f = @($script:Subject | Invoke-LesionSmooth -Destination $dest)
         $f.Count | Should -Be 2
         $f[1].FullName | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth_1.nii.gz')
+        # Files come out as Get-Item gives them (provider properties), so the default view shows their size.
+        $f[1].PSIsContainer | Should -BeExactly $false
+        $f[1].PSPath | Should -BeLike '*FileSystem::*'
+        # Skipped (up to date) outputs too (the primary raw mask was dated in the future above: refused).
+        $kept = @($script:Subject | Invoke-LesionSmooth -Destination $dest -ErrorAction SilentlyContinue)
+        $kept.Count | Should -Be 1
+        $kept[0].Name | Should -Be 'c0001s0001t01_LesionSmooth_1.nii.gz'
+        $kept[0].PSIsContainer | Should -BeExactly $false
     }
 
     It 'returns volumes for paths, float32 maps for -Threshold 0' {
@@ -375,6 +383,16 @@ Describe 'Measure-Lesion' {
 
     It 'stops with a clear error when the atlas is missing' {
         { Measure-Lesion -Path (Join-Path $TestDrive 'loc.nii.gz') -AtlasPath (Join-Path $TestDrive 'nope.nii.gz') -ErrorAction Stop } | Should -Throw '*nope.nii.gz*'
+    }
+
+    It 'names the missing label file as the error target, not the atlas' {
+        $atlas = Join-Path $TestDrive 'loc.nii.gz'
+        $labels = Join-Path $TestDrive 'no-labels.txt'
+        $err = $null
+        try { Measure-Lesion -Path $atlas -AtlasPath $atlas -LabelPath $labels -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.TargetObject | Should -Be $labels
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 }
 

@@ -274,6 +274,17 @@ Describe 'Measure-RaterReliability' {
         $bad = [pscustomobject]@{ SubjectId = 's1'; Rater = 'x'; Attempt = 1 }
         $null = $bad | Measure-RaterReliability -ErrorVariable ev -ErrorAction SilentlyContinue
         $ev[0].FullyQualifiedErrorId | Should -Match '^IncompleteTracing'
+        # From a CSV, the error names the file and the row.
+        $badCsv = Join-Path $TestDrive 'incomplete.csv'
+        Set-Content -Path $badCsv -Value "SubjectId,Rater,Attempt,MaskPath`ns1,a,1,`n"
+        $null = Measure-RaterReliability -Path $badCsv -ErrorVariable ev2 -ErrorAction SilentlyContinue
+        $ev2[0].FullyQualifiedErrorId | Should -Match '^IncompleteTracing'
+        $ev2[0].TargetObject | Should -Be $badCsv
+        $ev2[0].Exception.Message | Should -BeLike "*incomplete.csv, data row 1*"
+        # One tracing alone: nothing to compare, said in a warning.
+        $lone = [pscustomobject]@{ SubjectId = 's1'; Rater = 'a'; Attempt = 1; MaskPath = $script:A } | Measure-RaterReliability -WarningVariable w -WarningAction SilentlyContinue
+        $lone.Pairs.Count | Should -Be 0
+        ($w -join ' ') | Should -BeLike '*No subject has two tracings*'
         $rows = @(
             [pscustomobject]@{ SubjectId = 's1'; Rater = 'a'; Attempt = 1; MaskPath = $script:A }
             [pscustomobject]@{ SubjectId = 's1'; Rater = 'b'; Attempt = 1; MaskPath = (Join-Path $TestDrive 'nope.nii.gz') }

@@ -329,6 +329,16 @@ Describe 'New-AtlasQcReport' {
         $report.ErrorCount | Should -BeGreaterOrEqual 1
         $html = Get-Content -Raw $report.Path
         $html | Should -Match 'MaskGrid: The mask is not on the T1'
+        # A truncated T1 (header readable, voxels cut): no snapshot; the row says why, the cmdlet
+        # warns naming the file, and the subject counts as one with findings.
+        $cut = $subjects[1].T1Path
+        $bytes = [IO.File]::ReadAllBytes($cut)
+        [IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length / 2))])
+        $cutReport = $subjects[1] | New-AtlasQcReport -Destination (Join-Path $TestDrive 'qc-sample-cut') -NoChecks -WarningVariable warns -WarningAction SilentlyContinue
+        $cutReport.SnapshotCount | Should -Be 0
+        $cutReport.SubjectsWithFindings | Should -Be 1
+        ($warns -join ' ') | Should -BeLike "*$cut*"
+        [IO.File]::WriteAllBytes($cut, $bytes)
         # -NoChecks leaves the column empty.
         $quiet = $subjects | New-AtlasQcReport -Destination (Join-Path $TestDrive 'qc-sample-quiet') -NoChecks
         $quiet.ErrorCount | Should -Be 0

@@ -144,6 +144,22 @@ namespace Atlas.Psm
 
         // ------------------------------------------------------------------ inputs
 
+        /// <summary>
+        /// Writes a file the cmdlet wrote (or kept) as Get-Item would: a FileInfo with the provider's
+        /// PSPath/PSIsContainer, so the default file view shows its mode and size; a bare FileInfo if
+        /// the provider cannot get it.
+        /// </summary>
+        protected void WriteFileObject(string path)
+        {
+            try
+            {
+                var items = InvokeProvider.Item.Get(new[] { path }, true, true);
+                if (items != null && items.Count == 1) { WriteObject(items[0]); return; }
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is ProviderInvocationException || ex is NotSupportedException) { }
+            WriteObject(new FileInfo(path));
+        }
+
         /// <summary>The object behind a PSObject wrapper.</summary>
         protected static object Unwrap(object o) => o is PSObject p ? p.BaseObject : o;
 

@@ -194,7 +194,7 @@ namespace Atlas.Core.Rendering
             var info = new QcReportInfo { Path = path, SubjectCount = rows.Count, SnapshotCount = snaps, SizeBytes = new FileInfo(path).Length };
             foreach (var r in rows)
             {
-                if (r.Findings.Count > 0) info.SubjectsWithFindings++;
+                if (r.Findings.Count > 0 || r.Problem != null) info.SubjectsWithFindings++;
                 info.ErrorCount += r.ErrorCount;
                 info.WarningCount += r.WarningCount;
             }

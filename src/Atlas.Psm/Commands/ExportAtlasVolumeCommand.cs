@@ -46,7 +46,7 @@ namespace Atlas.Psm.Commands
             try
             {
                 NiftiWriter.Write(InputObject, target, new NiftiWriteOptions { DataType = DataType });
-                if (PassThru) WriteObject(new FileInfo(target));
+                if (PassThru) WriteFileObject(target);
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {

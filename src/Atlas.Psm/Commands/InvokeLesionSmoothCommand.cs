@@ -76,12 +76,12 @@ namespace Atlas.Psm.Commands
                 target = System.IO.Path.Combine(dir, LesionMasks.SmoothFileName(item.Path));
                 if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
                 var action = DecideOutput(target, Force, new[] { item.Path });
-                if (action == OutputAction.Skip) { WriteObject(new FileInfo(target)); return; }
+                if (action == OutputAction.Skip) { WriteFileObject(target); return; }
                 if (action == OutputAction.Refuse) return;
                 if (!ShouldProcess(target, "Write smoothed mask (FWHM " + Fwhm + " mm, threshold " + Threshold + ")")) return;
                 var smoothed = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);
                 NiftiWriter.Write(smoothed, target);
-                WriteObject(new FileInfo(target));
+                WriteFileObject(target);
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {

@@ -95,7 +95,8 @@ namespace Atlas.Psm.Commands
             }
             catch (Exception ex) when (IsInputFailure(ex) || ex is ItemNotFoundException)
             {
-                ThrowTerminatingError(MakeError(ex, "MeasureLesionSetupFailed", AtlasPath ?? CortexMask ?? LabelPath));
+                ThrowTerminatingError(MakeError(ex, "MeasureLesionSetupFailed",
+                    ex is System.IO.FileNotFoundException missing && missing.FileName != null ? missing.FileName : AtlasPath ?? CortexMask ?? LabelPath));
             }
         }
 

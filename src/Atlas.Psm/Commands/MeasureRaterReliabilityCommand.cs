@@ -43,28 +43,31 @@ namespace Atlas.Psm.Commands
                 if (csv == null) return;
                 string baseDir = System.IO.Path.GetDirectoryName(csv);
                 var table = InvokeCommand.InvokeScript("Import-Csv -LiteralPath $args[0]", csv);
-                foreach (var row in table) Add(row, baseDir);
+                int n = 0;
+                foreach (var row in table) Add(row, baseDir, csv, ++n);
             }
             else if (InputObject != null)
             {
-                Add(InputObject, null);
+                Add(InputObject, null, null, 0);
             }
         }
 
-        private void Add(PSObject row, string baseDir)
+        private void Add(PSObject row, string baseDir, string csv, int rowNumber)
         {
+            string where = csv == null ? "" : " (" + csv + ", data row " + rowNumber + ")";
+            object target = csv ?? (object)row;
             string subject = Text(row, "SubjectId"), rater = Text(row, "Rater"), mask = Text(row, "MaskPath"), attempt = Text(row, "Attempt");
             if (string.IsNullOrEmpty(subject) || string.IsNullOrEmpty(rater) || string.IsNullOrEmpty(mask))
             {
-                WriteError(new ErrorRecord(new ArgumentException("A tracing needs SubjectId, Rater and MaskPath; this row has SubjectId '" + subject + "', Rater '" + rater + "', MaskPath '" + mask + "'."),
-                    "IncompleteTracing", ErrorCategory.InvalidData, row));
+                WriteError(new ErrorRecord(new ArgumentException("A tracing needs SubjectId, Rater and MaskPath; this row has SubjectId '" + subject + "', Rater '" + rater + "', MaskPath '" + mask + "'" + where + "."),
+                    "IncompleteTracing", ErrorCategory.InvalidData, target));
                 return;
             }
             int a = 1;
             if (!string.IsNullOrEmpty(attempt) && !int.TryParse(attempt, NumberStyles.Integer, CultureInfo.InvariantCulture, out a))
             {
-                WriteError(new ErrorRecord(new FormatException("Attempt '" + attempt + "' of " + subject + "/" + rater + " is not a whole number."),
-                    "BadAttempt", ErrorCategory.InvalidData, row));
+                WriteError(new ErrorRecord(new FormatException("Attempt '" + attempt + "' of " + subject + "/" + rater + " is not a whole number" + where + "."),
+                    "BadAttempt", ErrorCategory.InvalidData, target));
                 return;
             }
             string path = baseDir != null && !System.IO.Path.IsPathRooted(mask) ? System.IO.Path.Combine(baseDir, mask) : GetUnresolvedProviderPathFromPSPath(mask);
@@ -89,6 +92,8 @@ namespace Atlas.Psm.Commands
                 var report = RaterReliability.Compute(_rows, null, ConfidenceLevel,
                     (done, total, status) => Progress(activity, status, done, total), Cancellation);
                 CompleteProgress(activity);
+                if (report.Pairs == null || report.Pairs.Length == 0)
+                    WriteWarning("No subject has two tracings (two raters, or one rater's two attempts) to compare: the report is empty.");
                 WriteObject(report);
             }
             catch (OperationCanceledException)

@@ -107,7 +107,7 @@ namespace Atlas.Psm.Commands
             if (target != null)
             {
                 var action = DecideOutput(target, Force, inputs.Count == items.Count ? inputs : null);
-                if (action == OutputAction.Skip) { WriteObject(new FileInfo(target)); return; }
+                if (action == OutputAction.Skip) { WriteFileObject(target); return; }
                 if (action == OutputAction.Refuse) return;
                 if (!ShouldProcess(target, "Write the " + (AsLabelMap ? "label map" : "union") + " of " + items.Count + " " + what)) return;
             }
@@ -116,7 +116,7 @@ namespace Atlas.Psm.Commands
             var merged = LesionMasks.Merge(vols, AsLabelMap);
             if (target == null) { WriteObject(merged); return; }
             NiftiWriter.Write(merged, target);
-            WriteObject(new FileInfo(target));
+            WriteFileObject(target);
         }
     }
 }

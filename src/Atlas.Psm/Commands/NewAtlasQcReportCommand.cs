@@ -120,7 +120,9 @@ namespace Atlas.Psm.Commands
             try
             {
                 var options = new SnapshotOptions { Plane = Plane, LesionSlice = LesionSlice, Radiological = Radiological, CancellationToken = Cancellation };
-                _rows.Add(QcReport.BuildRow(subject, MaskKind, options, found, Opacity, runChecks: !NoChecks, deepChecks: Deep));
+                var row = QcReport.BuildRow(subject, MaskKind, options, found, Opacity, runChecks: !NoChecks, deepChecks: Deep);
+                if (row.Problem != null) WriteWarning(Describe(subject) + ": " + row.Problem);
+                _rows.Add(row);
             }
             catch (OperationCanceledException) { }
         }
