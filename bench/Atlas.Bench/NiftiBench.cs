@@ -39,13 +39,17 @@ namespace Atlas.Bench
 
             // The machine is shared (2 cores): inflation and our read alternate run by run so both
             // see the same load, and the minimum (least disturbed run) is shown beside the median.
-            Console.WriteLine("  read, ms: median (min) of 9 alternating runs after a warm-up; nibabel: median of 5");
+            Console.WriteLine("  read, ms: median (min) of 21 alternating runs after a warm-up; nibabel: median of 5");
             Console.WriteLine("  inflate: GZipStream into a reused 1 MiB buffer; infl->new: into a new array of the inflated size");
-            Console.WriteLine("  {0,-28} {1,6} {2,16} {3,16} {4,16} {5,9} {6,14} {7,9}", "file", "MB gz", "inflate", "infl->new", "Atlas", "nibabel", "Atl/infl", "nib/Atl");
+            Console.WriteLine("  Atlas new: NiftiReader.Read into a new array (Import-AtlasVolume); Atlas pooled: the array from a VoxelBufferPool");
+            Console.WriteLine("  and given back after each read, as the batch cmdlets read one mask after another; ratios use Atlas pooled");
+            Console.WriteLine("  {0,-28} {1,6} {2,14} {3,14} {4,14} {5,14} {6,9} {7,14} {8,9}", "file", "MB gz", "inflate", "infl->new", "Atlas new", "Atlas pooled", "nibabel", "Atl/infl", "nib/Atl");
             foreach (var f in files)
             {
-                var t3 = Alternate(9, () => Inflate(f), () => InflateToNew(f), () => NiftiReader.Read(f));
-                var t = new[] { t3[0], t3[2] };
+                var pool = new VoxelBufferPool();
+                var pooled = new NiftiReadOptions { Pool = pool };
+                var t3 = Alternate(21, () => Inflate(f), () => InflateToNew(f), () => NiftiReader.Read(f), () => pool.Return(NiftiReader.Read(f, pooled)));
+                var t = new[] { t3[0], t3[3] };
                 double inflate = t[0].Median, ours = t[1].Median;
                 double nibMs = double.NaN;
                 if (nib)
@@ -53,8 +57,8 @@ namespace Atlas.Bench
                     var o = ctx.RunPeer(ctx.Python, Quote(peer) + " read " + Quote(f) + " 5");
                     nibMs = Value(o, "read_ms");
                 }
-                Console.WriteLine("  {0,-28} {1,6:F1} {2,16} {3,16} {4,16} {5,9:F1} {6,14} {7,9:F2}",
-                    Path.GetFileName(f), new FileInfo(f).Length / 1048576.0, t3[0], t3[1], t3[2], nibMs,
+                Console.WriteLine("  {0,-28} {1,6:F1} {2,14} {3,14} {4,14} {5,14} {6,9:F1} {7,14} {8,9:F2}",
+                    Path.GetFileName(f), new FileInfo(f).Length / 1048576.0, t3[0], t3[1], t3[2], t3[3], nibMs,
                     (ours / inflate).ToString("F2", CultureInfo.InvariantCulture) + " (" + (t[1].Min / t[0].Min).ToString("F2", CultureInfo.InvariantCulture) + ")", nibMs / ours);
             }
 
@@ -86,7 +90,11 @@ namespace Atlas.Bench
         private sealed class Timing
         {
             public double Median, Min;
-            public override string ToString() => Median.ToString("F1", CultureInfo.InvariantCulture) + " (" + Min.ToString("F1", CultureInfo.InvariantCulture) + ")";
+            public override string ToString()
+            {
+                string f = Median < 10 ? "F2" : "F1";
+                return Median.ToString(f, CultureInfo.InvariantCulture) + " (" + Min.ToString(f, CultureInfo.InvariantCulture) + ")";
+            }
         }
 
         private static Timing[] Alternate(int runs, params Action[] actions)

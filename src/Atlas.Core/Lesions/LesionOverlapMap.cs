@@ -50,8 +50,14 @@ namespace Atlas.Core.Lesions
         {
             LesionMasks.RequireSameGrid(Grid, GridSource, mask.Grid, mask.Path);
             if (IsCountMap(mask.Header)) { AddPartial(mask); return; }
-            Add(mask.ToMask());
+            // The binarised mask goes into one scratch array, reused for every mask added
+            // (adding is one mask at a time; the map is not for concurrent use).
+            _scratch = _scratch ?? new byte[_counts.LongLength];
+            mask.ToMaskInto(_scratch);
+            Add(_scratch);
         }
+
+        private byte[] _scratch;
 
         public void Add(byte[] mask)
         {

@@ -16,17 +16,37 @@ namespace Atlas.Core.Metrics
     /// </summary>
     public static class OverlapMetrics
     {
-        /// <summary>Reads two mask files (in parallel) and compares them; see <see cref="Compute(AtlasVolume, AtlasVolume, OverlapOptions, double?)"/>.</summary>
-        public static LesionOverlap Compute(string referencePath, string candidatePath, OverlapOptions options = null, double? label = null)
+        /// <summary>
+        /// Reads two mask files (in parallel) and compares them; see <see cref="Compute(AtlasVolume, AtlasVolume, OverlapOptions, double?)"/>.
+        /// With a <paramref name="pool"/> (many pairs in a row) the voxel and mask arrays come from it and go back to it.
+        /// </summary>
+        public static LesionOverlap Compute(string referencePath, string candidatePath, OverlapOptions options = null, double? label = null, VoxelBufferPool pool = null)
         {
             if (referencePath == null) throw new ArgumentNullException(nameof(referencePath));
             if (candidatePath == null) throw new ArgumentNullException(nameof(candidatePath));
-            var t = Task.Run(() => NiftiReader.Read(candidatePath));
-            AtlasVolume r;
-            try { r = NiftiReader.Read(referencePath); }
+            var read = new NiftiReadOptions { Pool = pool };
+            var t = Task.Run(() => NiftiReader.Read(candidatePath, read));
+            AtlasVolume r = null;
+            try { r = NiftiReader.Read(referencePath, read); }
             finally { try { t.Wait(); } catch (AggregateException) { } }
-            if (t.IsFaulted) throw t.Exception.InnerException;
-            return Compute(r, t.Result, options, label);
+            if (t.IsFaulted) { pool?.Return(r); throw t.Exception.InnerException; }
+            var c = t.Result;
+            if (pool == null || label.HasValue) return Compute(r, c, options, label);
+            byte[] a = null, b = null;
+            try
+            {
+                RequireSameGrid(r, c);
+                a = r.ToMask(0, pool);
+                b = c.ToMask(0, pool);
+                var result = Compute(a, b, r.Grid, options);
+                result.ReferencePath = r.Path;
+                result.CandidatePath = c.Path;
+                return result;
+            }
+            finally
+            {
+                pool.Return(r); pool.Return(c); pool.Return(a); pool.Return(b);
+            }
         }
 
         /// <summary>

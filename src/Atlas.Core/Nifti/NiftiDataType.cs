@@ -1,4 +1,5 @@
 using System;
+using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Nifti
 {
@@ -122,18 +123,26 @@ namespace Atlas.Core.Nifti
         /// targets netstandard2.0), which saves a pass over 64 MiB for a 256³ float volume, and
         /// asks for huge pages on large arrays (see StreamIO.AdviseHugePages).
         /// </summary>
-        internal static Array AllocateForOverwrite(NiftiDataType t, long voxels)
+        internal static Array AllocateForOverwrite(NiftiDataType t, long voxels, VoxelBufferPool pool = null)
         {
             var et = ElementType(t);
             long n = checked(voxels * ElementsPerVoxel(t));
-            if (et != null && n > 4096 && n <= int.MaxValue && s_uninit != null)
+            if (et == null || n > int.MaxValue) return Allocate(t, voxels);
+            if (pool != null) return pool.Rent(et, (int)n);
+            return AllocateUninitialized(et, (int)n);
+        }
+
+        /// <summary>A 1-D array whose contents are undefined (zeroed where the runtime cannot skip it).</summary>
+        internal static Array AllocateUninitialized(Type elementType, int n)
+        {
+            if (n > 4096 && s_uninit != null)
             {
                 Array a = null;
-                try { a = (Array)s_uninit.MakeGenericMethod(et).Invoke(null, new object[] { (int)n, false }); }
+                try { a = (Array)s_uninit.MakeGenericMethod(elementType).Invoke(null, new object[] { n, false }); }
                 catch (System.Reflection.TargetInvocationException) { }
                 if (a != null) { StreamIO.AdviseHugePages(a); return a; }
             }
-            return Allocate(t, voxels);
+            return Array.CreateInstance(elementType, n);
         }
 
         private static readonly System.Reflection.MethodInfo s_uninit = FindUninit();

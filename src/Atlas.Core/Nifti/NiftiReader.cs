@@ -14,6 +14,11 @@ namespace Atlas.Core.Nifti
         public int? Frame { get; set; }
         /// <summary>Complex data is an error unless this is set; then the magnitude is returned as float32/float64.</summary>
         public bool ComplexAsMagnitude { get; set; }
+        /// <summary>
+        /// Where the voxel array comes from: a pool's returned array when it holds one of the size,
+        /// else a new one. The caller gives the volume back with <see cref="VoxelBufferPool.Return(AtlasVolume)"/>.
+        /// </summary>
+        public VoxelBufferPool Pool { get; set; }
     }
 
     /// <summary>
@@ -25,6 +30,7 @@ namespace Atlas.Core.Nifti
     public static class NiftiReader
     {
         private const int SkipChunk = 1 << 16;
+        [ThreadStatic] private static byte[] t_skip;
 
         public static NiftiHeader ReadHeader(string path) => Read(path, new NiftiReadOptions { HeaderOnly = true }).Header;
 
@@ -45,6 +51,7 @@ namespace Atlas.Core.Nifti
             string current = headerPath;
             FileStream fs = null;
             Stream s = null;
+            Array rented = null;
             try
             {
                 fs = new FileStream(headerPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -91,7 +98,8 @@ namespace Atlas.Core.Nifti
                 long frames = options.Frame.HasValue ? 1 : h.FrameCount;
                 long skip = options.Frame.HasValue ? frameBytes * options.Frame.Value : 0;
                 long need = checked(frameBytes * frames);
-                Array data = NiftiDataTypes.AllocateForOverwrite(dt, checked(h.VoxelsPerFrame * frames));
+                Array data = NiftiDataTypes.AllocateForOverwrite(dt, checked(h.VoxelsPerFrame * frames), options.Pool);
+                rented = options.Pool != null ? data : null;
 
                 if (!gz)
                 {
@@ -128,10 +136,13 @@ namespace Atlas.Core.Nifti
 
                 if (complex)
                 {
+                    var raw = data;
                     data = Magnitude(data);
+                    options.Pool?.Return(raw);
                     h.DataType = data is float[] ? NiftiDataType.Float32 : NiftiDataType.Float64;
                     h.BitPix = (short)(NiftiDataTypes.BytesPerVoxel(h.DataType) * 8);
                 }
+                rented = null;
                 return new AtlasVolume(h, data, path, options.Frame);
             }
             catch (InvalidDataException ex)
@@ -144,6 +155,7 @@ namespace Atlas.Core.Nifti
             }
             finally
             {
+                if (rented != null) options.Pool.Return(rented); // a failed read gives its array back
                 if (s != null && !ReferenceEquals(s, fs)) s.Dispose();
                 fs?.Dispose();
             }
@@ -241,7 +253,7 @@ namespace Atlas.Core.Nifti
         private static long Skip(Stream s, long bytes)
         {
             if (bytes <= 0) return 0;
-            var tmp = new byte[(int)Math.Min(SkipChunk, bytes)];
+            var tmp = t_skip ?? (t_skip = new byte[SkipChunk]);
             long left = bytes;
             while (left > 0)
             {

@@ -24,7 +24,7 @@ namespace Atlas.Core.Volumes
         public NiftiHeader Header { get; }
         public Grid Grid { get; }
         /// <summary>Typed voxel array (byte[], short[], float[] …) in <see cref="DataType"/>; null when only the header was read.</summary>
-        public Array Data { get; }
+        public Array Data { get; private set; }
         public string Path { get; set; }
         /// <summary>The frame that was read from a 4D+ file, or null when all frames are held.</summary>
         public int? Frame { get; }
@@ -115,8 +115,20 @@ namespace Atlas.Core.Volumes
 
         // --------------------------------------------------------------- reading values
 
+        /// <summary>Hands the voxel array to a <see cref="VoxelBufferPool"/>; the volume is header-only afterwards.</summary>
+        internal Array DetachData()
+        {
+            var d = Data;
+            Data = null;
+            _detached = true;
+            return d;
+        }
+
+        private bool _detached;
+
         private void RequireData()
         {
+            if (_detached) throw new InvalidOperationException((Path ?? "volume") + ": its voxels were given back to a buffer pool; the volume can no longer be used.");
             if (Data == null) throw new InvalidOperationException((Path ?? "volume") + ": only the header was read; import it without -HeaderOnly to use its voxels.");
         }
 
@@ -205,11 +217,23 @@ namespace Atlas.Core.Volumes
         }
 
         /// <summary>The binarisation used everywhere: 1 where the scaled value is non-zero (NaN is 0), else 0.</summary>
-        public byte[] ToMask(int frame = 0)
+        public byte[] ToMask(int frame = 0) => ToMask(frame, null);
+
+        /// <summary>Binarises frame 0 into <paramref name="destination"/> (one byte per voxel).</summary>
+        internal void ToMaskInto(byte[] destination, int frame = 0)
         {
             RequireData(); RequireScalar(); RequireFrame(frame);
             long n = Grid.VoxelCount;
-            var dst = (byte[])NiftiDataTypes.AllocateForOverwrite(NiftiDataType.UInt8, n);
+            if (destination.LongLength != n) throw new ArgumentException("The mask array does not match the grid.");
+            VoxelConvert.ToMask(Data, frame * n, destination, Slope, Intercept);
+        }
+
+        /// <summary>As <see cref="ToMask(int)"/>, the mask array rented from <paramref name="pool"/> (give it back when done).</summary>
+        public byte[] ToMask(int frame, VoxelBufferPool pool)
+        {
+            RequireData(); RequireScalar(); RequireFrame(frame);
+            long n = Grid.VoxelCount;
+            var dst = (byte[])NiftiDataTypes.AllocateForOverwrite(NiftiDataType.UInt8, n, pool);
             VoxelConvert.ToMask(Data, frame * n, dst, Slope, Intercept);
             return dst;
         }

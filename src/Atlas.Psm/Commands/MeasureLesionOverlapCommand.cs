@@ -64,6 +64,9 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Summary { get; set; }
 
+        // Pairs read from files reuse their voxel and mask arrays from pair to pair.
+        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+
         protected override void ProcessRecord()
         {
             if (Cancellation.IsCancellationRequested) return;
@@ -92,7 +95,7 @@ namespace Atlas.Psm.Commands
             {
                 string rp = AsPath(refInput), cp = AsPath(candInput);
                 row = rp != null && cp != null
-                    ? OverlapMetrics.Compute(rp, cp, options, Label)
+                    ? OverlapMetrics.Compute(rp, cp, options, Label, _pool)
                     : OverlapMetrics.Compute(LoadVolume(refInput), LoadVolume(candInput), options, Label);
             }
             catch (Exception ex) when (IsInputFailure(ex))

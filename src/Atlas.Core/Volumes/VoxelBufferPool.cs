@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using Atlas.Core.Nifti;
+
+namespace Atlas.Core.Volumes
+{
+    /// <summary>
+    /// Voxel arrays handed back for reuse by code that reads many images of one size, one after
+    /// another, and is done with each before the next: overlap maps over hundreds of masks, metrics
+    /// over many pairs. A fresh 7 MB array costs more than inflating a sparse mask into it (the
+    /// runtime's allocation, the collections it triggers, and a page fault on the first write to
+    /// every 4 KiB page, over a microsecond each in a VM); an array that comes back is already
+    /// backed by memory. Give <see cref="NiftiReadOptions.Pool"/> to the reader and
+    /// <see cref="Return(AtlasVolume)"/> each volume when finished with it.
+    /// <para>
+    /// The caller owns the rule that makes this safe: a returned volume (and its array) is never
+    /// used again. <see cref="Return(AtlasVolume)"/> detaches the array, so a stray use of the
+    /// volume fails loudly instead of seeing another image's voxels. Use a pool for the span of one
+    /// operation (a cmdlet invocation) and drop it afterwards; it never hands out memory that is
+    /// still rented, and holds at most <see cref="MaxBytes"/>. Thread-safe.
+    /// </para>
+    /// </summary>
+    public sealed class VoxelBufferPool
+    {
+        /// <summary>Arrays kept per element type and length.</summary>
+        public const int MaxPerSize = 4;
+        private readonly Dictionary<(Type, int), Stack<Array>> _free = new Dictionary<(Type, int), Stack<Array>>();
+        private readonly object _gate = new object();
+        private long _heldBytes;
+
+        /// <param name="maxBytes">The most memory the pool keeps for reuse (default 512 MiB).</param>
+        public VoxelBufferPool(long maxBytes = 512L << 20)
+        {
+            if (maxBytes < 0) throw new ArgumentOutOfRangeException(nameof(maxBytes));
+            MaxBytes = maxBytes;
+        }
+
+        public long MaxBytes { get; }
+        /// <summary>Bytes held for reuse now.</summary>
+        public long HeldBytes { get { lock (_gate) return _heldBytes; } }
+        /// <summary>Rents served by a returned array (for tests and benchmarks).</summary>
+        public long Reused { get; private set; }
+
+        /// <summary>
+        /// An array of <paramref name="length"/> elements of <paramref name="elementType"/> whose
+        /// contents are undefined (a returned array, or a new one): the caller overwrites all of it.
+        /// </summary>
+        public Array Rent(Type elementType, int length)
+        {
+            if (elementType == null) throw new ArgumentNullException(nameof(elementType));
+            if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
+            lock (_gate)
+            {
+                if (_free.TryGetValue((elementType, length), out var stack) && stack.Count > 0)
+                {
+                    var a = stack.Pop();
+                    _heldBytes -= Buffer.ByteLength(a);
+                    Reused++;
+                    return a;
+                }
+            }
+            return NiftiDataTypes.AllocateUninitialized(elementType, length);
+        }
+
+        /// <summary>A byte array of <paramref name="length"/> with undefined contents.</summary>
+        public byte[] RentBytes(int length) => (byte[])Rent(typeof(byte), length);
+
+        /// <summary>Takes an array back. The caller must not touch it again. Arrays beyond the limits are left to the collector.</summary>
+        public void Return(Array array)
+        {
+            if (array == null || array.Rank != 1) return;
+            long bytes = Buffer.ByteLength(array);
+            var key = (array.GetType().GetElementType(), array.Length);
+            lock (_gate)
+            {
+                if (_heldBytes + bytes > MaxBytes) return;
+                if (!_free.TryGetValue(key, out var stack)) _free[key] = stack = new Stack<Array>();
+                if (stack.Count >= MaxPerSize) return;
+                foreach (var held in stack) if (ReferenceEquals(held, array)) return; // returned twice
+                stack.Push(array);
+                _heldBytes += bytes;
+            }
+        }
+
+        /// <summary>Takes back a volume's voxel array and detaches it from the volume, which is unusable afterwards.</summary>
+        public void Return(AtlasVolume volume)
+        {
+            if (volume == null) return;
+            var data = volume.DetachData();
+            if (data != null) Return(data);
+        }
+
+        /// <summary>Lets the collector have every held array.</summary>
+        public void Clear()
+        {
+            lock (_gate) { _free.Clear(); _heldBytes = 0; }
+        }
+    }
+}
