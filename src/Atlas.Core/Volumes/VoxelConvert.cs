@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using Atlas.Core.Nifti;
 
@@ -76,13 +78,45 @@ namespace Atlas.Core.Volumes
         }
 
         /// <summary>1 where slope*raw+inter is non-zero and not NaN.</summary>
+        /// <summary>dst[d..d+len) = 1 where src[s..s+len) is non-zero, else 0: unsigned min(x, 1), a vector at a time.</summary>
+        internal static void BinarizeBytes(byte[] src, long s, byte[] dst, long d, int len)
+        {
+            var from = new ReadOnlySpan<byte>(src, checked((int)s), len);
+            var to = new Span<byte>(dst, checked((int)d), len);
+            int w = Vector<byte>.Count, i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var one = Vector<byte>.One;
+                var vf = MemoryMarshal.Cast<byte, Vector<byte>>(from);
+                var vt = MemoryMarshal.Cast<byte, Vector<byte>>(to);
+                for (int k = 0; k < vf.Length; k++) vt[k] = Vector.Min(vf[k], one);
+                i = vf.Length * w;
+            }
+            for (; i < len; i++) to[i] = from[i] != 0 ? (byte)1 : (byte)0;
+        }
+
+        /// <summary>True when every byte of a[start..start+len) is zero (a vector at a time).</summary>
+        internal static bool AllZero(byte[] a, int start, int len)
+        {
+            var span = new ReadOnlySpan<byte>(a, start, len);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var v = MemoryMarshal.Cast<byte, Vector<byte>>(span);
+                for (int k = 0; k < v.Length; k++) if (v[k] != Vector<byte>.Zero) return false;
+                i = v.Length * Vector<byte>.Count;
+            }
+            for (; i < len; i++) if (span[i] != 0) return false;
+            return true;
+        }
+
         public static void ToMask(Array src, long offset, byte[] dst, double slope, double inter)
         {
             long n = dst.LongLength;
             bool plain = slope == 1.0 && inter == 0.0;
             switch (src)
             {
-                case byte[] a when plain && a.GetType() == typeof(byte[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] != 0 ? (byte)1 : (byte)0; }); break;
+                case byte[] a when plain && a.GetType() == typeof(byte[]): Blocks(n, (b, e) => BinarizeBytes(a, offset + b, dst, b, (int)(e - b))); break;
                 case short[] a when plain && a.GetType() == typeof(short[]): Blocks(n, (b, e) => { for (long i = b; i < e; i++) dst[i] = a[offset + i] != 0 ? (byte)1 : (byte)0; }); break;
                 case float[] a when plain: Blocks(n, (b, e) => { for (long i = b; i < e; i++) { float v = a[offset + i]; dst[i] = v != 0 && !float.IsNaN(v) ? (byte)1 : (byte)0; } }); break;
                 default:
