@@ -57,6 +57,16 @@ Describe 'Import-AtlasVolume' {
         $errs[0].TargetObject | Should -Be $missing
     }
 
+    It 'says a folder given as an image is a folder (InvalidArgument), not that it is missing' {
+        $folder = Join-Path $script:Dir 'scan-folder.nii.gz'
+        New-Item -ItemType Directory -Path $folder -Force | Out-Null
+        Import-AtlasVolume -LiteralPath $folder -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[0].TargetObject | Should -Be $folder
+        "$($errs[0])" | Should -Match 'is a folder'
+    }
+
     It 'reports a truncated file as InvalidData with its path' {
         $good = Join-Path $script:Dir 'trunc-src.nii'
         $g = [Atlas.Core.Volumes.Grid]::Create(8, 8, 8, 1, 1, 1)

@@ -38,6 +38,7 @@ namespace Atlas.Core.Nifti
         {
             options = options ?? new NiftiReadOptions();
             if (string.IsNullOrEmpty(path)) throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "no path given");
+            if (Directory.Exists(path)) throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "is a folder, not an image file");
             string headerPath = path, imagePath = path;
             string lower = path.ToLowerInvariant();
             bool pairByName = lower.EndsWith(".hdr") || lower.EndsWith(".img") || lower.EndsWith(".hdr.gz") || lower.EndsWith(".img.gz");

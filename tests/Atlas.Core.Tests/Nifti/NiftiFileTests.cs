@@ -80,6 +80,14 @@ namespace Atlas.Core.Tests.Nifti
         public void Missing_file_is_NotFound() => Fails(_tmp.File("nope.nii.gz"), NiftiErrorKind.NotFound);
 
         [Fact]
+        public void A_folder_is_InvalidArgument_saying_so()
+        {
+            Directory.CreateDirectory(_tmp.File("scan.nii.gz"));
+            var ex = Fails(_tmp.File("scan.nii.gz"), NiftiErrorKind.InvalidArgument);
+            Assert.Contains("is a folder", ex.Message);
+        }
+
+        [Fact]
         public void Empty_and_truncated_header_are_Truncated()
         {
             File.WriteAllBytes(_tmp.File("empty.nii"), new byte[0]);
