@@ -123,10 +123,13 @@ namespace Atlas.Psm
             }
         }
 
-        /// <summary>An ErrorRecord whose target is the file involved (the exception's file when it names one).</summary>
+        /// <summary>
+        /// An ErrorRecord whose target is the file involved: the exception's file when it names one (a
+        /// NIfTI error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
+        /// </summary>
         protected static ErrorRecord MakeError(Exception ex, string errorId, object target, ErrorCategory? category = null)
         {
-            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath : target;
+            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath : (object)AtomicFile.TargetOf(ex) ?? target;
             var rec = new ErrorRecord(ex, errorId, category ?? CategoryFor(ex), t);
             if (t is string s && !string.IsNullOrEmpty(s) && ex.Message.IndexOf(s, StringComparison.Ordinal) < 0)
                 rec.ErrorDetails = new ErrorDetails(s + ": " + ex.Message);

@@ -379,9 +379,19 @@ namespace Atlas.Core.Bids
                     {
                         Directory.CreateDirectory(Path.GetDirectoryName(target));
                         string tmp = AtomicFile.TempPathFor(target);
-                        if (f.Operation == BidsFileOperation.HardLink) FileLinks.CreateHardLink(tmp, f.Sources[0]);
-                        else FileLinks.CreateSymbolicLink(tmp, Path.GetFullPath(f.Sources[0]));
-                        CommitReplacing(tmp, target);
+                        try
+                        {
+                            if (f.Operation == BidsFileOperation.HardLink) FileLinks.CreateHardLink(tmp, f.Sources[0]);
+                            else FileLinks.CreateSymbolicLink(tmp, Path.GetFullPath(f.Sources[0]));
+                            CommitReplacing(tmp, target);
+                        }
+                        catch (Exception ex)
+                        {
+                            AtomicFile.TryDelete(tmp);
+                            var named = AtomicFile.NamingTarget(ex, tmp, target);
+                            if (ReferenceEquals(named, ex)) throw;
+                            throw named;
+                        }
                         Record(f, sourceSha, sourceSha[0]);
                         return BidsFileOutcome.Written;
                     }
@@ -404,6 +414,13 @@ namespace Atlas.Core.Bids
                             CommitReplacing(tmp, target);
                             Record(f, sourceSha, sha);
                             return BidsFileOutcome.Written;
+                        }
+                        catch (Exception ex)
+                        {
+                            // The error names the BIDS file, never the temporary one it was written to.
+                            var named = AtomicFile.NamingTarget(ex, tmp, target);
+                            if (ReferenceEquals(named, ex)) throw;
+                            throw named;
                         }
                         finally { AtomicFile.TryDelete(tmp); }
                     }
