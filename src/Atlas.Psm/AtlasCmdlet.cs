@@ -89,6 +89,27 @@ namespace Atlas.Psm
             return r.Count > 0 ? r[0] : null;
         }
 
+        /// <summary>
+        /// The metadata sheet of -MetadataPath, read once; null after a non-terminating error whose target
+        /// is the metadata path (ObjectNotFound when missing, InvalidArgument for a folder or another kind
+        /// of file, InvalidData for a file that cannot be read as a sheet).
+        /// </summary>
+        protected MetadataTable LoadMetadata(string metadataPath)
+        {
+            string path = ResolveExistingPath(metadataPath);
+            if (path == null) return null;
+            try
+            {
+                return MetadataTable.Load(path);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                string id = ex is ArgumentException ? "InvalidMetadataPath" : ex is FileNotFoundException ? "PathNotFound" : "MetadataUnreadable";
+                WriteFailure(ex, id, path);
+                return null;
+            }
+        }
+
         /// <summary>An output path as the provider sees it (PowerShell's location, not the process's).</summary>
         protected string ResolveOutputPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
