@@ -124,11 +124,14 @@ namespace Atlas.Psm.Commands
             }
             catch (OperationCanceledException) { return; }
 
+            // A scan that cannot be converted is an error naming the file at fault and a record counting
+            // it as failed; nothing of it is written.
             foreach (var failure in plan.Failures)
             {
                 var ex = failure.Error;
                 string id = ex is NiftiFormatException n && n.Kind == NiftiErrorKind.GridMismatch ? "MaskGridMismatch" : "BidsScanFailed";
                 WriteFailure(ex, id, failure.Subject.T1Path ?? failure.Subject.ToString());
+                WriteObject(failure.ToResult(dest));
             }
 
             try
