@@ -94,11 +94,12 @@ Describe 'Invoke-LesionSmooth' {
         # Files come out as Get-Item gives them (provider properties), so the default view shows their size.
         $f[1].PSIsContainer | Should -BeExactly $false
         $f[1].PSPath | Should -BeLike '*FileSystem::*'
-        # Skipped (up to date) outputs too (the primary raw mask was dated in the future above: refused).
-        $kept = @($script:Subject | Invoke-LesionSmooth -Destination $dest -ErrorAction SilentlyContinue)
-        $kept.Count | Should -Be 1
-        $kept[0].Name | Should -Be 'c0001s0001t01_LesionSmooth_1.nii.gz'
-        $kept[0].PSIsContainer | Should -BeExactly $false
+        # A rerun keeps both (one up to date, quietly; the primary raw mask was dated in the future above:
+        # refused with an error) and outputs nothing for them, as every writing cmdlet does.
+        $kept = @($script:Subject | Invoke-LesionSmooth -Destination $dest -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $kept | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth.nii.gz')
     }
 
     It 'returns volumes for paths, float32 maps for -Threshold 0' {

@@ -240,22 +240,36 @@ namespace Atlas.Psm
         protected enum OutputAction { Write, Skip, Refuse }
 
         /// <summary>
-        /// The rule for derived files: write when absent or with -Force; when present and newer than
-        /// all inputs, skip (verbose message; scheduled reruns are cheap); when present and stale
-        /// without -Force, refuse with a ResourceExists error (pass <paramref name="skipWhenUpToDate"/> false to refuse always).
+        /// The one rule for outputs that exist (docs/about_Atlas.Psm.md, "Files written"). Without -Force
+        /// an existing output is never overwritten, and nothing is output for it (no file object, no
+        /// result record claiming it was written):
+        /// <list type="bullet">
+        /// <item>newer than all its inputs (a cmdlet regenerating derived files from files): kept
+        /// quietly, with the verbose message "Kept existing &lt;path&gt;: it is newer than its inputs (use -Force
+        /// to overwrite)." (<see cref="OutputAction.Skip"/>), so a scheduled rerun is cheap;</item>
+        /// <item>otherwise (older than an input, inputs not on disk, or not a derived file): kept, with a
+        /// non-terminating ResourceExists error OutputExists whose target is the path (<see cref="OutputAction.Refuse"/>),
+        /// since the existing file may not be what this run would write.</item>
+        /// </list>
+        /// With -Force, or when the output is absent: <see cref="OutputAction.Write"/>. Pass
+        /// <paramref name="skipWhenUpToDate"/> false (or null inputs) where "newer than the inputs" means nothing.
         /// </summary>
         protected OutputAction DecideOutput(string output, bool force, IEnumerable<string> inputs, bool skipWhenUpToDate = true)
         {
             if (force || !File.Exists(output)) return OutputAction.Write;
             if (skipWhenUpToDate && inputs != null && IsUpToDate(output, inputs))
             {
-                WriteVerbose("Skipping " + output + ": it is newer than its inputs (use -Force to regenerate).");
+                WriteKeptExisting(output, "it is newer than its inputs");
                 return OutputAction.Skip;
             }
-            WriteError(new ErrorRecord(new IOException("The file '" + output + "' already exists; use -Force to overwrite it."),
+            WriteError(new ErrorRecord(new IOException("The file '" + output + "' already exists and was kept; use -Force to overwrite it."),
                 "OutputExists", ErrorCategory.ResourceExists, output));
             return OutputAction.Refuse;
         }
+
+        /// <summary>The verbose message of an output kept because it is up to date (the same words from every cmdlet).</summary>
+        protected void WriteKeptExisting(string output, string reason) =>
+            WriteVerbose("Kept existing " + output + (string.IsNullOrEmpty(reason) ? "" : ": " + reason) + " (use -Force to overwrite).");
 
         /// <summary>Progress over a known number of items (activity id 1 unless given).</summary>
         protected void Progress(string activity, string status, int done, int total, int id = 1)

@@ -112,7 +112,12 @@ namespace Atlas.Psm.Commands
             if (SubjectLabel != null) options.SubjectLabel = InvokeLabel;
             var converter = new BidsConverter(options)
             {
-                FileCompleted = (f, outcome) => { if (outcome == BidsFileOutcome.Written || outcome == BidsFileOutcome.Skipped) WriteVerbose(outcome + ": " + f.FullPath); },
+                FileCompleted = (f, outcome) =>
+                {
+                    if (outcome == BidsFileOutcome.Written) WriteVerbose("Written: " + f.FullPath);
+                    else if (outcome == BidsFileOutcome.Skipped)
+                        WriteKeptExisting(f.FullPath, f.KeepExisting ? "it is written only when absent, so edits are kept" : "it is identical to what the conversion produces");
+                },
             };
 
             BidsPlan plan;
