@@ -210,7 +210,11 @@ function S([string] $c, [string] $s, [int] $t, [string] $ext) {
         New-TestVolume -Dims 8, 8, 6 -Vox 1, 1, 1.2 -Path $bad.LesionMaskPaths[0] -Mask -Voxels @(, @(1, 1, 1))
         $dest = Join-Path $TestDrive 'bids-mismatch'
         $r = @($ok, $bad | Convert-AtlasToBids -Destination $dest -ErrorVariable errs -ErrorAction SilentlyContinue)
-        $r.BidsSubject | Should -Be 'sub-c0003s0001'
+        # One record per scan; the failed one counts its failure and wrote nothing.
+        $r.BidsSubject | Should -Be 'sub-c0003s0002', 'sub-c0003s0001'
+        $r[0].FilesFailed | Should -Be 1
+        $r[0].FilesWritten | Should -Be 0
+        Test-Path (Join-Path $dest 'sub-c0003s0002') | Should -BeFalse
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'MaskGridMismatch*'
         $errs[0].TargetObject | Should -Be $bad.LesionMaskPaths[0]
@@ -218,6 +222,35 @@ function S([string] $c, [string] $s, [int] $t, [string] $ext) {
         $r2 = @($ok, $bad | Convert-AtlasToBids -Destination $dest -AllowGridMismatch)
         $r2.Count | Should -Be 2
         $r2[1].FilesWritten | Should -Be 3   # T1w, mask, mask sidecar (no metadata, so no T1w sidecar)
+    }
+
+    It 'checks every source image before copying it: a truncated <What> fails its scan (InvalidData, named), nothing of it is written' -ForEach @(
+        @{ What = '.nii.gz T1'; Pick = { param($s) $s.T1Path } }
+        @{ What = '.nii.gz lesion mask'; Pick = { param($s) $s.LesionMaskPaths[0] } }
+        @{ What = '.nii T1'; Ext = '.nii'; Pick = { param($s) $s.T1Path } }
+    ) {
+        $root = Join-Path $TestDrive ('src-cut-' + ($What -replace '\W', ''))
+        $t1Ext = if ($Ext) { $Ext } else { '.nii.gz' }
+        $ok = New-TestScan -Root $root -Cohort c0004 -Subject s0001 -Session 1 -T1Ext $t1Ext
+        $cut = New-TestScan -Root $root -Cohort c0004 -Subject s0002 -Session 1 -T1Ext $t1Ext
+        $damaged = & $Pick $cut
+        $fs = [IO.File]::Open($damaged, 'Open', 'Write')
+        try { $fs.SetLength([long]($fs.Length * 2 / 3)) } finally { $fs.Dispose() }
+        $dest = Join-Path $TestDrive ('bids-cut-' + ($What -replace '\W', ''))
+        $r = @($ok, $cut | Convert-AtlasToBids -Destination $dest -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be $damaged
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        "$($errs[0])" | Should -BeLike "*$damaged*"
+        $failed = $r | Where-Object BidsSubject -eq 'sub-c0004s0002'
+        $failed.FilesFailed | Should -Be 1
+        $failed.FilesWritten | Should -Be 0
+        ($r | Measure-Object FilesFailed -Sum).Sum | Should -Be 1
+        # No half entry: no raw folder, no derivative mask, no mapping row for the failed scan.
+        Test-Path (Join-Path $dest 'sub-c0004s0002') | Should -BeFalse
+        Test-Path (Join-Path $dest 'derivatives/lesions/sub-c0004s0002') | Should -BeFalse
+        Get-Content (Join-Path $dest 'sourcedata/atlas_to_bids.tsv') -Raw | Should -Not -Match 'c0004s0002'
+        ($r | Where-Object BidsSubject -eq 'sub-c0004s0001').FilesWritten | Should -BeGreaterThan 0
     }
 
     It 'the hand-made tree passes bids-validator 1.15.0 (masks in <Placement>)' -ForEach @(

@@ -171,6 +171,25 @@ Describe 'Get-AtlasSubject on the sample dataset' {
         "$($errs2[0])" | Should -Match 'no column'
     }
 
+    It '-MetadataPath <Case> is an error naming the metadata path (<Category>), not the dataset folder' -ForEach @(
+        @{ Case = 'a folder'; Category = 'InvalidArgument'; Make = { param($d) New-Item -ItemType Directory -Path (Join-Path $d 'meta') | Select-Object -ExpandProperty FullName } }
+        @{ Case = 'an image'; Category = 'InvalidArgument'; Make = { param($d) $p = Join-Path $d 't1.nii.gz'; [IO.File]::WriteAllBytes($p, [byte[]](0x1f, 0x8b, 8, 0)); $p } }
+        @{ Case = 'a .txt of prose'; Category = 'InvalidData'; Make = { param($d) $p = Join-Path $d 'notes.txt'; Set-Content -Path $p -Value 'Notes on the scans', 'all were defaced'; $p } }
+        @{ Case = 'a binary .csv'; Category = 'InvalidData'; Make = { param($d) $p = Join-Path $d 'renamed.csv'; [IO.File]::WriteAllBytes($p, [byte[]](80, 75, 3, 4, 0, 0, 44, 10)); $p } }
+        @{ Case = 'a missing file'; Category = 'ObjectNotFound'; Make = { param($d) Join-Path $d 'none.csv' } }
+    ) {
+        $dir = Join-Path $TestDrive ('meta-' + ($Case -replace '\W', ''))
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $meta = & $Make $dir
+        foreach ($cmd in 'Get-AtlasSubject', 'Test-AtlasDataset') {
+            & $cmd -Path $script:Sample -MetadataPath $meta -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].CategoryInfo.Category | Should -Be $Category
+            $errs[0].TargetObject | Should -Be $meta
+            "$($errs[0])" | Should -BeLike "*$meta*"
+        }
+    }
+
     It 'warns when a folder holds no scan at all' {
         $empty = Join-Path $TestDrive 'empty-root'
         New-Item -ItemType Directory -Path $empty | Out-Null

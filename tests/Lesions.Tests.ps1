@@ -94,11 +94,12 @@ Describe 'Invoke-LesionSmooth' {
         # Files come out as Get-Item gives them (provider properties), so the default view shows their size.
         $f[1].PSIsContainer | Should -BeExactly $false
         $f[1].PSPath | Should -BeLike '*FileSystem::*'
-        # Skipped (up to date) outputs too (the primary raw mask was dated in the future above: refused).
-        $kept = @($script:Subject | Invoke-LesionSmooth -Destination $dest -ErrorAction SilentlyContinue)
-        $kept.Count | Should -Be 1
-        $kept[0].Name | Should -Be 'c0001s0001t01_LesionSmooth_1.nii.gz'
-        $kept[0].PSIsContainer | Should -BeExactly $false
+        # A rerun keeps both (one up to date, quietly; the primary raw mask was dated in the future above:
+        # refused with an error) and outputs nothing for them, as every writing cmdlet does.
+        $kept = @($script:Subject | Invoke-LesionSmooth -Destination $dest -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $kept | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth.nii.gz')
     }
 
     It 'returns volumes for paths, float32 maps for -Threshold 0' {
@@ -435,15 +436,26 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         $r.MaskCount | Should -Be 5
     }
 
-    It 'names a mask on another grid, or skips it with -SkipMismatched' {
+    It 'names a mask on another grid and writes no map, or skips it with -SkipMismatched and writes the map' {
         $odd = Join-Path $script:OvDir 'odd.nii.gz'
         $null = New-Mask -Path $odd -Dims @(8, 8, 5)
-        $r = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'x.nii.gz') -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $outDir = Join-Path $TestDrive 'mismatch-out'
+        New-Item -ItemType Directory -Path $outDir | Out-Null
+        $r = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $outDir 'x.nii.gz') -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 2
         $errs[0].TargetObject | Should -Be $odd
-        $r.MaskCount | Should -Be 1
-        $r2 = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'y.nii.gz') -SkipMismatched -WarningVariable w -WarningAction SilentlyContinue
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MaskGridMismatch*'
+        $errs[1].FullyQualifiedErrorId | Should -BeLike 'OverlapMapNotWritten*'
+        "$($errs[1])" | Should -Match 'SkipMismatched'
+        # No map, no count map, no temporary file.
+        @(Get-ChildItem -LiteralPath $outDir -Force) | Should -BeNullOrEmpty
+        $r2 = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $outDir 'y.nii.gz') -SkipMismatched -WarningVariable w -WarningAction SilentlyContinue
         ($w -join ' ') | Should -Match 'odd\.nii\.gz'
         $r2.SkippedCount | Should -Be 1
+        $r2.MaskCount | Should -Be 1
+        Test-Path (Join-Path $outDir 'y.nii.gz') | Should -BeTrue
     }
 
     It 'reruns: skips maps newer than their mask files, refuses when inputs are in memory' {

@@ -89,6 +89,27 @@ namespace Atlas.Psm
             return r.Count > 0 ? r[0] : null;
         }
 
+        /// <summary>
+        /// The metadata sheet of -MetadataPath, read once; null after a non-terminating error whose target
+        /// is the metadata path (ObjectNotFound when missing, InvalidArgument for a folder or another kind
+        /// of file, InvalidData for a file that cannot be read as a sheet).
+        /// </summary>
+        protected MetadataTable LoadMetadata(string metadataPath)
+        {
+            string path = ResolveExistingPath(metadataPath);
+            if (path == null) return null;
+            try
+            {
+                return MetadataTable.Load(path);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                string id = ex is ArgumentException ? "InvalidMetadataPath" : ex is FileNotFoundException ? "PathNotFound" : "MetadataUnreadable";
+                WriteFailure(ex, id, path);
+                return null;
+            }
+        }
+
         /// <summary>An output path as the provider sees it (PowerShell's location, not the process's).</summary>
         protected string ResolveOutputPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
@@ -123,10 +144,13 @@ namespace Atlas.Psm
             }
         }
 
-        /// <summary>An ErrorRecord whose target is the file involved (the exception's file when it names one).</summary>
+        /// <summary>
+        /// An ErrorRecord whose target is the file involved: the exception's file when it names one (a
+        /// NIfTI error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
+        /// </summary>
         protected static ErrorRecord MakeError(Exception ex, string errorId, object target, ErrorCategory? category = null)
         {
-            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath : target;
+            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath : (object)AtomicFile.TargetOf(ex) ?? target;
             var rec = new ErrorRecord(ex, errorId, category ?? CategoryFor(ex), t);
             if (t is string s && !string.IsNullOrEmpty(s) && ex.Message.IndexOf(s, StringComparison.Ordinal) < 0)
                 rec.ErrorDetails = new ErrorDetails(s + ": " + ex.Message);
@@ -216,22 +240,36 @@ namespace Atlas.Psm
         protected enum OutputAction { Write, Skip, Refuse }
 
         /// <summary>
-        /// The rule for derived files: write when absent or with -Force; when present and newer than
-        /// all inputs, skip (verbose message; scheduled reruns are cheap); when present and stale
-        /// without -Force, refuse with a ResourceExists error (pass <paramref name="skipWhenUpToDate"/> false to refuse always).
+        /// The one rule for outputs that exist (docs/about_Atlas.Psm.md, "Files written"). Without -Force
+        /// an existing output is never overwritten, and nothing is output for it (no file object, no
+        /// result record claiming it was written):
+        /// <list type="bullet">
+        /// <item>newer than all its inputs (a cmdlet regenerating derived files from files): kept
+        /// quietly, with the verbose message "Kept existing &lt;path&gt;: it is newer than its inputs (use -Force
+        /// to overwrite)." (<see cref="OutputAction.Skip"/>), so a scheduled rerun is cheap;</item>
+        /// <item>otherwise (older than an input, inputs not on disk, or not a derived file): kept, with a
+        /// non-terminating ResourceExists error OutputExists whose target is the path (<see cref="OutputAction.Refuse"/>),
+        /// since the existing file may not be what this run would write.</item>
+        /// </list>
+        /// With -Force, or when the output is absent: <see cref="OutputAction.Write"/>. Pass
+        /// <paramref name="skipWhenUpToDate"/> false (or null inputs) where "newer than the inputs" means nothing.
         /// </summary>
         protected OutputAction DecideOutput(string output, bool force, IEnumerable<string> inputs, bool skipWhenUpToDate = true)
         {
             if (force || !File.Exists(output)) return OutputAction.Write;
             if (skipWhenUpToDate && inputs != null && IsUpToDate(output, inputs))
             {
-                WriteVerbose("Skipping " + output + ": it is newer than its inputs (use -Force to regenerate).");
+                WriteKeptExisting(output, "it is newer than its inputs");
                 return OutputAction.Skip;
             }
-            WriteError(new ErrorRecord(new IOException("The file '" + output + "' already exists; use -Force to overwrite it."),
+            WriteError(new ErrorRecord(new IOException("The file '" + output + "' already exists and was kept; use -Force to overwrite it."),
                 "OutputExists", ErrorCategory.ResourceExists, output));
             return OutputAction.Refuse;
         }
+
+        /// <summary>The verbose message of an output kept because it is up to date (the same words from every cmdlet).</summary>
+        protected void WriteKeptExisting(string output, string reason) =>
+            WriteVerbose("Kept existing " + output + (string.IsNullOrEmpty(reason) ? "" : ": " + reason) + " (use -Force to overwrite).");
 
         /// <summary>Progress over a known number of items (activity id 1 unless given).</summary>
         protected void Progress(string activity, string status, int done, int total, int id = 1)

@@ -13,7 +13,8 @@ namespace Atlas.Core.Bids
 {
     /// <summary>
     /// Converts ATLAS scans (any layout Get-AtlasSubject reads) into a BIDS dataset: plan everything
-    /// first (labels, names, collisions, grid checks — nothing is written), then write scan by scan,
+    /// first (labels, names, collisions, grid checks, every source image checked whole — nothing is
+    /// written), then write scan by scan,
     /// each file to a temporary name and renamed. Files already identical are skipped, so a rerun after
     /// an interruption completes the tree. sourcedata/atlas_to_bids.tsv maps sources to BIDS files
     /// with SHA-256 checksums and lets reruns skip unchanged files without rebuilding them.
@@ -94,7 +95,7 @@ namespace Atlas.Core.Bids
                 try { scan = PlanScan(s, label); }
                 catch (Exception ex) when (IsScanFailure(ex))
                 {
-                    plan.Failures.Add(new BidsPlanFailure(s, ex));
+                    plan.Failures.Add(new BidsPlanFailure(s, ex) { SubjectLabel = label, SessionLabel = BidsNames.SessionLabel(s) });
                     continue;
                 }
                 foreach (var f in scan.Files)
@@ -142,6 +143,8 @@ namespace Atlas.Core.Bids
                 throw new NiftiFormatException(NiftiErrorKind.NotFound, s.Directory, "scan " + s + " has no T1 image");
             if (!File.Exists(s.T1Path))
                 throw new NiftiFormatException(NiftiErrorKind.NotFound, s.T1Path, "the T1 image of " + s + " does not exist");
+            // Sources are copied or linked without being read: a truncated file would pass unseen.
+            NiftiFiles.CheckIntegrity(s.T1Path);
 
             bool standard = s.Space == AtlasSpace.MNI152;
             string anat = BidsNames.AnatFolder(label, scan.SessionLabel);
@@ -177,6 +180,7 @@ namespace Atlas.Core.Bids
             foreach (var m in masks)
             {
                 if (!File.Exists(m)) throw new NiftiFormatException(NiftiErrorKind.NotFound, m, "the " + role + " of " + scan.Subject + " does not exist");
+                NiftiFiles.CheckIntegrity(m);
                 var g = Grid.FromHeader(NiftiReader.ReadHeader(m));
                 string why = t1Grid.DescribeMismatch(g);
                 if (why != null && !_o.AllowGridMismatch)
@@ -379,9 +383,19 @@ namespace Atlas.Core.Bids
                     {
                         Directory.CreateDirectory(Path.GetDirectoryName(target));
                         string tmp = AtomicFile.TempPathFor(target);
-                        if (f.Operation == BidsFileOperation.HardLink) FileLinks.CreateHardLink(tmp, f.Sources[0]);
-                        else FileLinks.CreateSymbolicLink(tmp, Path.GetFullPath(f.Sources[0]));
-                        CommitReplacing(tmp, target);
+                        try
+                        {
+                            if (f.Operation == BidsFileOperation.HardLink) FileLinks.CreateHardLink(tmp, f.Sources[0]);
+                            else FileLinks.CreateSymbolicLink(tmp, Path.GetFullPath(f.Sources[0]));
+                            CommitReplacing(tmp, target);
+                        }
+                        catch (Exception ex)
+                        {
+                            AtomicFile.TryDelete(tmp);
+                            var named = AtomicFile.NamingTarget(ex, tmp, target);
+                            if (ReferenceEquals(named, ex)) throw;
+                            throw named;
+                        }
                         Record(f, sourceSha, sourceSha[0]);
                         return BidsFileOutcome.Written;
                     }
@@ -404,6 +418,13 @@ namespace Atlas.Core.Bids
                             CommitReplacing(tmp, target);
                             Record(f, sourceSha, sha);
                             return BidsFileOutcome.Written;
+                        }
+                        catch (Exception ex)
+                        {
+                            // The error names the BIDS file, never the temporary one it was written to.
+                            var named = AtomicFile.NamingTarget(ex, tmp, target);
+                            if (ReferenceEquals(named, ex)) throw;
+                            throw named;
                         }
                         finally { AtomicFile.TryDelete(tmp); }
                     }

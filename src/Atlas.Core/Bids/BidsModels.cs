@@ -85,12 +85,26 @@ namespace Atlas.Core.Bids
         public override string ToString() => BidsSubject + "/" + BidsSession;
     }
 
-    /// <summary>A scan that cannot be converted (no T1, masks off its grid …); the others go on.</summary>
+    /// <summary>A scan that cannot be converted (no T1, a truncated source image, masks off its grid …); nothing of it is written, the others go on.</summary>
     public sealed class BidsPlanFailure
     {
         public BidsPlanFailure(AtlasSubject subject, Exception error) { Subject = subject; Error = error; }
         public AtlasSubject Subject { get; }
         public Exception Error { get; }
+        /// <summary>The participant and session labels the scan would have had.</summary>
+        public string SubjectLabel { get; internal set; }
+        public string SessionLabel { get; internal set; }
+
+        /// <summary>The scan's record: nothing written, one failure.</summary>
+        public BidsSubjectResult ToResult(string destination) => new BidsSubjectResult
+        {
+            SubjectId = Subject.SubjectId,
+            ScanId = Subject.ScanId,
+            BidsSubject = SubjectLabel == null ? null : "sub-" + SubjectLabel,
+            BidsSession = SessionLabel == null ? null : "ses-" + SessionLabel,
+            FilesFailed = 1,
+            Destination = destination,
+        };
     }
 
     public sealed class BidsPlan

@@ -12,6 +12,8 @@ namespace Atlas.Core.Datasets
         public AtlasLayout? Layout { get; set; }
         /// <summary>A CSV, TSV or XLSX sheet joined to the subjects; null for none.</summary>
         public string MetadataPath { get; set; }
+        /// <summary>A sheet already read (MetadataTable.Load), used instead of <see cref="MetadataPath"/>: read once, joined to several roots.</summary>
+        public MetadataTable Metadata { get; set; }
         /// <summary>The sheet's key column (friendly name or original header); null chooses it.</summary>
         public string KeyColumn { get; set; }
         /// <summary>Keep only subjects this accepts (called with the subject; the cmdlet matches wildcards on SubjectId and ScanId).</summary>
@@ -129,9 +131,9 @@ namespace Atlas.Core.Datasets
             });
             result.TotalSubjects = subjects.Count;
 
-            if (!string.IsNullOrEmpty(options.MetadataPath))
+            if (options.Metadata != null || !string.IsNullOrEmpty(options.MetadataPath))
             {
-                result.Metadata = MetadataTable.Load(options.MetadataPath);
+                result.Metadata = options.Metadata ?? MetadataTable.Load(options.MetadataPath);
                 result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings, result.OrphanMetadataRows);
             }
 

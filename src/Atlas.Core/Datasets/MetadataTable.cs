@@ -63,9 +63,17 @@ namespace Atlas.Core.Datasets
 
         // ------------------------------------------------------------------ reading
 
-        /// <summary>Reads a sheet by extension: .csv (comma, or semicolon when the header has no comma), .tsv/.txt (tab), .xlsx (first sheet).</summary>
+        /// <summary>
+        /// Reads a sheet by extension: .csv (comma, or semicolon when the header has no comma), .tsv/.txt
+        /// (tab), .xlsx (first sheet). Every failure names the file: a missing file is a
+        /// FileNotFoundException, a folder or another kind of file an ArgumentException, and a file that
+        /// cannot be read as a sheet (binary data, a damaged workbook, a single column) an InvalidDataException.
+        /// </summary>
         public static MetadataTable Load(string path)
         {
+            if (string.IsNullOrEmpty(path)) throw new ArgumentException("No metadata sheet given.", nameof(path));
+            if (Directory.Exists(path))
+                throw new ArgumentException("The metadata path " + path + " is a folder; give a .csv, .tsv, .txt or .xlsx sheet.");
             if (!File.Exists(path)) throw new FileNotFoundException("Metadata file not found: " + path, path);
             string ext = System.IO.Path.GetExtension(path).ToLowerInvariant();
             List<object[]> cells;
@@ -73,22 +81,44 @@ namespace Atlas.Core.Datasets
             {
                 case ".xlsx":
                 case ".xlsm":
-                    cells = XlsxSheet.Read(path);
+                    try { cells = XlsxSheet.Read(path); }
+                    catch (Exception ex) when (IsUnreadableWorkbook(ex))
+                    {
+                        throw new InvalidDataException("The metadata sheet " + path + " is not a readable .xlsx workbook: " + ex.Message, ex);
+                    }
                     break;
                 case ".tsv":
                 case ".txt":
-                    cells = ToObjects(DelimitedText.Parse(ReadText(path), '\t'));
+                    cells = ToObjects(DelimitedText.Parse(ReadSheetText(path), '\t'));
                     break;
                 case ".csv":
                     {
-                        string text = ReadText(path);
+                        string text = ReadSheetText(path);
                         cells = ToObjects(DelimitedText.Parse(text, DelimitedText.GuessCsvDelimiter(text)));
                         break;
                     }
                 default:
-                    throw new NotSupportedException("Metadata must be a .csv, .tsv or .xlsx file: " + path);
+                    throw new ArgumentException("The metadata path " + path + " is not a metadata sheet: use a .csv, .tsv, .txt or .xlsx file.");
             }
-            return FromCells(path, cells);
+            var table = FromCells(path, cells);
+            if (table.Headers.Length < 2)
+                throw new InvalidDataException("The metadata sheet " + path + " has a single column ('" + (table.Headers.Length == 1 ? table.Headers[0] : "") + "'): "
+                    + "not a " + (ext == ".csv" ? "comma- or semicolon" : "tab") + "-separated sheet with a key column and at least one more.");
+            return table;
+        }
+
+        // MiniExcel and the zip reader under it report a damaged workbook in several ways.
+        private static bool IsUnreadableWorkbook(Exception ex) =>
+            ex is InvalidDataException || ex is FormatException || ex is InvalidOperationException || ex is System.Xml.XmlException
+            || ex is ArgumentException || ex is NotSupportedException || ex is InvalidCastException || ex is IndexOutOfRangeException;
+
+        /// <summary>The text of a .csv/.tsv/.txt sheet; binary content (an image, a workbook renamed .csv) is refused.</summary>
+        private static string ReadSheetText(string path)
+        {
+            string text = ReadText(path);
+            if (text.IndexOf('\0') >= 0)
+                throw new InvalidDataException("The metadata sheet " + path + " holds binary data, not text: give a .csv, .tsv, .txt or .xlsx sheet.");
+            return text;
         }
 
         /// <summary>A table from raw cells whose first non-empty row is the header.</summary>

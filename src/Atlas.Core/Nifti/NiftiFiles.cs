@@ -53,6 +53,74 @@ namespace Atlas.Core.Nifti
             return null;
         }
 
+        /// <summary>
+        /// A cheap check that an image file is whole, without inflating its voxels: the header parses
+        /// (<see cref="NiftiReader.ReadHeader"/>), and the file holding the data is as long as the header
+        /// says, vox_offset + voxels × bytes per voxel × frames. For gzip (by its magic bytes) the ISIZE
+        /// trailer, the last 4 bytes (RFC 1952: the inflated length mod 2^32), must equal that size mod
+        /// 2^32; an uncompressed file must have at least that many bytes. A gzip file whose trailer
+        /// disagrees is then read in full once, so a multi-member gzip (bgzip) or one with padding after
+        /// the data still passes, and a damaged one fails with the reader's own diagnosis. Throws a
+        /// <see cref="NiftiFormatException"/> naming the file (Truncated, SizeMismatch, BadMagic …).
+        /// </summary>
+        public static void CheckIntegrity(string path)
+        {
+            var h = NiftiReader.ReadHeader(path);
+            string dataPath = path;
+            string lower = path.ToLowerInvariant();
+            if (lower.EndsWith(".hdr") || lower.EndsWith(".img") || lower.EndsWith(".hdr.gz") || lower.EndsWith(".img.gz"))
+            {
+                PairPaths(path, out var hdr, out var img);
+                dataPath = h.SingleFile ? hdr : img;
+                if (dataPath == null || !File.Exists(dataPath))
+                    throw new NiftiFormatException(NiftiErrorKind.NotFound, path, "image (.img) file of the pair not found");
+            }
+            int bytesPerVoxel = NiftiDataTypes.BytesPerVoxel(h.DataType);
+            long dataBytes, expected;
+            try
+            {
+                dataBytes = checked(h.TotalVoxels * bytesPerVoxel);
+                expected = checked((long)h.VoxOffset + dataBytes);
+            }
+            catch (OverflowException)
+            {
+                throw new NiftiFormatException(NiftiErrorKind.BadHeader, path, "the dimensions describe more data than a file can hold");
+            }
+
+            bool gzip;
+            long length;
+            uint isize = 0;
+            using (var fs = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
+            {
+                length = fs.Length;
+                int a = fs.ReadByte(), b = fs.ReadByte();
+                gzip = a == 0x1f && b == 0x8b;
+                if (gzip)
+                {
+                    // 10-byte member header + 8-byte trailer (CRC-32, ISIZE) is the least a gzip file holds.
+                    if (length < 18)
+                        throw new NiftiFormatException(NiftiErrorKind.Truncated, dataPath, "the gzip file has only " + length + " bytes (truncated file?)");
+                    var t = new byte[4];
+                    fs.Position = length - 4;
+                    if (StreamIO.ReadUpTo(fs, t, 0, 4) < 4)
+                        throw new NiftiFormatException(NiftiErrorKind.Truncated, dataPath, "the gzip trailer could not be read");
+                    isize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(t);
+                }
+            }
+            if (!gzip)
+            {
+                if (length < expected)
+                    throw new NiftiFormatException(NiftiErrorKind.Truncated, dataPath,
+                        "the header describes " + dataBytes + " data bytes from offset " + (long)h.VoxOffset + " (" + expected + " bytes in all), but the file has "
+                        + length + " bytes (truncated file?)");
+                return;
+            }
+            if (isize == unchecked((uint)expected)) return;
+            // The trailer disagrees: a truncated file (its last bytes are deflate data), or a gzip of
+            // several members. Only reading it through tells which; the reader names what is wrong.
+            NiftiReader.Read(path, new NiftiReadOptions { ComplexAsMagnitude = true });
+        }
+
         /// <summary>Strips the image extension (.nii.gz, .nii, .voi, .hdr …) from a file name.</summary>
         public static string StripExtension(string name)
         {

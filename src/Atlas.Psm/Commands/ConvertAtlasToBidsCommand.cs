@@ -112,7 +112,12 @@ namespace Atlas.Psm.Commands
             if (SubjectLabel != null) options.SubjectLabel = InvokeLabel;
             var converter = new BidsConverter(options)
             {
-                FileCompleted = (f, outcome) => { if (outcome == BidsFileOutcome.Written || outcome == BidsFileOutcome.Skipped) WriteVerbose(outcome + ": " + f.FullPath); },
+                FileCompleted = (f, outcome) =>
+                {
+                    if (outcome == BidsFileOutcome.Written) WriteVerbose("Written: " + f.FullPath);
+                    else if (outcome == BidsFileOutcome.Skipped)
+                        WriteKeptExisting(f.FullPath, f.KeepExisting ? "it is written only when absent, so edits are kept" : "it is identical to what the conversion produces");
+                },
             };
 
             BidsPlan plan;
@@ -124,11 +129,14 @@ namespace Atlas.Psm.Commands
             }
             catch (OperationCanceledException) { return; }
 
+            // A scan that cannot be converted is an error naming the file at fault and a record counting
+            // it as failed; nothing of it is written.
             foreach (var failure in plan.Failures)
             {
                 var ex = failure.Error;
                 string id = ex is NiftiFormatException n && n.Kind == NiftiErrorKind.GridMismatch ? "MaskGridMismatch" : "BidsScanFailed";
                 WriteFailure(ex, id, failure.Subject.T1Path ?? failure.Subject.ToString());
+                WriteObject(failure.ToResult(dest));
             }
 
             try

@@ -65,10 +65,10 @@ namespace Atlas.Psm.Commands
         {
             bool literal = ParameterSetName == "LiteralPath";
             var roots = ResolveInputPaths(literal ? LiteralPath : (Path ?? new[] { "." }), literal || Path == null);
-            string metadata = null;
+            MetadataTable metadata = null;
             if (MetadataPath != null)
             {
-                metadata = ResolveExistingPath(MetadataPath);
+                metadata = LoadMetadata(MetadataPath);
                 if (metadata == null) return;
             }
             var patterns = SubjectPatterns.Make(SubjectId);
@@ -80,7 +80,7 @@ namespace Atlas.Psm.Commands
                     var result = DatasetScanner.Scan(root, new DatasetScanOptions
                     {
                         Layout = MyInvocation.BoundParameters.ContainsKey(nameof(Layout)) ? (AtlasLayout?)Layout : null,
-                        MetadataPath = metadata,
+                        Metadata = metadata,
                         KeyColumn = KeyColumn,
                         Filter = patterns == null ? null : (Func<AtlasSubject, bool>)(s => SubjectPatterns.Matches(patterns, s)),
                         ShardIndex = ShardIndex,

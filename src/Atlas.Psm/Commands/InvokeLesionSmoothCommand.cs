@@ -76,8 +76,7 @@ namespace Atlas.Psm.Commands
                 target = System.IO.Path.Combine(dir, LesionMasks.SmoothFileName(item.Path));
                 if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
                 var action = DecideOutput(target, Force, new[] { item.Path });
-                if (action == OutputAction.Skip) { WriteFileObject(target); return; }
-                if (action == OutputAction.Refuse) return;
+                if (action != OutputAction.Write) return; // kept: nothing is output for it (DecideOutput)
                 if (!ShouldProcess(target, "Write smoothed mask (FWHM " + Fwhm + " mm, threshold " + Threshold + ")")) return;
                 var smoothed = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);
                 NiftiWriter.Write(smoothed, target);

@@ -110,8 +110,9 @@ namespace Atlas.Psm.Commands
         /// <summary>
         /// Writes an overlap map: the proportion map to <paramref name="outputPath"/> and the count map
         /// to <paramref name="countPath"/> (default: the output name with _count), or with
-        /// <paramref name="partial"/> only the count map to <paramref name="outputPath"/>. Null when refused or skipped;
-        /// outputs are skipped as up to date only when every input is a file (<paramref name="inputsKnown"/>).
+        /// <paramref name="partial"/> only the count map to <paramref name="outputPath"/>. Null when nothing was
+        /// written (refused, kept as up to date, or -WhatIf); outputs are kept as up to date only when every
+        /// input is a file (<paramref name="inputsKnown"/>).
         /// </summary>
         protected LesionOverlapResult WriteOverlapMaps(LesionOverlapMap map, string outputPath, string countPath, bool partial, bool force, List<string> inputs, bool inputsKnown)
         {
@@ -121,21 +122,29 @@ namespace Atlas.Psm.Commands
             r.Partial = partial;
             var targets = partial ? new[] { output } : new[] { output, count };
             foreach (var t in targets)
-            {
                 if (inputs.Exists(i => SamePath(i, t))) throw new IOException("The output " + t + " would replace one of its inputs.");
-                if (DecideOutput(t, force, inputsKnown ? inputs : null) != OutputAction.Write) return null;
+            // The two maps are one result: a refused map (error) leaves both as they are; an up-to-date one
+            // is kept while a missing partner is written.
+            var actions = new OutputAction[targets.Length];
+            bool anyWrite = false;
+            for (int k = 0; k < targets.Length; k++)
+            {
+                actions[k] = DecideOutput(targets[k], force, inputsKnown ? inputs : null);
+                if (actions[k] == OutputAction.Refuse) return null;
+                if (actions[k] == OutputAction.Write) anyWrite = true;
             }
-            if (!partial && ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
+            if (!anyWrite) return null;
+            if (!partial && actions[0] == OutputAction.Write && ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
             {
                 NiftiWriter.Write(map.ToProportionVolume(), output);
                 r.ProportionPath = output;
             }
-            if (ShouldProcess(count, "Write lesion count map (N = " + map.MaskCount + ")"))
+            if (actions[targets.Length - 1] == OutputAction.Write && ShouldProcess(count, "Write lesion count map (N = " + map.MaskCount + ")"))
             {
                 NiftiWriter.Write(map.ToCountVolume(), count);
                 r.CountPath = count;
             }
-            return r;
+            return r.ProportionPath == null && r.CountPath == null ? null : r;
         }
 
         /// <summary>map.nii.gz → map_count.nii.gz.</summary>

@@ -107,8 +107,7 @@ namespace Atlas.Psm.Commands
             if (target != null)
             {
                 var action = DecideOutput(target, Force, inputs.Count == items.Count ? inputs : null);
-                if (action == OutputAction.Skip) { WriteFileObject(target); return; }
-                if (action == OutputAction.Refuse) return;
+                if (action != OutputAction.Write) return; // kept: nothing is output for it (DecideOutput)
                 if (!ShouldProcess(target, "Write the " + (AsLabelMap ? "label map" : "union") + " of " + items.Count + " " + what)) return;
             }
             var vols = new List<AtlasVolume>();

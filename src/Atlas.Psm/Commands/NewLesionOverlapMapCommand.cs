@@ -63,7 +63,7 @@ namespace Atlas.Psm.Commands
 
         private LesionOverlapMap _map;
         private readonly List<string> _inputs = new List<string>();
-        private int _skipped, _seen;
+        private int _skipped, _seen, _mismatched;
         private bool _inMemory;
 
         protected override void ProcessRecord()
@@ -92,9 +92,20 @@ namespace Atlas.Psm.Commands
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {
-                _skipped++;
-                WriteFailure(ex, "LesionOverlapInputFailed", Describe(InputObject));
+                Failed(ex, Describe(InputObject));
             }
+        }
+
+        /// <summary>
+        /// One input left out. A mask on another grid (without -SkipMismatched) also stops the map from
+        /// being written: a map that silently lacks it would look complete.
+        /// </summary>
+        private void Failed(Exception ex, string what)
+        {
+            _skipped++;
+            bool mismatch = ex is NiftiFormatException n && n.Kind == NiftiErrorKind.GridMismatch;
+            if (mismatch && !SkipMismatched) _mismatched++;
+            WriteFailure(ex, mismatch ? "MaskGridMismatch" : "LesionOverlapInputFailed", what);
         }
 
         private void Add(LesionMaskItem item)
@@ -116,8 +127,7 @@ namespace Atlas.Psm.Commands
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {
-                _skipped++;
-                WriteFailure(ex, "LesionOverlapInputFailed", item.Display);
+                Failed(ex, item.Display);
             }
             finally
             {
@@ -132,6 +142,13 @@ namespace Atlas.Psm.Commands
             {
                 WriteError(new ErrorRecord(new InvalidOperationException("No mask could be added; no overlap map was written."),
                     "NoMasks", ErrorCategory.InvalidData, OutputPath));
+                return;
+            }
+            if (_mismatched > 0)
+            {
+                WriteError(new ErrorRecord(new InvalidDataException(_mismatched + " mask(s) are not on the grid of " + (_map.GridSource ?? "the first mask")
+                        + "; no overlap map was written. Resample them, or use -SkipMismatched to leave them out of the map."),
+                    "OverlapMapNotWritten", ErrorCategory.InvalidData, OutputPath));
                 return;
             }
             try

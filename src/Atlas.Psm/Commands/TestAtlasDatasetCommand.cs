@@ -65,10 +65,10 @@ namespace Atlas.Psm.Commands
                 return;
             }
             bool literal = ParameterSetName == "LiteralPath";
-            string metadata = null;
+            MetadataTable metadata = null;
             if (MetadataPath != null)
             {
-                metadata = ResolveExistingPath(MetadataPath);
+                metadata = LoadMetadata(MetadataPath);
                 if (metadata == null) return;
             }
             foreach (var root in ResolveInputPaths(literal ? LiteralPath : Path, literal))
@@ -79,7 +79,7 @@ namespace Atlas.Psm.Commands
                     scan = DatasetScanner.Scan(root, new DatasetScanOptions
                     {
                         Layout = MyInvocation.BoundParameters.ContainsKey(nameof(Layout)) ? (AtlasLayout?)Layout : null,
-                        MetadataPath = metadata,
+                        Metadata = metadata,
                         KeyColumn = KeyColumn,
                         Cancellation = Cancellation,
                     });

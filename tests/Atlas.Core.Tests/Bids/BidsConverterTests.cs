@@ -251,5 +251,38 @@ namespace Atlas.Core.Tests.Bids
                 Assert.Equal(3, plan2.Scans.Count);
             }
         }
+
+        [Fact]
+        public void A_truncated_source_image_fails_its_scan_naming_the_file_and_nothing_of_the_scan_is_written()
+        {
+            using (var tmp = new TempDir())
+            {
+                var subjects = BidsTestData.NativeTree(tmp.File("src"));
+                // A .nii.gz T1 cut short (an interrupted download): copied byte for byte, it would pass unseen.
+                string t1 = subjects[2].T1Path;
+                string mask = subjects[0].LesionMaskPaths[1];
+                foreach (var p in new[] { t1, mask })
+                    using (var fs = new FileStream(p, FileMode.Open, FileAccess.Write)) fs.SetLength(fs.Length * 2 / 3);
+                string dest = tmp.File("bids");
+                var results = new List<BidsSubjectResult>();
+                var plan = new BidsConverter(Options(dest)).Convert(subjects, results);
+
+                Assert.Equal(2, plan.Failures.Count);
+                var damaged = plan.Failures.Select(f => ((NiftiFormatException)f.Error).FilePath).OrderBy(x => x, StringComparer.Ordinal).ToArray();
+                Assert.Equal(new[] { t1, mask }.OrderBy(x => x, StringComparer.Ordinal).ToArray(), damaged);
+                Assert.All(plan.Failures, f => Assert.Equal(NiftiErrorKind.Truncated, ((NiftiFormatException)f.Error).Kind));
+                var failed = plan.Failures.Select(f => f.ToResult(dest)).OrderBy(r => r.ScanId, StringComparer.Ordinal).ToList();
+                Assert.Equal(new[] { "sub-c0001s0002/ses-1", "sub-c0002s0001/ses-1" }, failed.Select(r => r.ToString()).ToArray());
+                Assert.All(failed, r => { Assert.Equal(1, r.FilesFailed); Assert.Equal(0, r.FilesWritten); });
+
+                // Only the whole scan is converted; no file (not even a sidecar) of the failed ones.
+                var r0 = Assert.Single(results);
+                Assert.Equal("c0001s0002t02", r0.ScanId);
+                Assert.False(Directory.Exists(Rel(dest, "sub-c0002s0001")));
+                Assert.False(Directory.Exists(Rel(dest, "sub-c0001s0002/ses-1")));
+                Assert.False(Directory.Exists(Rel(dest, "derivatives/lesions/sub-c0001s0002/ses-1")));
+                Assert.True(File.Exists(Rel(dest, "sub-c0001s0002/ses-2/anat/sub-c0001s0002_ses-2_T1w.nii.gz")));
+            }
+        }
     }
 }

@@ -113,8 +113,31 @@ namespace Atlas.Core.Tests.Datasets
             {
                 string p = t.File("m.ods");
                 File.WriteAllText(p, "x");
-                Assert.Throws<NotSupportedException>(() => MetadataTable.Load(p));
+                Assert.Contains(p, Assert.Throws<ArgumentException>(() => MetadataTable.Load(p)).Message);
                 Assert.Throws<FileNotFoundException>(() => MetadataTable.Load(t.File("none.csv")));
+            }
+        }
+
+        [Fact]
+        public void What_is_not_a_sheet_is_refused_naming_it()
+        {
+            using (var t = new TempDir())
+            {
+                // A folder, an image: the wrong argument.
+                Assert.Contains(t.Path, Assert.Throws<ArgumentException>(() => MetadataTable.Load(t.Path)).Message);
+                string nii = t.File("t1.nii.gz");
+                File.WriteAllBytes(nii, new byte[] { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0 });
+                Assert.Contains(nii, Assert.Throws<ArgumentException>(() => MetadataTable.Load(nii)).Message);
+                // A sheet's name, not a sheet's content: unreadable data.
+                string prose = t.File("notes.txt");
+                File.WriteAllText(prose, "Notes on the scans\nall were defaced\n");
+                Assert.Contains(prose, Assert.Throws<InvalidDataException>(() => MetadataTable.Load(prose)).Message);
+                string binary = t.File("renamed.csv");
+                File.WriteAllBytes(binary, new byte[] { 92, 1, 0, 0, 44, 0, 3, 10, 1, 2 });
+                Assert.Contains(binary, Assert.Throws<InvalidDataException>(() => MetadataTable.Load(binary)).Message);
+                string book = t.File("broken.xlsx");
+                File.WriteAllText(book, "this is not a zip");
+                Assert.Contains(book, Assert.Throws<InvalidDataException>(() => MetadataTable.Load(book)).Message);
             }
         }
     }
