@@ -85,9 +85,16 @@ namespace Atlas.Psm.Commands
         }
 
         /// <summary>The item's volume (read from its file when not already in memory).</summary>
-        protected static AtlasVolume Load(LesionMaskItem item)
+        protected static AtlasVolume Load(LesionMaskItem item) => Load(item, null, out _);
+
+        /// <summary>
+        /// As <see cref="Load(LesionMaskItem)"/>; a volume read from its file here takes its array from
+        /// <paramref name="pool"/>, and <paramref name="fromPool"/> says so (the caller gives it back).
+        /// </summary>
+        protected static AtlasVolume Load(LesionMaskItem item, VoxelBufferPool pool, out bool fromPool)
         {
-            if (item.Volume == null) item.Volume = NiftiReader.Read(item.Path);
+            fromPool = item.Volume == null && pool != null;
+            if (item.Volume == null) item.Volume = NiftiReader.Read(item.Path, new NiftiReadOptions { Pool = pool });
             return item.Volume;
         }
 

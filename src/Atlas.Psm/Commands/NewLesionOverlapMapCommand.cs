@@ -108,13 +108,18 @@ namespace Atlas.Psm.Commands
             WriteFailure(ex, mismatch ? "MaskGridMismatch" : "LesionOverlapInputFailed", what);
         }
 
+        // Masks read from files reuse one voxel array after another (the map keeps only counts).
+        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+
         private void Add(LesionMaskItem item)
         {
             if (Cancellation.IsCancellationRequested) return;
+            AtlasVolume v = null;
+            bool pooled = false;
             try
             {
                 Progress("New-LesionOverlapMap", "Adding " + item.Display + " (" + (++_seen) + ")", 0, 0);
-                var v = Load(item);
+                v = Load(item, _pool, out pooled);
                 if (item.Path != null) _inputs.Add(item.Path); else _inMemory = true;
                 if (_map == null) { _map = LesionOverlapMap.StartWith(v); return; }
                 if (SkipMismatched && !_map.Grid.Matches(v.Grid))
@@ -132,6 +137,7 @@ namespace Atlas.Psm.Commands
             finally
             {
                 item.Volume = null;
+                if (pooled) _pool.Return(v);
             }
         }
 
