@@ -190,6 +190,16 @@ Describe 'Get-AtlasSubject on the sample dataset' {
         }
     }
 
+    It 'reads the sheet once for folders piped in one by one (one error for a bad sheet, not one per folder)' {
+        $bad = Join-Path $TestDrive 'once-missing.csv'
+        $script:Sample, $script:Sample | Get-AtlasSubject -MetadataPath $bad -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -Be $bad
+        $both = @($script:Sample, $script:Sample | Get-AtlasSubject -MetadataPath $script:SampleInfo.MetadataPath -WarningAction SilentlyContinue)
+        $both.Count | Should -Be (2 * $script:Subjects.Count)
+        @($both | Where-Object { $null -ne $_.PSObject.Properties['Hemisphere'] }).Count | Should -Be $both.Count
+    }
+
     It 'warns when a folder holds no scan at all' {
         $empty = Join-Path $TestDrive 'empty-root'
         New-Item -ItemType Directory -Path $empty | Out-Null

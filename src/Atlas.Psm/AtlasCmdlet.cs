@@ -96,11 +96,16 @@ namespace Atlas.Psm
         /// </summary>
         protected MetadataTable LoadMetadata(string metadataPath)
         {
+            // Folders piped in one by one share the sheet: it is read (or reported unusable) once per invocation.
+            if (_metadataRead && string.Equals(_metadataPathRead, metadataPath, StringComparison.Ordinal)) return _metadata;
+            _metadataRead = true;
+            _metadataPathRead = metadataPath;
+            _metadata = null;
             string path = ResolveExistingPath(metadataPath);
             if (path == null) return null;
             try
             {
-                return MetadataTable.Load(path);
+                return _metadata = MetadataTable.Load(path);
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {
@@ -109,6 +114,10 @@ namespace Atlas.Psm
                 return null;
             }
         }
+
+        private bool _metadataRead;
+        private string _metadataPathRead;
+        private MetadataTable _metadata;
 
         /// <summary>An output path as the provider sees it (PowerShell's location, not the process's).</summary>
         protected string ResolveOutputPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
