@@ -252,6 +252,22 @@ Describe 'Merge-AtlasLesion' {
         "$($errs[0])" | Should -Match 'other_grid\.nii\.gz'
         "$($errs[0])" | Should -Match 'c0001s0002t01_LesionRaw\.voi'
     }
+
+    It 'refuses an output parameter that does not apply to the input instead of ignoring it' {
+        $out = Join-Path $TestDrive 'subject-to-outputpath.nii.gz'
+        $r = $script:S2 | Merge-AtlasLesion -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        Test-Path $out | Should -BeFalse
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutputPathForSubject,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$($errs[0])" | Should -Match 'Destination'
+        $dest = Join-Path $TestDrive 'files-to-destination'
+        $r = Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths -Destination $dest -ErrorVariable errs2 -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $errs2[0].FullyQualifiedErrorId | Should -BeLike 'DestinationForMasks,*'
+        $errs2[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs2[0].TargetObject | Should -Be $dest
+    }
 }
 
 Describe 'Invoke-LesionFill' {

@@ -69,6 +69,16 @@ namespace Atlas.Psm.Commands
                 {
                     var subject = AsSubject(input);
                     if (subject == null) { _collected.AddRange(ExpandMasks(input, MaskKind)); continue; }
+                    if (OutputPath != null && Destination == null)
+                    {
+                        // -OutputPath is one file for the merge of files and volumes; writing each
+                        // subject there would either overwrite or silently keep the first subject's mask.
+                        WriteError(new ErrorRecord(new ArgumentException(
+                                "-OutputPath is the file for merged files and volumes; the merged mask of subject " + subject
+                                + " was not written. Give -Destination, a folder for <ScanId>_LesionMerged.nii.gz."),
+                            "OutputPathForSubject", ErrorCategory.InvalidArgument, subject));
+                        continue;
+                    }
                     var items = ExpandMasks(subject, MaskKind);
                     if (items.Count == 0) continue;
                     Progress("Merge-AtlasLesion", "Merging the masks of " + subject + " (" + (++_count) + ")", 0, 0);
@@ -90,6 +100,15 @@ namespace Atlas.Psm.Commands
         {
             CompleteProgress("Merge-AtlasLesion");
             if (_collected.Count == 0) return;
+            if (OutputPath == null && Destination != null)
+            {
+                // -Destination names subjects' files only; the merge of files and volumes needs a file name.
+                WriteError(new ErrorRecord(new ArgumentException(
+                        "-Destination is the folder for subjects' merged masks; the merge of " + _collected.Count
+                        + " masks was not written. Give -OutputPath, the file to write it to."),
+                    "DestinationForMasks", ErrorCategory.InvalidArgument, Destination));
+                return;
+            }
             try
             {
                 Emit(_collected, OutputPath != null ? ResolveOutputPath(OutputPath) : null, "masks");
