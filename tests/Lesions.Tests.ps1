@@ -352,6 +352,21 @@ Describe 'Measure-Lesion' {
         ($rows[0].PSObject.Properties.Name -join ',') | Should -Not -Match 'Regions|System\.'
     }
 
+    It 'names the mask of each row in the default tables when files come without a subject' {
+        $raw = $script:S3.RawLesionMaskPaths
+        $text = Get-ChildItem -LiteralPath $raw | Measure-Lesion | Out-String -Width 200
+        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
+        $text = Get-ChildItem -LiteralPath $raw | Get-LesionComponent | Out-String -Width 200
+        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
+        $text = Measure-LesionOverlap -Reference $raw[0] -Candidate $raw[1] -WarningAction SilentlyContinue | Out-String -Width 200
+        # The candidate's name is cut at the front, so the part that tells masks apart stays.
+        $text | Should -Match '…LesionRaw_1\.voi'
+        # Subjects keep their id in that column.
+        $script:S3 | Measure-Lesion -MaskKind LesionRaw | Out-String -Width 200 | Should -Match 'c0001s0003t01 '
+    }
+
     It 'measures each lesion with -PerComponent' {
         $p = Join-Path $TestDrive 'two.nii.gz'
         $null = New-Mask -Path $p -Boxes @(@(1, 2, 1, 1, 1, 1), @(8, 10, 8, 10, 8, 8))
