@@ -166,6 +166,14 @@ Describe 'Get-AtlasSubject on the sample dataset' {
     It 'reports a missing root and an unknown key column as errors' {
         Get-AtlasSubject -LiteralPath (Join-Path $TestDrive 'nope') -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $file = Join-Path $TestDrive 'root-is-a-file.nii.gz'
+        Set-Content -LiteralPath $file -Value 'x'
+        Get-AtlasSubject -LiteralPath $file -ErrorVariable errsF -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errsF[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errsF[0].TargetObject | Should -Be $file
+        "$($errsF[0])" | Should -Match 'not a dataset folder'
+        Test-AtlasDataset -LiteralPath $file -ErrorVariable errsT -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errsT[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         Get-AtlasSubject $script:Sample -MetadataPath $script:SampleInfo.MetadataPath -KeyColumn 'Nope' -ErrorVariable errs2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs2[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         "$($errs2[0])" | Should -Match 'no column'

@@ -195,6 +195,12 @@ namespace Atlas.Core.Tests.Datasets
             Assert.Throws<DirectoryNotFoundException>(() => DatasetScanner.Scan("/nonexistent/atlas-root"));
             using (var t = new TempDir())
             {
+                var file = System.IO.Path.Combine(t.Path, "c0001s0001t01.nii.gz");
+                File.WriteAllText(file, "x");
+                var e = Assert.Throws<Atlas.Core.Nifti.NiftiFormatException>(() => DatasetScanner.Scan(file));
+                Assert.Equal(Atlas.Core.Nifti.NiftiErrorKind.InvalidArgument, e.Kind);
+                Assert.Equal(file, e.FilePath);
+                Assert.Contains("not a dataset folder", e.Message);
                 Assert.Throws<ArgumentException>(() => DatasetScanner.Scan(t.Path, new DatasetScanOptions { ShardCount = 0 }));
                 Assert.Throws<ArgumentException>(() => DatasetScanner.Scan(t.Path, new DatasetScanOptions { ShardCount = 3, ShardIndex = 3 }));
             }
