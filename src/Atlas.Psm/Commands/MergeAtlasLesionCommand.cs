@@ -85,6 +85,7 @@ namespace Atlas.Psm.Commands
                     string target = null;
                     if (Destination != null)
                         target = System.IO.Path.Combine(PrepareDestination(Destination), (subject.ScanId ?? subject.SubjectId) + "_LesionMerged.nii.gz");
+                    if (target != null && !ClaimOutput(target, subject.Directory ?? subject.ToString())) continue;
                     Emit(items, target, subject.ToString());
                 }
                 catch (Exception ex) when (IsInputFailure(ex))
