@@ -317,6 +317,8 @@ Describe 'Invoke-LesionWhiteMatterCorrection' {
         $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -Force -WhatIf | Out-Null
         (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+        # The default table names the mask when there is no subject.
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm | Out-String -Width 200 | Should -Match 'wm_les\s'
     }
 
     It 'estimates white matter by k-means without a mask' {
