@@ -134,18 +134,17 @@ namespace Atlas.Core.Datasets
             });
             result.TotalSubjects = subjects.Count;
 
+            Func<AtlasSubject, bool> kept = s => (options.Filter == null || options.Filter(s))
+                && (options.ShardCount <= 1 || SubjectShard.Of(s.SubjectId, options.ShardCount) == options.ShardIndex);
             if (options.Metadata != null || !string.IsNullOrEmpty(options.MetadataPath))
             {
                 result.Metadata = options.Metadata ?? MetadataTable.Load(options.MetadataPath);
-                result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings, result.OrphanMetadataRows);
+                // Subjects left out by -SubjectId or a shard are not this run's business: no "has no row" warning for them.
+                result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings, result.OrphanMetadataRows, kept);
             }
 
             foreach (var s in subjects)
-            {
-                if (options.Filter != null && !options.Filter(s)) continue;
-                if (options.ShardCount > 1 && SubjectShard.Of(s.SubjectId, options.ShardCount) != options.ShardIndex) continue;
-                result.Subjects.Add(s);
-            }
+                if (kept(s)) result.Subjects.Add(s);
             return result;
         }
 

@@ -252,6 +252,27 @@ namespace Atlas.Core.Tests.Datasets
         }
 
         [Fact]
+        public void MissingMetadataRowsAreReportedOnlyForKeptSubjects()
+        {
+            using (var t = new TempDir())
+            {
+                Touch(t.Path, "c0001/c0001s0001t01/c0001s0001t01.nii.gz", "c0002/c0002s0001t01/c0002s0001t01.nii.gz",
+                    "c0003/c0003s0001t01/c0003s0001t01.nii.gz");
+                var meta = MetadataTable.FromCells("meta.csv", new List<object[]> { new object[] { "Subject ID", "PVH" }, new object[] { "c0001s0001", 1 } });
+                var kept = DatasetScanner.Scan(t.Path, new DatasetScanOptions { Metadata = meta, Filter = s => s.Cohort == "c0001" });
+                Assert.True(Assert.Single(kept.Subjects).HasMetadata);
+                Assert.DoesNotContain(kept.Warnings, w => w.Contains("has no row"));
+                var other = DatasetScanner.Scan(t.Path, new DatasetScanOptions { Metadata = meta, Filter = s => s.Cohort == "c0002" });
+                Assert.False(Assert.Single(other.Subjects).HasMetadata);
+                Assert.Equal("c0002s0001t01", Assert.Single(other.Warnings, w => w.Contains("has no row")).Split(' ')[1]);
+                // The row of a subject left out by the filter is still no orphan.
+                Assert.DoesNotContain(other.Warnings, w => w.Contains("matches no subject"));
+                var all = DatasetScanner.Scan(t.Path, new DatasetScanOptions { Metadata = meta });
+                Assert.Equal(2, all.Warnings.Count(w => w.Contains("has no row")));
+            }
+        }
+
+        [Fact]
         public void MaskRankFromNames()
         {
             Assert.Equal(0, DatasetScanner.MaskRank("/x/c0001s0001t01_LesionSmooth.nii.gz"));
