@@ -455,6 +455,28 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         (Import-AtlasVolume -LiteralPath $r.CountPath).GetValue(3, 3, 1) | Should -Be 2
     }
 
+    It 'refuses -CountPath equal to -OutputPath, and counts a file given twice once' {
+        $same = Join-Path $TestDrive 'same.nii.gz'
+        $r = $script:Masks | New-LesionOverlapMap -OutputPath $same -CountPath $same -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        Test-Path $same | Should -BeFalse
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$($errs[0])" | Should -Match 'CountPath'
+        $r = New-LesionOverlapMap -LiteralPath ($script:Masks + $script:Masks[0]) -OutputPath (Join-Path $TestDrive 'dup.nii.gz') -ErrorVariable errs2 -ErrorAction SilentlyContinue
+        $r.MaskCount | Should -Be 5
+        $r.MaxCount | Should -Be 5
+        $errs2[0].FullyQualifiedErrorId | Should -BeLike 'DuplicateInput,*'
+        $errs2[0].TargetObject | Should -Be $script:Masks[0]
+        $part = Join-Path $TestDrive 'dup-part.nii.gz'
+        $null = $script:Masks | New-LesionOverlapMap -OutputPath $part -Partial
+        $m = Merge-LesionOverlapMap -LiteralPath $part, $part -OutputPath (Join-Path $TestDrive 'dup-merged.nii.gz') -ErrorVariable errs3 -ErrorAction SilentlyContinue
+        $m.MaskCount | Should -Be 5
+        $errs3[0].FullyQualifiedErrorId | Should -BeLike 'DuplicateInput,*'
+        $m = Merge-LesionOverlapMap -LiteralPath $part -OutputPath (Join-Path $TestDrive 'm-same.nii.gz') -CountPath (Join-Path $TestDrive 'm-same.nii.gz') -ErrorVariable errs4 -ErrorAction SilentlyContinue
+        $m | Should -BeNullOrEmpty
+        $errs4[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
     It 'merges shards exactly into the one-pass maps' {
         $a = Join-Path $TestDrive 'part_a.nii.gz'; $b = Join-Path $TestDrive 'part_b.nii.gz'
         $script:Masks[0..1] | New-LesionOverlapMap -OutputPath $a -Partial | Out-Null
