@@ -296,6 +296,22 @@ Describe 'Test-AtlasDataset' {
         { Test-AtlasDataset -Path $script:Sample -Deep -FailOnError } | Should -Not -Throw
     }
 
+    It '-FailOnError fails when a root or the metadata sheet cannot be checked at all' {
+        # A scheduled task must not report "clean" for an unmounted share (missing or empty folder).
+        $missing = Join-Path $TestDrive 'not-mounted'
+        { Test-AtlasDataset -Path $missing -FailOnError -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DatasetNotChecked*'
+        { Test-AtlasDataset -LiteralPath $missing -FailOnError -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DatasetNotChecked*'
+        $empty = Join-Path $TestDrive 'empty-mount-point'
+        New-Item -ItemType Directory -Path $empty | Out-Null
+        { Test-AtlasDataset -Path $empty -FailOnError -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'DatasetNotChecked*'
+        Test-AtlasDataset -Path $empty -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        "$w" | Should -Match 'no ATLAS scan was found'
+        { Test-AtlasDataset -Path $script:Sample -MetadataPath (Join-Path $TestDrive 'none.csv') -FailOnError -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'DatasetNotChecked*'
+        # Without -FailOnError these stay non-terminating errors.
+        { Test-AtlasDataset -Path $missing -ErrorAction SilentlyContinue } | Should -Not -Throw
+    }
+
     Context 'a broken copy' {
         BeforeAll {
             $script:Broken = Join-Path $TestDrive 'broken'
