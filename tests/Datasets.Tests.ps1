@@ -166,6 +166,14 @@ Describe 'Get-AtlasSubject on the sample dataset' {
     It 'reports a missing root and an unknown key column as errors' {
         Get-AtlasSubject -LiteralPath (Join-Path $TestDrive 'nope') -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $file = Join-Path $TestDrive 'root-is-a-file.nii.gz'
+        Set-Content -LiteralPath $file -Value 'x'
+        Get-AtlasSubject -LiteralPath $file -ErrorVariable errsF -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errsF[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errsF[0].TargetObject | Should -Be $file
+        "$($errsF[0])" | Should -Match 'not a dataset folder'
+        Test-AtlasDataset -LiteralPath $file -ErrorVariable errsT -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errsT[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         Get-AtlasSubject $script:Sample -MetadataPath $script:SampleInfo.MetadataPath -KeyColumn 'Nope' -ErrorVariable errs2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs2[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         "$($errs2[0])" | Should -Match 'no column'
@@ -296,6 +304,22 @@ Describe 'Test-AtlasDataset' {
         @(Test-AtlasDataset -Path $script:Sample -MetadataPath $script:SampleInfo.MetadataPath).Count | Should -Be 0
         @(Test-AtlasDataset -Path $script:Sample -MetadataPath $script:SampleInfo.MetadataPath -Deep).Count | Should -Be 0
         { Test-AtlasDataset -Path $script:Sample -Deep -FailOnError } | Should -Not -Throw
+    }
+
+    It '-FailOnError fails when a root or the metadata sheet cannot be checked at all' {
+        # A scheduled task must not report "clean" for an unmounted share (missing or empty folder).
+        $missing = Join-Path $TestDrive 'not-mounted'
+        { Test-AtlasDataset -Path $missing -FailOnError -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DatasetNotChecked*'
+        { Test-AtlasDataset -LiteralPath $missing -FailOnError -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DatasetNotChecked*'
+        $empty = Join-Path $TestDrive 'empty-mount-point'
+        New-Item -ItemType Directory -Path $empty | Out-Null
+        { Test-AtlasDataset -Path $empty -FailOnError -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'DatasetNotChecked*'
+        Test-AtlasDataset -Path $empty -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        "$w" | Should -Match 'no ATLAS scan was found'
+        { Test-AtlasDataset -Path $script:Sample -MetadataPath (Join-Path $TestDrive 'none.csv') -FailOnError -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'DatasetNotChecked*'
+        # Without -FailOnError these stay non-terminating errors.
+        { Test-AtlasDataset -Path $missing -ErrorAction SilentlyContinue } | Should -Not -Throw
     }
 
     Context 'a broken copy' {

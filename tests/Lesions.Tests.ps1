@@ -252,6 +252,22 @@ Describe 'Merge-AtlasLesion' {
         "$($errs[0])" | Should -Match 'other_grid\.nii\.gz'
         "$($errs[0])" | Should -Match 'c0001s0002t01_LesionRaw\.voi'
     }
+
+    It 'refuses an output parameter that does not apply to the input instead of ignoring it' {
+        $out = Join-Path $TestDrive 'subject-to-outputpath.nii.gz'
+        $r = $script:S2 | Merge-AtlasLesion -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        Test-Path $out | Should -BeFalse
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutputPathForSubject,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$($errs[0])" | Should -Match 'Destination'
+        $dest = Join-Path $TestDrive 'files-to-destination'
+        $r = Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths -Destination $dest -ErrorVariable errs2 -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $errs2[0].FullyQualifiedErrorId | Should -BeLike 'DestinationForMasks,*'
+        $errs2[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs2[0].TargetObject | Should -Be $dest
+    }
 }
 
 Describe 'Invoke-LesionFill' {
@@ -301,6 +317,8 @@ Describe 'Invoke-LesionWhiteMatterCorrection' {
         $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -Force -WhatIf | Out-Null
         (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+        # The default table names the mask when there is no subject.
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm | Out-String -Width 200 | Should -Match 'wm_les\s'
     }
 
     It 'estimates white matter by k-means without a mask' {
@@ -334,6 +352,21 @@ Describe 'Measure-Lesion' {
         $rows = Import-Csv $csvPath
         $rows[1].VoxelCount | Should -Be '125'
         ($rows[0].PSObject.Properties.Name -join ',') | Should -Not -Match 'Regions|System\.'
+    }
+
+    It 'names the mask of each row in the default tables when files come without a subject' {
+        $raw = $script:S3.RawLesionMaskPaths
+        $text = Get-ChildItem -LiteralPath $raw | Measure-Lesion | Out-String -Width 200
+        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
+        $text = Get-ChildItem -LiteralPath $raw | Get-LesionComponent | Out-String -Width 200
+        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
+        $text = Measure-LesionOverlap -Reference $raw[0] -Candidate $raw[1] -WarningAction SilentlyContinue | Out-String -Width 200
+        # The candidate's name is cut at the front, so the part that tells masks apart stays.
+        $text | Should -Match '…LesionRaw_1\.voi'
+        # Subjects keep their id in that column.
+        $script:S3 | Measure-Lesion -MaskKind LesionRaw | Out-String -Width 200 | Should -Match 'c0001s0003t01 '
     }
 
     It 'measures each lesion with -PerComponent' {
@@ -420,6 +453,28 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         [math]::Round($p.GetValue(2, 0, 1), 6) | Should -Be 0.6   # masks 2, 3, 4
         $p.GetValue(5, 0, 1) | Should -Be 0
         (Import-AtlasVolume -LiteralPath $r.CountPath).GetValue(3, 3, 1) | Should -Be 2
+    }
+
+    It 'refuses -CountPath equal to -OutputPath, and counts a file given twice once' {
+        $same = Join-Path $TestDrive 'same.nii.gz'
+        $r = $script:Masks | New-LesionOverlapMap -OutputPath $same -CountPath $same -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        Test-Path $same | Should -BeFalse
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        "$($errs[0])" | Should -Match 'CountPath'
+        $r = New-LesionOverlapMap -LiteralPath ($script:Masks + $script:Masks[0]) -OutputPath (Join-Path $TestDrive 'dup.nii.gz') -ErrorVariable errs2 -ErrorAction SilentlyContinue
+        $r.MaskCount | Should -Be 5
+        $r.MaxCount | Should -Be 5
+        $errs2[0].FullyQualifiedErrorId | Should -BeLike 'DuplicateInput,*'
+        $errs2[0].TargetObject | Should -Be $script:Masks[0]
+        $part = Join-Path $TestDrive 'dup-part.nii.gz'
+        $null = $script:Masks | New-LesionOverlapMap -OutputPath $part -Partial
+        $m = Merge-LesionOverlapMap -LiteralPath $part, $part -OutputPath (Join-Path $TestDrive 'dup-merged.nii.gz') -ErrorVariable errs3 -ErrorAction SilentlyContinue
+        $m.MaskCount | Should -Be 5
+        $errs3[0].FullyQualifiedErrorId | Should -BeLike 'DuplicateInput,*'
+        $m = Merge-LesionOverlapMap -LiteralPath $part -OutputPath (Join-Path $TestDrive 'm-same.nii.gz') -CountPath (Join-Path $TestDrive 'm-same.nii.gz') -ErrorVariable errs4 -ErrorAction SilentlyContinue
+        $m | Should -BeNullOrEmpty
+        $errs4[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
     It 'merges shards exactly into the one-pass maps' {

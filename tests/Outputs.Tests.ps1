@@ -176,3 +176,40 @@ Describe 'A failed write names the file asked for, never its temporary file' {
         @(Get-ChildItem -LiteralPath $fx.Out -Force) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Two inputs that map to one output name in one run' {
+    # The same scan from two folders (a dataset and its copy) into one -Destination: the second input
+    # must not pass as "up to date" on the file just written from the first, nor replace it with -Force.
+    BeforeAll {
+        $script:A = New-Fixture -Root (Join-Path $TestDrive 'a')
+        $script:B = New-Fixture -Root (Join-Path $TestDrive 'b')
+    }
+
+    It '<Name> writes the first and names the collision for the second (-Force: <Force>)' -ForEach @(
+        foreach ($force in $false, $true) {
+            @{ Name = 'Invoke-LesionSmooth'; Force = $force; Outputs = 1
+                Run = { param($a, $b, $dest, $Force) Invoke-LesionSmooth -LiteralPath $a.Raw0, $b.Raw0 -Destination $dest -Force:$Force } }
+            @{ Name = 'Merge-AtlasLesion'; Force = $force; Outputs = 1
+                Run = { param($a, $b, $dest, $Force) $a.Subject, $b.Subject | Merge-AtlasLesion -Destination $dest -Force:$Force } }
+            @{ Name = 'Invoke-LesionWhiteMatterCorrection'; Force = $force; Outputs = 2
+                Run = { param($a, $b, $dest, $Force) $a.Subject, $b.Subject | Invoke-LesionWhiteMatterCorrection -Destination $dest -Force:$Force } }
+            @{ Name = 'Export-AtlasSnapshot'; Force = $force; Outputs = 1
+                Run = { param($a, $b, $dest, $Force) $a.Subject, $b.Subject | Export-AtlasSnapshot -Destination $dest -Plane Axial -Force:$Force } }
+            @{ Name = 'Export-AtlasSnapshot (files)'; Force = $force; Outputs = 1
+                Run = { param($a, $b, $dest, $Force) Export-AtlasSnapshot -LiteralPath $a.T1, $b.T1 -Destination $dest -Plane Axial -Force:$Force } }
+        }
+    ) {
+        $ErrorActionPreference = 'Continue'   # the errors are what is tested
+        $dest = Join-Path $TestDrive ("collide-" + [guid]::NewGuid().ToString('N'))
+        $r = Split-Streams (& $Run $script:A $script:B $dest $Force 2>&1 4>&1)
+        $r.Objects.Count | Should -Be $Outputs
+        $r.Errors.Count | Should -Be $Outputs
+        foreach ($e in $r.Errors) {
+            $e.FullyQualifiedErrorId | Should -BeLike 'OutputCollision,*'
+            $e.CategoryInfo.Category | Should -Be 'ResourceExists'
+            "$($e.TargetObject)" | Should -BeLike "$dest*"
+            "$e" | Should -Match ([regex]::Escape((Join-Path $TestDrive 'b')))
+        }
+        $r.Verbose | Where-Object { $_ -like 'Kept existing*' } | Should -BeNullOrEmpty
+    }
+}

@@ -264,6 +264,21 @@ Describe 'New-AtlasQcReport' {
         ($script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -Force).SubjectCount | Should -Be 3
     }
 
+    It 'refuses an existing page before rendering any subject' {
+        # A subject without a T1 warns while it is rendered; a refused run must not render (or warn) at all.
+        $dest = Join-Path $script:Dir 'qc-early/index.html'
+        $null = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks
+        $broken = [Atlas.Core.Datasets.AtlasSubject]::new()
+        $broken.SubjectId = 'c0009s0001'; $broken.ScanId = 'c0009s0001t01'; $broken.Cohort = 'Site9'
+        $broken.T1Path = Join-Path $script:Dir 'missing-t1.nii.gz'
+        $r = @($script:Subjects) + $broken | New-AtlasQcReport -Destination $dest -NoChecks -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns -WarningAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Match '^OutputExists'
+        $errs[0].TargetObject | Should -Be $dest
+        $warns | Should -BeNullOrEmpty
+    }
+
     It 'reports a non-subject input as an error and still writes the others' {
         $r = @($script:Subjects[0], 'not a subject') | New-AtlasQcReport -Destination (Join-Path $script:Dir 'qc-mixed') -NoChecks -ErrorVariable errs -ErrorAction SilentlyContinue
         $r.SubjectCount | Should -Be 1

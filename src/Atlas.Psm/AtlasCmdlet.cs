@@ -276,6 +276,24 @@ namespace Atlas.Psm
             return OutputAction.Refuse;
         }
 
+        private readonly HashSet<string> _claimed = new HashSet<string>(
+            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+
+        /// <summary>
+        /// Claims an output path for this run, before <see cref="DecideOutput"/>. When a second input maps to a
+        /// path already claimed (the same file name from two folders into one -Destination), that input is an
+        /// OutputCollision error (ResourceExists, target the path) and false is returned: otherwise the first
+        /// input's new file would pass as "newer than its inputs" for the second one, or -Force would replace it.
+        /// </summary>
+        protected bool ClaimOutput(string output, string input)
+        {
+            if (_claimed.Add(output)) return true;
+            WriteError(new ErrorRecord(new IOException("The output " + output + " was already written from another input in this run, so "
+                    + input + " was not written to it; give inputs with the same name different -Destination folders."),
+                "OutputCollision", ErrorCategory.ResourceExists, output));
+            return false;
+        }
+
         /// <summary>The verbose message of an output kept because it is up to date (the same words from every cmdlet).</summary>
         protected void WriteKeptExisting(string output, string reason) =>
             WriteVerbose("Kept existing " + output + (string.IsNullOrEmpty(reason) ? "" : ": " + reason) + " (use -Force to overwrite).");

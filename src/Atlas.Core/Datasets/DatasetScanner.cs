@@ -73,10 +73,13 @@ namespace Atlas.Core.Datasets
 
         private static readonly string[] DocumentExtensions = { ".json", ".tsv", ".csv", ".xlsx", ".xls", ".xlsm", ".txt", ".md", ".pdf", ".html", ".bidsignore" };
 
-        /// <summary>Scans a dataset root. Throws DirectoryNotFoundException when the root does not exist.</summary>
+        /// <summary>Scans a dataset root. Throws DirectoryNotFoundException when the root does not exist, NiftiFormatException (InvalidArgument) when it is a file.</summary>
         public static DatasetScanResult Scan(string root, DatasetScanOptions options = null)
         {
             options = options ?? new DatasetScanOptions();
+            // A file given as the root exists: "not found" would send the user looking for the wrong fault.
+            if (File.Exists(root))
+                throw new Nifti.NiftiFormatException(Nifti.NiftiErrorKind.InvalidArgument, root, "is a file, not a dataset folder; give the folder that holds the dataset");
             if (!Directory.Exists(root)) throw new DirectoryNotFoundException("Dataset folder not found: " + root);
             if (options.ShardCount < 1) throw new ArgumentException("ShardCount must be at least 1.");
             if (options.ShardIndex < 0 || options.ShardIndex >= options.ShardCount)
@@ -131,18 +134,17 @@ namespace Atlas.Core.Datasets
             });
             result.TotalSubjects = subjects.Count;
 
+            Func<AtlasSubject, bool> kept = s => (options.Filter == null || options.Filter(s))
+                && (options.ShardCount <= 1 || SubjectShard.Of(s.SubjectId, options.ShardCount) == options.ShardIndex);
             if (options.Metadata != null || !string.IsNullOrEmpty(options.MetadataPath))
             {
                 result.Metadata = options.Metadata ?? MetadataTable.Load(options.MetadataPath);
-                result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings, result.OrphanMetadataRows);
+                // Subjects left out by -SubjectId or a shard are not this run's business: no "has no row" warning for them.
+                result.KeyColumn = MetadataJoin.Join(result.Metadata, subjects, options.KeyColumn, result.Warnings, result.OrphanMetadataRows, kept);
             }
 
             foreach (var s in subjects)
-            {
-                if (options.Filter != null && !options.Filter(s)) continue;
-                if (options.ShardCount > 1 && SubjectShard.Of(s.SubjectId, options.ShardCount) != options.ShardIndex) continue;
-                result.Subjects.Add(s);
-            }
+                if (kept(s)) result.Subjects.Add(s);
             return result;
         }
 

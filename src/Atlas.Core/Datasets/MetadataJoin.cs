@@ -15,8 +15,13 @@ namespace Atlas.Core.Datasets
     {
         private static readonly string[] SessionHeaders = { "session", "ses", "timepoint", "time point", "visit" };
 
-        /// <summary>Fills each subject's Metadata; returns the key column used (null when none matched). Warnings go to <paramref name="warnings"/>.</summary>
-        public static string Join(MetadataTable table, IList<AtlasSubject> subjects, string keyColumn, List<string> warnings, List<string> orphanRows = null)
+        /// <summary>
+        /// Fills each subject's Metadata; returns the key column used (null when none matched). Warnings go to <paramref name="warnings"/>.
+        /// Every subject takes part in the join (the key column and the orphan rows are judged on the whole dataset), but a
+        /// missing row is warned about only for subjects <paramref name="reported"/> accepts (those a filter or shard keeps).
+        /// </summary>
+        public static string Join(MetadataTable table, IList<AtlasSubject> subjects, string keyColumn, List<string> warnings, List<string> orphanRows = null,
+            Func<AtlasSubject, bool> reported = null)
         {
             int key;
             if (!string.IsNullOrEmpty(keyColumn))
@@ -60,7 +65,7 @@ namespace Atlas.Core.Datasets
                 s.Metadata = meta;
                 s.HasMetadata = row >= 0;
                 if (row >= 0) usedRows[row] = true;
-                else if (++missing <= 20) warnings.Add("Subject " + s.ScanId + " has no row in " + table.Path + " (key column '" + table.Headers[key] + "').");
+                else if ((reported == null || reported(s)) && ++missing <= 20) warnings.Add("Subject " + s.ScanId + " has no row in " + table.Path + " (key column '" + table.Headers[key] + "').");
             }
             if (missing > 20) warnings.Add("… and " + (missing - 20) + " more subjects without a metadata row.");
 

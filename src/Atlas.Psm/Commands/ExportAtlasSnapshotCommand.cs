@@ -203,6 +203,7 @@ namespace Atlas.Psm.Commands
                 if (item is AtlasSubject subject)
                 {
                     string target = Target(SubjectSnapshot.FileNameFor(subject));
+                    if (!ClaimOutput(target, subject.Directory ?? name)) return;
                     if (DecideOutput(target, Force, SubjectSnapshot.InputsOf(subject, MaskKind)) != OutputAction.Write) return;
                     if (!ShouldProcess(target, "Write snapshot of " + name)) return;
                     double opacity = Opacity != null && Opacity.Length > 0 ? Opacity[0] : Outline ? 1.0 : 0.6;
@@ -217,6 +218,7 @@ namespace Atlas.Psm.Commands
                     if (sourcePath != null) inputs.Add(sourcePath);
                     foreach (var l in _overlays) inputs.Add(l.Volume.Path);
                     bool allOnDisk = sourcePath != null && _overlays.TrueForAll(l => l.Volume.Path != null);
+                    if (!ClaimOutput(target, name)) return;
                     if (DecideOutput(target, Force, inputs, skipWhenUpToDate: allOnDisk) != OutputAction.Write) return;
                     if (!ShouldProcess(target, "Write snapshot of " + name)) return;
                     var volume = LoadVolume(item);

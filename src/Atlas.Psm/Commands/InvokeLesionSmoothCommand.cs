@@ -75,6 +75,7 @@ namespace Atlas.Psm.Commands
                 string dir = Destination != null ? PrepareDestination(Destination) : System.IO.Path.GetDirectoryName(item.Path);
                 target = System.IO.Path.Combine(dir, LesionMasks.SmoothFileName(item.Path));
                 if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
+                if (!ClaimOutput(target, item.Display)) return;
                 var action = DecideOutput(target, Force, new[] { item.Path });
                 if (action != OutputAction.Write) return; // kept: nothing is output for it (DecideOutput)
                 if (!ShouldProcess(target, "Write smoothed mask (FWHM " + Fwhm + " mm, threshold " + Threshold + ")")) return;

@@ -115,6 +115,7 @@ namespace Atlas.Psm.Commands
                     var inputs = t1.Path != null && item.Path != null && (WhiteMatterMask == null || wmPath != null)
                         ? (wmPath != null ? new[] { t1.Path, item.Path, wmPath } : new[] { t1.Path, item.Path }) : null;
                     if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
+                    if (!ClaimOutput(target, item.Display)) return;
                     var action = DecideOutput(target, Force, inputs);
                     if (action != OutputAction.Write) return;
                     if (!ShouldProcess(target, "Write white-matter-corrected mask")) return;

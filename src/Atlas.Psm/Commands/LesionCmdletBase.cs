@@ -127,6 +127,8 @@ namespace Atlas.Psm.Commands
             string count = partial ? output : (countPath != null ? ResolveOutputPath(countPath) : DefaultCountPath(output));
             var r = LesionOverlapResult.Of(map);
             r.Partial = partial;
+            if (!partial && SamePath(output, count))
+                throw new ArgumentException("-CountPath names the same file as -OutputPath (" + output + "); the count map would replace the proportion map.");
             var targets = partial ? new[] { output } : new[] { output, count };
             foreach (var t in targets)
                 if (inputs.Exists(i => SamePath(i, t))) throw new IOException("The output " + t + " would replace one of its inputs.");
@@ -153,6 +155,18 @@ namespace Atlas.Psm.Commands
             }
             return r.ProportionPath == null && r.CountPath == null ? null : r;
         }
+
+        /// <summary>A set of provider paths compared as the file system does (case-insensitive on Windows only).</summary>
+        protected static HashSet<string> NewPathSet() => new HashSet<string>(
+            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+
+        /// <summary>
+        /// The error for a file given twice to a reduction (an overlap map or a merge of shards): it is left out,
+        /// since counting it twice would make the map wrong while looking complete.
+        /// </summary>
+        protected void WriteDuplicateInput(string path, string into) =>
+            WriteError(new ErrorRecord(new ArgumentException("The file " + path + " was given twice; it is counted once in " + into + "."),
+                "DuplicateInput", ErrorCategory.InvalidArgument, path));
 
         /// <summary>map.nii.gz → map_count.nii.gz.</summary>
         protected static string DefaultCountPath(string output)

@@ -69,12 +69,23 @@ namespace Atlas.Psm.Commands
                 {
                     var subject = AsSubject(input);
                     if (subject == null) { _collected.AddRange(ExpandMasks(input, MaskKind)); continue; }
+                    if (OutputPath != null && Destination == null)
+                    {
+                        // -OutputPath is one file for the merge of files and volumes; writing each
+                        // subject there would either overwrite or silently keep the first subject's mask.
+                        WriteError(new ErrorRecord(new ArgumentException(
+                                "-OutputPath is the file for merged files and volumes; the merged mask of subject " + subject
+                                + " was not written. Give -Destination, a folder for <ScanId>_LesionMerged.nii.gz."),
+                            "OutputPathForSubject", ErrorCategory.InvalidArgument, subject));
+                        continue;
+                    }
                     var items = ExpandMasks(subject, MaskKind);
                     if (items.Count == 0) continue;
                     Progress("Merge-AtlasLesion", "Merging the masks of " + subject + " (" + (++_count) + ")", 0, 0);
                     string target = null;
                     if (Destination != null)
                         target = System.IO.Path.Combine(PrepareDestination(Destination), (subject.ScanId ?? subject.SubjectId) + "_LesionMerged.nii.gz");
+                    if (target != null && !ClaimOutput(target, subject.Directory ?? subject.ToString())) continue;
                     Emit(items, target, subject.ToString());
                 }
                 catch (Exception ex) when (IsInputFailure(ex))
@@ -90,6 +101,15 @@ namespace Atlas.Psm.Commands
         {
             CompleteProgress("Merge-AtlasLesion");
             if (_collected.Count == 0) return;
+            if (OutputPath == null && Destination != null)
+            {
+                // -Destination names subjects' files only; the merge of files and volumes needs a file name.
+                WriteError(new ErrorRecord(new ArgumentException(
+                        "-Destination is the folder for subjects' merged masks; the merge of " + _collected.Count
+                        + " masks was not written. Give -OutputPath, the file to write it to."),
+                    "DestinationForMasks", ErrorCategory.InvalidArgument, Destination));
+                return;
+            }
             try
             {
                 Emit(_collected, OutputPath != null ? ResolveOutputPath(OutputPath) : null, "masks");

@@ -44,6 +44,7 @@ namespace Atlas.Psm.Commands
 
         private LesionOverlapMap _map;
         private readonly List<string> _inputs = new List<string>();
+        private readonly HashSet<string> _added = NewPathSet();
         private int _failed;
 
         protected override void ProcessRecord()
@@ -54,6 +55,7 @@ namespace Atlas.Psm.Commands
                 if (Cancellation.IsCancellationRequested) return;
                 try
                 {
+                    if (!_added.Add(file)) { WriteDuplicateInput(file, "the merged map"); continue; }
                     Progress("Merge-LesionOverlapMap", "Adding " + file, 0, 0);
                     var v = NiftiReader.Read(file);
                     if (!LesionOverlapMap.IsCountMap(v.Header))

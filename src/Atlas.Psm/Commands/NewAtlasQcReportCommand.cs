@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
 using Atlas.Core.Datasets;
 using Atlas.Core.Rendering;
@@ -67,6 +68,8 @@ namespace Atlas.Psm.Commands
         private readonly List<QcReportRow> _rows = new List<QcReportRow>();
         private Dictionary<string, List<QcFinding>> _byScan, _bySubject;
         private string _target;
+        // The page exists and -Force is not given: it will be kept (DecideOutput), so no subject is rendered for nothing.
+        private bool _refused;
 
         protected override void BeginProcessing()
         {
@@ -75,6 +78,12 @@ namespace Atlas.Psm.Commands
                 ? dest : System.IO.Path.Combine(dest, "index.html");
             _byScan = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
             _bySubject = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
+            // Decided before the (long) rendering of every subject, with the same rule and error as at the end.
+            if (!Force && File.Exists(_target) && DecideOutput(_target, Force, null, skipWhenUpToDate: false) != OutputAction.Write)
+            {
+                _refused = true;
+                return;
+            }
             if (Finding == null) return;
             foreach (var f in Finding)
             {
@@ -101,6 +110,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
+            if (_refused) return;
             var subject = AsSubject(InputObject);
             if (subject == null)
             {
@@ -130,7 +140,7 @@ namespace Atlas.Psm.Commands
         protected override void EndProcessing()
         {
             CompleteProgress("New-AtlasQcReport");
-            if (Cancellation.IsCancellationRequested) return;
+            if (_refused || Cancellation.IsCancellationRequested) return;
             if (DecideOutput(_target, Force, null, skipWhenUpToDate: false) != OutputAction.Write) return;
             if (!ShouldProcess(_target, "Write QC report of " + _rows.Count + " subjects")) return;
             try

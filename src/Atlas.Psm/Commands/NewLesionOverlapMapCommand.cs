@@ -63,6 +63,7 @@ namespace Atlas.Psm.Commands
 
         private LesionOverlapMap _map;
         private readonly List<string> _inputs = new List<string>();
+        private readonly HashSet<string> _added = NewPathSet();
         private int _skipped, _seen, _mismatched;
         private bool _inMemory;
 
@@ -114,6 +115,12 @@ namespace Atlas.Psm.Commands
         private void Add(LesionMaskItem item)
         {
             if (Cancellation.IsCancellationRequested) return;
+            if (item.Path != null && !_added.Add(item.Path))
+            {
+                _skipped++;
+                WriteDuplicateInput(item.Path, "the overlap map");
+                return;
+            }
             AtlasVolume v = null;
             bool pooled = false;
             try

@@ -56,6 +56,8 @@ namespace Atlas.Psm.Commands
         private readonly List<DatasetFinding> _all = new List<DatasetFinding>();
         private int _subjects;
         private int _errors;
+        // Roots (or the metadata sheet) that could not be checked at all: -FailOnError must not pass them.
+        private int _notChecked;
 
         protected override void ProcessRecord()
         {
@@ -69,9 +71,16 @@ namespace Atlas.Psm.Commands
             if (MetadataPath != null)
             {
                 metadata = LoadMetadata(MetadataPath);
-                if (metadata == null) return;
+                if (metadata == null) { _notChecked++; return; }
             }
-            foreach (var root in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            var roots = new List<string>();
+            foreach (var p in literal ? LiteralPath : Path)
+            {
+                var resolved = ResolveInputPaths(new[] { p }, literal);
+                if (resolved.Count == 0) _notChecked++;
+                roots.AddRange(resolved);
+            }
+            foreach (var root in roots)
             {
                 DatasetScanResult scan;
                 try
@@ -88,7 +97,14 @@ namespace Atlas.Psm.Commands
                 catch (Exception ex) when (IsInputFailure(ex))
                 {
                     WriteFailure(ex, "TestAtlasDatasetFailed", root);
+                    _notChecked++;
                     continue;
+                }
+                if (scan.TotalSubjects == 0)
+                {
+                    // An empty folder (an unmounted share's mount point, say) is not a clean dataset.
+                    WriteWarning(root + ": no ATLAS scan was found (no T1 image named as the R1.1 native, INDI standardized or BIDS layout names it).");
+                    _notChecked++;
                 }
                 // Unmatched files and orphan rows become findings; the scan's other warnings are verbose detail.
                 foreach (var w in scan.Warnings) WriteVerbose(w);
@@ -124,6 +140,11 @@ namespace Atlas.Psm.Commands
         {
             if (Summary)
                 foreach (var row in DatasetChecker.Summarize(_all, _subjects)) WriteObject(row);
+            if (FailOnError && _notChecked > 0)
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException(_notChecked + " dataset root" + (_notChecked == 1 ? "" : "s") + " or metadata sheet could not be checked (missing, unreadable or without any scan); "
+                        + _errors + " error finding" + (_errors == 1 ? "" : "s") + " in " + _subjects + " subject" + (_subjects == 1 ? "" : "s") + " checked."),
+                    "DatasetNotChecked", ErrorCategory.ObjectNotFound, null));
             if (FailOnError && _errors > 0)
                 ThrowTerminatingError(new ErrorRecord(
                     new InvalidDataException(_errors + " error finding" + (_errors == 1 ? "" : "s") + " in " + _subjects + " subject" + (_subjects == 1 ? "" : "s") + " checked."),

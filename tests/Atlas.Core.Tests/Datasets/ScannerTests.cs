@@ -195,6 +195,12 @@ namespace Atlas.Core.Tests.Datasets
             Assert.Throws<DirectoryNotFoundException>(() => DatasetScanner.Scan("/nonexistent/atlas-root"));
             using (var t = new TempDir())
             {
+                var file = System.IO.Path.Combine(t.Path, "c0001s0001t01.nii.gz");
+                File.WriteAllText(file, "x");
+                var e = Assert.Throws<Atlas.Core.Nifti.NiftiFormatException>(() => DatasetScanner.Scan(file));
+                Assert.Equal(Atlas.Core.Nifti.NiftiErrorKind.InvalidArgument, e.Kind);
+                Assert.Equal(file, e.FilePath);
+                Assert.Contains("not a dataset folder", e.Message);
                 Assert.Throws<ArgumentException>(() => DatasetScanner.Scan(t.Path, new DatasetScanOptions { ShardCount = 0 }));
                 Assert.Throws<ArgumentException>(() => DatasetScanner.Scan(t.Path, new DatasetScanOptions { ShardCount = 3, ShardIndex = 3 }));
             }
@@ -242,6 +248,27 @@ namespace Atlas.Core.Tests.Datasets
                 var r = DatasetScanner.Scan(t.Path, new DatasetScanOptions { Filter = s => s.Cohort == "c0002" });
                 Assert.Equal("c0002s0001t01", Assert.Single(r.Subjects).SubjectId);
                 Assert.Equal(2, r.TotalSubjects);
+            }
+        }
+
+        [Fact]
+        public void MissingMetadataRowsAreReportedOnlyForKeptSubjects()
+        {
+            using (var t = new TempDir())
+            {
+                Touch(t.Path, "c0001/c0001s0001t01/c0001s0001t01.nii.gz", "c0002/c0002s0001t01/c0002s0001t01.nii.gz",
+                    "c0003/c0003s0001t01/c0003s0001t01.nii.gz");
+                var meta = MetadataTable.FromCells("meta.csv", new List<object[]> { new object[] { "Subject ID", "PVH" }, new object[] { "c0001s0001", 1 } });
+                var kept = DatasetScanner.Scan(t.Path, new DatasetScanOptions { Metadata = meta, Filter = s => s.Cohort == "c0001" });
+                Assert.True(Assert.Single(kept.Subjects).HasMetadata);
+                Assert.DoesNotContain(kept.Warnings, w => w.Contains("has no row"));
+                var other = DatasetScanner.Scan(t.Path, new DatasetScanOptions { Metadata = meta, Filter = s => s.Cohort == "c0002" });
+                Assert.False(Assert.Single(other.Subjects).HasMetadata);
+                Assert.Equal("c0002s0001t01", Assert.Single(other.Warnings, w => w.Contains("has no row")).Split(' ')[1]);
+                // The row of a subject left out by the filter is still no orphan.
+                Assert.DoesNotContain(other.Warnings, w => w.Contains("matches no subject"));
+                var all = DatasetScanner.Scan(t.Path, new DatasetScanOptions { Metadata = meta });
+                Assert.Equal(2, all.Warnings.Count(w => w.Contains("has no row")));
             }
         }
 
