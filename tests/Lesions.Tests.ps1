@@ -533,3 +533,23 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         Test-Path (Join-Path $TestDrive 'z.nii.gz') | Should -BeFalse
     }
 }
+
+Describe 'A 4D image given as a mask' {
+    It 'is measured on its first frame, with a warning naming the file (<Command>)' -ForEach @(
+        @{ Command = 'Measure-Lesion' }
+        @{ Command = 'Get-LesionComponent' }
+    ) {
+        # Frame 0 holds one 2-voxel lesion; frame 1 a single voxel elsewhere, which must not count.
+        $g = [Atlas.Core.Volumes.Grid]::Create(4, 4, 4, 1, 1, 1)
+        $h = [Atlas.Core.Volumes.AtlasVolume]::MakeHeader($g, 'UInt8', $null)
+        $h.Dim[0] = 4; $h.Dim[4] = 2
+        $data = [byte[]]::new(128); $data[5] = 1; $data[6] = 1; $data[64 + 40] = 1
+        $p = Join-Path $TestDrive "four_$Command.nii.gz"
+        [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::new($h, $data, $null, $null), $p, $null)
+        $rows = @(& $Command -Path $p -WarningVariable w -WarningAction SilentlyContinue)
+        $rows.Count | Should -Be 1
+        $rows[0].VoxelCount | Should -Be 2
+        @($w).Count | Should -Be 1
+        "$($w[0])" | Should -BeLike "*four_$Command.nii.gz*4D image with 2 frames*"
+    }
+}

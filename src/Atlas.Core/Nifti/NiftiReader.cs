@@ -72,7 +72,7 @@ namespace Atlas.Core.Nifti
                 if (bpv == 0 || dt == NiftiDataType.Float128 || dt == NiftiDataType.Complex256)
                     throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, headerPath, "datatype " + (short)dt + " (" + DataTypeName(dt) + ") is not supported");
                 if (complex && !options.ComplexAsMagnitude && !options.HeaderOnly)
-                    throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, headerPath, "complex data (" + dt + ") can only be read as magnitude; ask for the magnitude explicitly");
+                    throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, headerPath, "complex data (" + dt + ") can only be read as its magnitude: use Import-AtlasVolume -Magnitude (NiftiReadOptions.ComplexAsMagnitude)");
                 if (options.Frame.HasValue && (options.Frame.Value < 0 || options.Frame.Value >= h.FrameCount))
                     throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, headerPath, "frame " + options.Frame.Value + " does not exist; the image has " + h.FrameCount + " frame(s), numbered from 0");
                 long voxOffset = (long)h.VoxOffset;

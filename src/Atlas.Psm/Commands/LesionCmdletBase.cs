@@ -85,16 +85,19 @@ namespace Atlas.Psm.Commands
         }
 
         /// <summary>The item's volume (read from its file when not already in memory).</summary>
-        protected static AtlasVolume Load(LesionMaskItem item) => Load(item, null, out _);
+        protected AtlasVolume Load(LesionMaskItem item) => Load(item, null, out _);
 
         /// <summary>
         /// As <see cref="Load(LesionMaskItem)"/>; a volume read from its file here takes its array from
         /// <paramref name="pool"/>, and <paramref name="fromPool"/> says so (the caller gives it back).
         /// </summary>
-        protected static AtlasVolume Load(LesionMaskItem item, VoxelBufferPool pool, out bool fromPool)
+        protected AtlasVolume Load(LesionMaskItem item, VoxelBufferPool pool, out bool fromPool)
         {
             fromPool = item.Volume == null && pool != null;
             if (item.Volume == null) item.Volume = NiftiReader.Read(item.Path, new NiftiReadOptions { Pool = pool });
+            // Masks are 3D; of a 4D image only the first frame is the mask.
+            if (item.Volume.HasData && item.Volume.FramesLoaded > 1)
+                WriteWarning(item.Display + ": a 4D image with " + item.Volume.FramesLoaded + " frames; only its first frame (0) is used as the mask.");
             return item.Volume;
         }
 

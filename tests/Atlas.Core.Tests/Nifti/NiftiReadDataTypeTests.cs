@@ -193,6 +193,7 @@ namespace Atlas.Core.Tests.Nifti
             var ex = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(_tmp.File("c.nii")));
             Assert.Equal(NiftiErrorKind.UnsupportedDataType, ex.Kind);
             Assert.Equal(_tmp.File("c.nii"), ex.FilePath);
+            Assert.Contains("-Magnitude", ex.Message); // tells the user the switch to use
             var v = NiftiReader.Read(_tmp.File("c.nii"), new NiftiReadOptions { ComplexAsMagnitude = true });
             Assert.Equal(NiftiDataType.Float32, v.DataType);
             Assert.Equal(new float[] { 5, 13 }, v.Data);
