@@ -253,6 +253,18 @@ Describe 'Merge-AtlasLesion' {
         "$($errs[0])" | Should -Match 'c0001s0002t01_LesionRaw\.voi'
     }
 
+    It 'labels wildcard matches in natural order (_2 before _10), so labels follow the mask numbers' {
+        $d = Join-Path $TestDrive 'natural'
+        New-Item -ItemType Directory -Path $d | Out-Null
+        $g = [Atlas.Core.Volumes.Grid]::Create(12, 1, 1, 1, 1, 1)
+        foreach ($n in 1..11) {
+            $m = [byte[]]::new(12); $m[$n] = 1
+            [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null), (Join-Path $d "c0001s0001t01_LesionSmooth_$n.nii.gz"), $null)
+        }
+        $l = Merge-AtlasLesion -Path (Join-Path $d '*.nii.gz') -AsLabelMap
+        (1..11 | ForEach-Object { $l.GetValue($_, 0, 0) }) | Should -Be (1..11)
+    }
+
     It 'refuses an output parameter that does not apply to the input instead of ignoring it' {
         $out = Join-Path $TestDrive 'subject-to-outputpath.nii.gz'
         $r = $script:S2 | Merge-AtlasLesion -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue

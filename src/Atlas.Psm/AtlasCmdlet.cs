@@ -67,7 +67,10 @@ namespace Atlas.Psm
                             WriteError(new ErrorRecord(new ItemNotFoundException("No file matches '" + p + "'."),
                                 "PathNotFound", ErrorCategory.ObjectNotFound, p));
                         }
-                        result.AddRange(resolved);
+                        // A wildcard's matches in natural order (_2 before _10: the rank order of mask names).
+                        var matches = new List<string>(resolved);
+                        matches.Sort(NaturalOrder.Instance);
+                        result.AddRange(matches);
                     }
                 }
                 catch (ItemNotFoundException ex)
