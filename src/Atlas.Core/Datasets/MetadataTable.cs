@@ -94,7 +94,11 @@ namespace Atlas.Core.Datasets
                 case ".csv":
                     {
                         string text = ReadSheetText(path);
-                        cells = ToObjects(DelimitedText.Parse(text, DelimitedText.GuessCsvDelimiter(text)));
+                        char delimiter = DelimitedText.GuessCsvDelimiter(text);
+                        var parsed = DelimitedText.Parse(text, delimiter);
+                        // Semicolon CSV is what Excel writes where the comma is the decimal mark: "1,5" is 1.5 there.
+                        if (delimiter == ';') DelimitedText.DecimalCommasToPoints(parsed);
+                        cells = ToObjects(parsed);
                         break;
                     }
                 default:
@@ -347,6 +351,20 @@ namespace Atlas.Core.Datasets
             if (first.IndexOf(',') < 0 && first.IndexOf('\t') >= 0) return '\t';
             return ',';
         }
+
+        /// <summary>
+        /// Rewrites fields that are a number with a decimal comma (<c>1,5</c>, <c>-0,25</c>, <c>2,5E3</c>: digits,
+        /// one comma, digits) to the decimal point, in place. Anything else (<c>1,234,5</c>, <c>1.234,5</c>, text) is left alone.
+        /// </summary>
+        public static void DecimalCommasToPoints(List<string[]> rows)
+        {
+            foreach (var row in rows)
+                for (int i = 0; i < row.Length; i++)
+                    if (row[i] != null && DecimalComma.IsMatch(row[i])) row[i] = row[i].Trim().Replace(',', '.');
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex DecimalComma =
+            new System.Text.RegularExpressions.Regex(@"^\s*[+-]?[0-9]+,[0-9]+(?:[eE][+-]?[0-9]+)?\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
         /// <summary>A field quoted when it needs to be (delimiter, quote or line break inside).</summary>
         public static string Quote(string s, char delimiter = ',')

@@ -36,6 +36,35 @@ namespace Atlas.Core.Tests.Datasets
         }
 
         [Fact]
+        public void SemicolonCsvReadsDecimalCommas()
+        {
+            // What Excel writes as CSV where the comma is the decimal mark (de-DE, fr-FR …).
+            using (var t = new TempDir())
+            {
+                string p = t.File("eu.csv");
+                File.WriteAllText(p, "Subject ID;Lesion Volume;Age;Note\n"
+                    + "c0001s0001;1200,5;61;1,234,5\n"
+                    + "c0001s0002;-0,25;70;1.234,5\n"
+                    + "c0001s0003;3;55;left, basal ganglia\n");
+                var m = MetadataTable.Load(p);
+                Assert.Equal(1200.5, m.Rows[0][1]);
+                Assert.Equal(-0.25, m.Rows[1][1]);
+                Assert.Equal(3.0, m.Rows[2][1]);       // the column has fractions: double throughout
+                Assert.Equal(61, m.Rows[0][2]);
+                Assert.Equal("1,234,5", m.Rows[0][3]); // not one decimal comma: text
+                Assert.Equal("1.234,5", m.Rows[1][3]);
+                Assert.Equal("left, basal ganglia", m.Rows[2][3]);
+            }
+            // A comma-delimited CSV never has decimal commas (they would be delimiters), and a quoted "1,5" there stays text.
+            using (var t = new TempDir())
+            {
+                string p = t.File("us.csv");
+                File.WriteAllText(p, "Subject ID,Value\nc0001s0001,\"1,5\"\n");
+                Assert.Equal("1,5", MetadataTable.Load(p).Rows[0][1]);
+            }
+        }
+
+        [Fact]
         public void TypesColumnsAndKeepsHeaders()
         {
             using (var t = new TempDir())
