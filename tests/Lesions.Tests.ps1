@@ -94,10 +94,11 @@ Describe 'Invoke-LesionSmooth' {
         # Files come out as Get-Item gives them (provider properties), so the default view shows their size.
         $f[1].PSIsContainer | Should -BeExactly $false
         $f[1].PSPath | Should -BeLike '*FileSystem::*'
-        # A rerun keeps both (one up to date, quietly; the primary raw mask was dated in the future above:
-        # refused with an error) and outputs nothing for them, as every writing cmdlet does.
+        # A rerun keeps both: the up-to-date one quietly, output as the result so the pipeline goes on;
+        # the other (its raw mask was dated in the future above) refused with an error, nothing output.
         $kept = @($script:Subject | Invoke-LesionSmooth -Destination $dest -ErrorVariable errs -ErrorAction SilentlyContinue)
-        $kept | Should -BeNullOrEmpty
+        $kept.Count | Should -Be 1
+        $kept[0].FullName | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth_1.nii.gz')
         $errs.Count | Should -Be 1
         $errs[0].TargetObject | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth.nii.gz')
     }

@@ -64,7 +64,12 @@ Describe 'Existing outputs: one rule for every writing cmdlet' {
         # Run writes with the cmdlet (-Force when $Force); Output is the file compared before and after;
         # Target the path an OutputExists error names (default: Output). Derived cmdlets keep an output
         # newer than its inputs quietly; the others refuse any existing output. Records marks cmdlets
-        # whose output is a record of the work (not the file), which they still output for a kept file.
+        # that still output something for a kept file, checked by Kept: the kept file itself, or the
+        # overlap map's record, when it is up to date; the record of the work whatever happened to the file.
+        $keptFile = { param($objects, $stale, $out)
+            if ($stale) { $objects | Should -BeNullOrEmpty } else { $objects.Count | Should -Be 1; $objects[0].FullName | Should -Be $out } }
+        $keptMap = { param($objects, $stale, $out)
+            if ($stale) { $objects | Should -BeNullOrEmpty } else { $objects.Count | Should -Be 1; $objects[0].ProportionPath | Should -Be $out; $objects[0].CountPath | Should -BeLike '*_count.nii.gz' } }
         $script:Writers = @(
             @{ Name = 'Export-AtlasVolume'; Derived = $false
                 Run = { param($fx, $Force) Import-AtlasVolume -LiteralPath $fx.T1 | Export-AtlasVolume -Path (Join-Path $fx.Out 'copy.nii.gz') -PassThru -Force:$Force }
@@ -72,13 +77,13 @@ Describe 'Existing outputs: one rule for every writing cmdlet' {
             @{ Name = 'Export-AtlasSnapshot'; Derived = $true
                 Run = { param($fx, $Force) Export-AtlasSnapshot -LiteralPath $fx.T1 -Destination $fx.Out -Plane Axial -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'c0001s0001t01.png' } }
-            @{ Name = 'Invoke-LesionSmooth'; Derived = $true
+            @{ Name = 'Invoke-LesionSmooth'; Derived = $true; Records = $true; Kept = $keptFile
                 Run = { param($fx, $Force) Invoke-LesionSmooth -LiteralPath $fx.Raw0 -Destination $fx.Out -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'c0001s0001t01_LesionSmooth.nii.gz' } }
             @{ Name = 'Invoke-LesionWhiteMatterCorrection'; Derived = $true
                 Run = { param($fx, $Force) Invoke-LesionWhiteMatterCorrection -T1 $fx.T1 -Mask $fx.Mask0 -WhiteMatterMask $fx.Wm -OutputPath (Join-Path $fx.Out 'wmc.nii.gz') -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'wmc.nii.gz' } }
-            @{ Name = 'Merge-AtlasLesion'; Derived = $true
+            @{ Name = 'Merge-AtlasLesion'; Derived = $true; Records = $true; Kept = $keptFile
                 Run = { param($fx, $Force) Merge-AtlasLesion -LiteralPath $fx.Mask0, $fx.Mask1 -OutputPath (Join-Path $fx.Out 'merged.nii.gz') -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'merged.nii.gz' } }
             @{ Name = 'Get-LesionComponent'; Derived = $true; Records = $true
@@ -86,10 +91,10 @@ Describe 'Existing outputs: one rule for every writing cmdlet' {
                 Output = { param($fx) Join-Path $fx.Out 'lesion.nii.gz' }
                 # The lesion's record is its measurement: still output; it names the file only when the file is its mask.
                 Kept = { param($objects, $stale, $out) $objects.Count | Should -Be 1; $objects[0].OutputPath | Should -Be $(if ($stale) { $null } else { $out }) } }
-            @{ Name = 'New-LesionOverlapMap'; Derived = $true
+            @{ Name = 'New-LesionOverlapMap'; Derived = $true; Records = $true; Kept = $keptMap
                 Run = { param($fx, $Force) New-LesionOverlapMap -LiteralPath $fx.Mask0, $fx.Mask1 -OutputPath (Join-Path $fx.Out 'map.nii.gz') -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'map.nii.gz' } }
-            @{ Name = 'Merge-LesionOverlapMap'; Derived = $true
+            @{ Name = 'Merge-LesionOverlapMap'; Derived = $true; Records = $true; Kept = $keptMap
                 Run = { param($fx, $Force) Merge-LesionOverlapMap -LiteralPath $fx.Partial -OutputPath (Join-Path $fx.Out 'merged-map.nii.gz') -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'merged-map.nii.gz' } }
             @{ Name = 'New-AtlasQcReport'; Derived = $false
@@ -110,7 +115,7 @@ Describe 'Existing outputs: one rule for every writing cmdlet' {
         )
     }
 
-    It '<Name>: kept without -Force (quietly when up to date, else a ResourceExists error), nothing output for it; -Force overwrites' -ForEach $script:Writers {
+    It '<Name>: kept without -Force (quietly when up to date, else a ResourceExists error); -Force overwrites' -ForEach $script:Writers {
         $ErrorActionPreference = 'Continue'   # the errors are what is tested
         $fx = New-Fixture (Join-Path $TestDrive $Name)
         $out = & $Output $fx

@@ -253,15 +253,15 @@ namespace Atlas.Psm
 
         /// <summary>
         /// The one rule for outputs that exist (docs/about_Atlas.Psm.md, "Files written"). Without -Force
-        /// an existing output is never overwritten, and nothing is output for it (no file object, no
-        /// result record claiming it was written):
+        /// an existing output is never overwritten:
         /// <list type="bullet">
         /// <item>newer than all its inputs (a cmdlet regenerating derived files from files): kept
         /// quietly, with the verbose message "Kept existing &lt;path&gt;: it is newer than its inputs (use -Force
-        /// to overwrite)." (<see cref="OutputAction.Skip"/>), so a scheduled rerun is cheap;</item>
+        /// to overwrite)." (<see cref="OutputAction.Skip"/>), so a scheduled rerun is cheap; the caller
+        /// outputs the kept file (or its result) where that needs none of the skipped work;</item>
         /// <item>otherwise (older than an input, inputs not on disk, or not a derived file): kept, with a
         /// non-terminating ResourceExists error OutputExists whose target is the path (<see cref="OutputAction.Refuse"/>),
-        /// since the existing file may not be what this run would write.</item>
+        /// since the existing file may not be what this run would write; nothing is output for it.</item>
         /// </list>
         /// With -Force, or when the output is absent: <see cref="OutputAction.Write"/>. Pass
         /// <paramref name="skipWhenUpToDate"/> false (or null inputs) where "newer than the inputs" means nothing.

@@ -77,7 +77,8 @@ namespace Atlas.Psm.Commands
                 if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
                 if (!ClaimOutput(target, item.Display)) return;
                 var action = DecideOutput(target, Force, new[] { item.Path });
-                if (action != OutputAction.Write) return; // kept: nothing is output for it (DecideOutput)
+                if (action == OutputAction.Skip) { WriteFileObject(target); return; } // up to date: the kept file is the result
+                if (action != OutputAction.Write) return; // refused (error written): nothing is output
                 if (!ShouldProcess(target, "Write smoothed mask (FWHM " + Fwhm + " mm, threshold " + Threshold + ")")) return;
                 var smoothed = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);
                 NiftiWriter.Write(smoothed, target);

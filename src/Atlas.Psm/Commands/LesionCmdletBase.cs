@@ -120,9 +120,9 @@ namespace Atlas.Psm.Commands
         /// <summary>
         /// Writes an overlap map: the proportion map to <paramref name="outputPath"/> and the count map
         /// to <paramref name="countPath"/> (default: the output name with _count), or with
-        /// <paramref name="partial"/> only the count map to <paramref name="outputPath"/>. Null when nothing was
-        /// written (refused, kept as up to date, or -WhatIf); outputs are kept as up to date only when every
-        /// input is a file (<paramref name="inputsKnown"/>).
+        /// <paramref name="partial"/> only the count map to <paramref name="outputPath"/>. The result names the maps
+        /// written or kept as up to date; null when refused or under -WhatIf. Outputs are kept as up to date only
+        /// when every input is a file (<paramref name="inputsKnown"/>).
         /// </summary>
         protected LesionOverlapResult WriteOverlapMaps(LesionOverlapMap map, string outputPath, string countPath, bool partial, bool force, List<string> inputs, bool inputsKnown)
         {
@@ -138,20 +138,24 @@ namespace Atlas.Psm.Commands
             // The two maps are one result: a refused map (error) leaves both as they are; an up-to-date one
             // is kept while a missing partner is written.
             var actions = new OutputAction[targets.Length];
-            bool anyWrite = false;
             for (int k = 0; k < targets.Length; k++)
             {
                 actions[k] = DecideOutput(targets[k], force, inputsKnown ? inputs : null);
                 if (actions[k] == OutputAction.Refuse) return null;
-                if (actions[k] == OutputAction.Write) anyWrite = true;
             }
-            if (!anyWrite) return null;
-            if (!partial && actions[0] == OutputAction.Write && ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
+            // A map kept as up to date is still this run's result (the counts were made from the same
+            // inputs), so the record names it, and a rerun's pipeline sees what the first run saw.
+            if (!partial)
             {
-                NiftiWriter.Write(map.ToProportionVolume(), output);
-                r.ProportionPath = output;
+                if (actions[0] == OutputAction.Skip) r.ProportionPath = output;
+                else if (ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
+                {
+                    NiftiWriter.Write(map.ToProportionVolume(), output);
+                    r.ProportionPath = output;
+                }
             }
-            if (actions[targets.Length - 1] == OutputAction.Write && ShouldProcess(count, "Write lesion count map (N = " + map.MaskCount + ")"))
+            if (actions[targets.Length - 1] == OutputAction.Skip) r.CountPath = count;
+            else if (ShouldProcess(count, "Write lesion count map (N = " + map.MaskCount + ")"))
             {
                 NiftiWriter.Write(map.ToCountVolume(), count);
                 r.CountPath = count;

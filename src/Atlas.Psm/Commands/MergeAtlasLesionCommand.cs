@@ -127,7 +127,8 @@ namespace Atlas.Psm.Commands
             if (target != null)
             {
                 var action = DecideOutput(target, Force, inputs.Count == items.Count ? inputs : null);
-                if (action != OutputAction.Write) return; // kept: nothing is output for it (DecideOutput)
+                if (action == OutputAction.Skip) { WriteFileObject(target); return; } // up to date: the kept file is the result
+                if (action != OutputAction.Write) return; // refused (error written): nothing is output
                 if (!ShouldProcess(target, "Write the " + (AsLabelMap ? "label map" : "union") + " of " + items.Count + " " + what)) return;
             }
             var vols = new List<AtlasVolume>();
