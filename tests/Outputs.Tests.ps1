@@ -218,3 +218,19 @@ Describe 'Two inputs that map to one output name in one run' {
         $r.Verbose | Where-Object { $_ -like 'Kept existing*' } | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A nightly rerun of a pipeline' {
+    It 'gives the same records as the first run, though every smoothed mask is kept' {
+        $root = Join-Path $TestDrive 'nightly'
+        $null = New-AtlasSampleDataset -Path (Join-Path $root 'sample') -SubjectCount 3
+        $run = { Get-AtlasSubject (Join-Path $root 'sample') | Invoke-LesionSmooth -Destination (Join-Path $root 'smoothed') | Measure-Lesion | ConvertTo-Csv }
+        $first = @(& $run)
+        $first.Count | Should -BeGreaterThan 2
+        $VerbosePreference = 'Continue'
+        $second = @(& $run 4>&1)
+        $VerbosePreference = 'SilentlyContinue'
+        $kept = @($second | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Kept existing*' })
+        $kept.Count | Should -BeGreaterThan 0
+        @($second | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -Be $first
+    }
+}
