@@ -19,6 +19,37 @@ namespace Atlas.Core.Nifti
             throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "unknown image extension (use .nii, .nii.gz, .voi, .hdr/.img or .hdr.gz/.img.gz)");
         }
 
+        /// <summary>True for a name of an Analyze/NIfTI pair member: .hdr, .img, .hdr.gz or .img.gz (any case).</summary>
+        public static bool IsPairName(string path)
+        {
+            string p = path.ToLowerInvariant();
+            return p.EndsWith(".hdr") || p.EndsWith(".img") || p.EndsWith(".hdr.gz") || p.EndsWith(".img.gz");
+        }
+
+        /// <summary>Gzip by its magic bytes 1f 8b, never by the extension; leaves the stream at 0.</summary>
+        internal static bool IsGzip(FileStream fs)
+        {
+            int a = fs.ReadByte(), b = fs.ReadByte();
+            fs.Position = 0;
+            return a == 0x1f && b == 0x8b;
+        }
+
+        /// <summary>
+        /// The ISIZE field of a gzip file, its last 4 bytes (RFC 1952: the inflated length mod 2^32);
+        /// false when the file is shorter than the 18 bytes (member header and trailer) a gzip file
+        /// holds at the least, or the trailer cannot be read.
+        /// </summary>
+        internal static bool TryReadGzipSize(FileStream fs, out uint isize)
+        {
+            isize = 0;
+            if (fs.Length < 18) return false;
+            var t = new byte[4];
+            fs.Position = fs.Length - 4;
+            if (StreamIO.ReadUpTo(fs, t, 0, 4) < 4) return false;
+            isize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(t);
+            return true;
+        }
+
         public static bool IsImagePath(string path)
         {
             string p = path.ToLowerInvariant();
@@ -67,8 +98,7 @@ namespace Atlas.Core.Nifti
         {
             var h = NiftiReader.ReadHeader(path);
             string dataPath = path;
-            string lower = path.ToLowerInvariant();
-            if (lower.EndsWith(".hdr") || lower.EndsWith(".img") || lower.EndsWith(".hdr.gz") || lower.EndsWith(".img.gz"))
+            if (IsPairName(path))
             {
                 PairPaths(path, out var hdr, out var img);
                 dataPath = h.SingleFile ? hdr : img;
@@ -93,19 +123,11 @@ namespace Atlas.Core.Nifti
             using (var fs = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096))
             {
                 length = fs.Length;
-                int a = fs.ReadByte(), b = fs.ReadByte();
-                gzip = a == 0x1f && b == 0x8b;
-                if (gzip)
-                {
-                    // 10-byte member header + 8-byte trailer (CRC-32, ISIZE) is the least a gzip file holds.
-                    if (length < 18)
-                        throw new NiftiFormatException(NiftiErrorKind.Truncated, dataPath, "the gzip file has only " + length + " bytes (truncated file?)");
-                    var t = new byte[4];
-                    fs.Position = length - 4;
-                    if (StreamIO.ReadUpTo(fs, t, 0, 4) < 4)
-                        throw new NiftiFormatException(NiftiErrorKind.Truncated, dataPath, "the gzip trailer could not be read");
-                    isize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(t);
-                }
+                gzip = IsGzip(fs);
+                if (gzip && !TryReadGzipSize(fs, out isize))
+                    throw new NiftiFormatException(NiftiErrorKind.Truncated, dataPath, length < 18
+                        ? "the gzip file has only " + length + " bytes (truncated file?)"
+                        : "the gzip trailer could not be read");
             }
             if (!gzip)
             {

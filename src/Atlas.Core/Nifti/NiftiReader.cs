@@ -40,8 +40,7 @@ namespace Atlas.Core.Nifti
             if (string.IsNullOrEmpty(path)) throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "no path given");
             if (Directory.Exists(path)) throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "is a folder, not an image file");
             string headerPath = path, imagePath = path;
-            string lower = path.ToLowerInvariant();
-            bool pairByName = lower.EndsWith(".hdr") || lower.EndsWith(".img") || lower.EndsWith(".hdr.gz") || lower.EndsWith(".img.gz");
+            bool pairByName = NiftiFiles.IsPairName(path);
             if (pairByName)
             {
                 NiftiFiles.PairPaths(path, out headerPath, out imagePath);
@@ -56,7 +55,7 @@ namespace Atlas.Core.Nifti
             try
             {
                 fs = new FileStream(headerPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                bool gz = IsGzip(fs);
+                bool gz = NiftiFiles.IsGzip(fs);
                 s = gz ? new GZipStream(fs, CompressionMode.Decompress, true) : (Stream)fs;
                 var h = ReadHeaderAndExtensions(s, headerPath, out long consumed);
                 if (h.Format != NiftiFormat.Analyze75 && h.SingleFile && pairByName)
@@ -90,7 +89,7 @@ namespace Atlas.Core.Nifti
                     s.Dispose(); fs.Dispose(); s = null;
                     current = imagePath;
                     fs = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                    gz = IsGzip(fs);
+                    gz = NiftiFiles.IsGzip(fs);
                     s = gz ? new GZipStream(fs, CompressionMode.Decompress, true) : (Stream)fs;
                     consumed = 0;
                 }
@@ -165,14 +164,6 @@ namespace Atlas.Core.Nifti
         private static string DataTypeName(NiftiDataType dt) =>
             Enum.IsDefined(typeof(NiftiDataType), dt) ? dt.ToString() : "unknown code";
 
-        /// <summary>Gzip by its magic bytes 1f 8b, never by the extension; leaves the stream at 0.</summary>
-        private static bool IsGzip(FileStream fs)
-        {
-            int a = fs.ReadByte(), b = fs.ReadByte();
-            fs.Position = 0;
-            return a == 0x1f && b == 0x8b;
-        }
-
         /// <summary>
         /// .NET's inflater returns a short read, not an error, when a gzip file is cut off. A complete
         /// gzip member ends with ISIZE, the inflated length mod 2^32: when it matches what came out,
@@ -181,16 +172,7 @@ namespace Atlas.Core.Nifti
         private static NiftiFormatException ShortGzip(FileStream fs, string path, long inflated, long needed, string wholeMessage, NiftiErrorKind wholeKind)
         {
             bool whole = false;
-            try
-            {
-                if (fs.Length >= 18)
-                {
-                    var t = new byte[4];
-                    fs.Position = fs.Length - 4;
-                    if (StreamIO.ReadUpTo(fs, t, 0, 4) == 4)
-                        whole = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(t) == (uint)inflated;
-                }
-            }
+            try { whole = NiftiFiles.TryReadGzipSize(fs, out uint isize) && isize == (uint)inflated; }
             catch (IOException) { }
             if (whole) return new NiftiFormatException(wholeKind, path, wholeMessage);
             return new NiftiFormatException(NiftiErrorKind.Truncated, path,
