@@ -30,23 +30,8 @@ namespace Atlas.Core.Metrics
             try { r = NiftiReader.Read(referencePath, read); }
             finally { try { t.Wait(); } catch (AggregateException) { } }
             if (t.IsFaulted) { pool?.Return(r); throw t.Exception.InnerException; }
-            var c = t.Result;
-            if (pool == null || label.HasValue) return Compute(r, c, options, label);
-            byte[] a = null, b = null;
-            try
-            {
-                RequireSameGrid(r, c);
-                a = r.ToMask(0, pool);
-                b = c.ToMask(0, pool);
-                var result = Compute(a, b, r.Grid, options);
-                result.ReferencePath = r.Path;
-                result.CandidatePath = c.Path;
-                return result;
-            }
-            finally
-            {
-                pool.Return(r); pool.Return(c); pool.Return(a); pool.Return(b);
-            }
+            try { return Compute(r, t.Result, options, label, pool); }
+            finally { pool?.Return(r); pool?.Return(t.Result); }
         }
 
         /// <summary>
@@ -55,16 +40,25 @@ namespace Atlas.Core.Metrics
         /// GridMismatch naming both files) and compares them on it.
         /// </summary>
         public static LesionOverlap Compute(AtlasVolume reference, AtlasVolume candidate, OverlapOptions options = null, double? label = null)
+            => Compute(reference, candidate, options, label, null);
+
+        /// <summary>As the public overload; the two binarised masks come from <paramref name="pool"/> (when given) and go back to it.</summary>
+        private static LesionOverlap Compute(AtlasVolume reference, AtlasVolume candidate, OverlapOptions options, double? label, VoxelBufferPool pool)
         {
             if (reference == null) throw new ArgumentNullException(nameof(reference));
             if (candidate == null) throw new ArgumentNullException(nameof(candidate));
             RequireSameGrid(reference, candidate);
-            byte[] a = label.HasValue ? reference.ToLabelMask(label.Value) : reference.ToMask();
-            byte[] b = label.HasValue ? candidate.ToLabelMask(label.Value) : candidate.ToMask();
-            var result = Compute(a, b, reference.Grid, options);
-            result.ReferencePath = reference.Path;
-            result.CandidatePath = candidate.Path;
-            return result;
+            byte[] a = null, b = null;
+            try
+            {
+                a = label.HasValue ? reference.ToLabelMask(label.Value) : reference.ToMask(0, pool);
+                b = label.HasValue ? candidate.ToLabelMask(label.Value) : candidate.ToMask(0, pool);
+                var result = Compute(a, b, reference.Grid, options);
+                result.ReferencePath = reference.Path;
+                result.CandidatePath = candidate.Path;
+                return result;
+            }
+            finally { pool?.Return(a); pool?.Return(b); }
         }
 
         /// <summary>Throws a GridMismatch <see cref="NiftiFormatException"/> naming both files unless the grids match.</summary>

@@ -219,7 +219,7 @@ namespace Atlas.Core.Volumes
         /// <summary>The binarisation used everywhere: 1 where the scaled value is non-zero (NaN is 0), else 0.</summary>
         public byte[] ToMask(int frame = 0) => ToMask(frame, null);
 
-        /// <summary>Binarises frame 0 into <paramref name="destination"/> (one byte per voxel).</summary>
+        /// <summary>Binarises a frame into <paramref name="destination"/> (one byte per voxel), as <see cref="ToMask(int)"/> does.</summary>
         internal void ToMaskInto(byte[] destination, int frame = 0)
         {
             RequireData(); RequireScalar(); RequireFrame(frame);
@@ -231,10 +231,9 @@ namespace Atlas.Core.Volumes
         /// <summary>As <see cref="ToMask(int)"/>, the mask array rented from <paramref name="pool"/> (give it back when done).</summary>
         public byte[] ToMask(int frame, VoxelBufferPool pool)
         {
-            RequireData(); RequireScalar(); RequireFrame(frame);
-            long n = Grid.VoxelCount;
-            var dst = (byte[])NiftiDataTypes.AllocateForOverwrite(NiftiDataType.UInt8, n, pool);
-            VoxelConvert.ToMask(Data, frame * n, dst, Slope, Intercept);
+            RequireData(); RequireScalar(); RequireFrame(frame); // before renting a voxel-sized array
+            var dst = (byte[])NiftiDataTypes.AllocateForOverwrite(NiftiDataType.UInt8, Grid.VoxelCount, pool);
+            ToMaskInto(dst, frame);
             return dst;
         }
 
