@@ -392,9 +392,7 @@ namespace Atlas.Core.Bids
                         catch (Exception ex)
                         {
                             AtomicFile.TryDelete(tmp);
-                            var named = AtomicFile.NamingTarget(ex, tmp, target);
-                            if (ReferenceEquals(named, ex)) throw;
-                            throw named;
+                            throw AtomicFile.ThrownForTarget(ex, tmp, target);
                         }
                         Record(f, sourceSha, sourceSha[0]);
                         return BidsFileOutcome.Written;
@@ -422,9 +420,7 @@ namespace Atlas.Core.Bids
                         catch (Exception ex)
                         {
                             // The error names the BIDS file, never the temporary one it was written to.
-                            var named = AtomicFile.NamingTarget(ex, tmp, target);
-                            if (ReferenceEquals(named, ex)) throw;
-                            throw named;
+                            throw AtomicFile.ThrownForTarget(ex, tmp, target);
                         }
                         finally { AtomicFile.TryDelete(tmp); }
                     }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.ExceptionServices;
 using System.Text;
 
 namespace Atlas.Core.Nifti
@@ -62,9 +63,7 @@ namespace Atlas.Core.Nifti
             catch (Exception ex)
             {
                 TryDelete(tmp);
-                var named = NamingTarget(ex, tmp, path);
-                if (ReferenceEquals(named, ex)) throw;
-                throw named;
+                throw ThrownForTarget(ex, tmp, path);
             }
         }
 
@@ -78,9 +77,7 @@ namespace Atlas.Core.Nifti
             catch (Exception ex)
             {
                 TryDelete(tmp);
-                var named = NamingTarget(ex, tmp, path);
-                if (ReferenceEquals(named, ex)) throw;
-                throw named;
+                throw ThrownForTarget(ex, tmp, path);
             }
         }
 
@@ -116,6 +113,18 @@ namespace Atlas.Core.Nifti
                 default: named = new IOException(message, ex); break;
             }
             named.Data[TargetPathKey] = path;
+            return named;
+        }
+
+        /// <summary>
+        /// For <c>throw AtomicFile.ThrownForTarget(ex, tmp, path);</c> in a catch block: the exception
+        /// <see cref="NamingTarget"/> makes. When that is <paramref name="ex"/> itself, it is rethrown here
+        /// with its original stack (as <c>throw;</c> would) and this never returns.
+        /// </summary>
+        public static Exception ThrownForTarget(Exception ex, string tmp, string path)
+        {
+            var named = NamingTarget(ex, tmp, path);
+            if (ReferenceEquals(named, ex)) ExceptionDispatchInfo.Capture(ex).Throw();
             return named;
         }
 
