@@ -200,6 +200,8 @@ Describe 'Two inputs that map to one output name in one run' {
                 Run = { param($a, $b, $dest, $Force) $a.Subject, $b.Subject | Invoke-LesionWhiteMatterCorrection -Destination $dest -Force:$Force } }
             @{ Name = 'Export-AtlasSnapshot'; Force = $force; Outputs = 1
                 Run = { param($a, $b, $dest, $Force) $a.Subject, $b.Subject | Export-AtlasSnapshot -Destination $dest -Plane Axial -Force:$Force } }
+            @{ Name = 'Get-LesionComponent'; Force = $force; Outputs = 1
+                Run = { param($a, $b, $dest, $Force) Get-LesionComponent -LiteralPath $a.Mask0, $b.Mask0 -Destination $dest -Force:$Force } }
             @{ Name = 'Export-AtlasSnapshot (files)'; Force = $force; Outputs = 1
                 Run = { param($a, $b, $dest, $Force) Export-AtlasSnapshot -LiteralPath $a.T1, $b.T1 -Destination $dest -Plane Axial -Force:$Force } }
         }

@@ -100,8 +100,7 @@ namespace Atlas.Psm
         protected MetadataTable LoadMetadata(string metadataPath)
         {
             // Folders piped in one by one share the sheet: it is read (or reported unusable) once per invocation.
-            if (_metadataRead && string.Equals(_metadataPathRead, metadataPath, StringComparison.Ordinal)) return _metadata;
-            _metadataRead = true;
+            if (_metadataPathRead != null && string.Equals(_metadataPathRead, metadataPath, StringComparison.Ordinal)) return _metadata;
             _metadataPathRead = metadataPath;
             _metadata = null;
             string path = ResolveExistingPath(metadataPath);
@@ -118,7 +117,6 @@ namespace Atlas.Psm
             }
         }
 
-        private bool _metadataRead;
         private string _metadataPathRead;
         private MetadataTable _metadata;
 
@@ -288,11 +286,11 @@ namespace Atlas.Psm
         /// OutputCollision error (ResourceExists, target the path) and false is returned: otherwise the first
         /// input's new file would pass as "newer than its inputs" for the second one, or -Force would replace it.
         /// </summary>
-        protected bool ClaimOutput(string output, string input)
+        protected bool ClaimOutput(string output, string input, string advice = "give inputs with the same name different -Destination folders")
         {
             if (_claimed.Add(output)) return true;
             WriteError(new ErrorRecord(new IOException("The output " + output + " was already written from another input in this run, so "
-                    + input + " was not written to it; give inputs with the same name different -Destination folders."),
+                    + input + " was not written to it; " + advice + "."),
                 "OutputCollision", ErrorCategory.ResourceExists, output));
             return false;
         }

@@ -53,8 +53,6 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        private readonly System.Collections.Generic.HashSet<string> _written = new System.Collections.Generic.HashSet<string>();
-
         private int _count;
 
         protected override void EndProcessing() => CompleteProgress("Get-LesionComponent");
@@ -86,12 +84,7 @@ namespace Atlas.Psm.Commands
                                 "OutputIsInput", target, ErrorCategory.InvalidArgument);
                             continue;
                         }
-                        if (!_written.Add(target))
-                        {
-                            WriteFailure(new IOException("The lesion file " + target + " was already written from another mask in this run; merge a scan's masks first (Merge-AtlasLesion) or give -BaseName."),
-                                "OutputCollision", target, ErrorCategory.ResourceExists);
-                            continue;
-                        }
+                        if (!ClaimOutput(target, item.Display, "merge a scan's masks first (Merge-AtlasLesion) or give -BaseName")) continue;
                         var action = DecideOutput(target, Force, item.Path != null ? new[] { item.Path } : null);
                         if (action == OutputAction.Skip) lesion.OutputPath = target;
                         else if (action == OutputAction.Write && ShouldProcess(target, "Write the mask of lesion " + lesion.Rank))
