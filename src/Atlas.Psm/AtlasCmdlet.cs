@@ -140,6 +140,12 @@ namespace Atlas.Psm
                         case NiftiErrorKind.ValueOutOfRange: return ErrorCategory.InvalidData;
                         default: return ErrorCategory.InvalidData;
                     }
+                case GeometryException g:
+                    switch (g.Kind)
+                    {
+                        case GeometryErrorKind.TransformNeedsImages: return ErrorCategory.InvalidArgument;
+                        default: return ErrorCategory.InvalidData;
+                    }
                 case FileNotFoundException _: return ErrorCategory.ObjectNotFound;
                 case DirectoryNotFoundException _: return ErrorCategory.ObjectNotFound;
                 case UnauthorizedAccessException _: return ErrorCategory.PermissionDenied;
@@ -173,7 +179,7 @@ namespace Atlas.Psm
 
         /// <summary>True for exceptions that describe bad input or a failed file operation (reported, not crashed on).</summary>
         protected static bool IsInputFailure(Exception ex) =>
-            ex is NiftiFormatException || ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException
+            ex is NiftiFormatException || ex is GeometryException || ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException
             || ex is InvalidDataException || ex is FormatException || ex is NotSupportedException || ex is InvalidOperationException;
 
         // ------------------------------------------------------------------ inputs
