@@ -30,6 +30,8 @@
         'Convert-AtlasToBids'
         'Export-AtlasSnapshot'
         'New-AtlasQcReport'
+        'Invoke-AtlasBiasCorrection'
+        'Invoke-AtlasIntensityNormalization'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
