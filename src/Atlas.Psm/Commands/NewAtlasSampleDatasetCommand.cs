@@ -28,6 +28,10 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public AtlasLayout Layout { get; set; } = AtlasLayout.Native;
 
+        /// <summary>Also a template of the phantom head and its brain mask, and scans moved by known affines (truth files beside them).</summary>
+        [Parameter]
+        public SwitchParameter Standardization { get; set; }
+
         /// <summary>Write into a folder that already has files (same-named files are overwritten).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -53,7 +57,7 @@ namespace Atlas.Psm.Commands
                     "OutputExists", ErrorCategory.ResourceExists, root));
                 return;
             }
-            if (!ShouldProcess(root, "Create a sample ATLAS dataset of " + SubjectCount + " subjects (seed " + Seed + ")")) return;
+            if (!ShouldProcess(root, "Create a sample ATLAS dataset of " + SubjectCount + " subjects (seed " + Seed + ")" + (Standardization ? " with a template and scans moved by known affines" : ""))) return;
 
             const string activity = "New-AtlasSampleDataset";
             int done = 0, total = 1;
@@ -61,7 +65,7 @@ namespace Atlas.Psm.Commands
             {
                 // The engine works on pool threads; progress is reported from this (the pipeline) thread.
                 var task = Task.Run(() => SampleDataset.Generate(root, SubjectCount, Seed, Layout, Cancellation,
-                    (d, t) => { Interlocked.Exchange(ref total, t); Interlocked.Exchange(ref done, d); }));
+                    (d, t) => { Interlocked.Exchange(ref total, t); Interlocked.Exchange(ref done, d); }, Standardization));
                 while (!task.Wait(250))
                     Progress(activity, "Writing scans under " + root + " (" + Volatile.Read(ref done) + " of " + Volatile.Read(ref total) + ")", Volatile.Read(ref done), Volatile.Read(ref total));
                 CompleteProgress(activity);
