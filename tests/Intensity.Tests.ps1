@@ -56,6 +56,13 @@ Describe 'Invoke-AtlasBiasCorrection' {
         ($f[$row + 11] / $f[$row + 4]) | Should -BeLessThan 1.30
     }
 
+    It 'takes a file from Get-ChildItem through -LiteralPath and a subject through T1Path' {
+        $r = Get-Item -LiteralPath $script:T1 | Invoke-AtlasBiasCorrection -OutputPath (Join-Path $script:Work 'piped.nii.gz') -ShrinkFactor 1
+        $r.Path | Should -Be $script:T1
+        $r = [pscustomobject]@{ T1Path = $script:T1 } | Invoke-AtlasIntensityNormalization -Method ZScore -OutputPath (Join-Path $script:Work 'piped_z.nii.gz')
+        $r.Path | Should -Be $script:T1
+    }
+
     It 'honours -WhatIf and keeps an existing output without -Force' {
         $out = Join-Path $script:Work 'whatif.nii.gz'
         Invoke-AtlasBiasCorrection -Path $script:T1 -OutputPath $out -ShrinkFactor 1 -WhatIf | Should -BeNullOrEmpty
@@ -67,6 +74,21 @@ Describe 'Invoke-AtlasBiasCorrection' {
         $e[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         Invoke-AtlasBiasCorrection -Path $script:T1 -OutputPath $out -ShrinkFactor 1 -Force | Should -Not -BeNullOrEmpty
         (Import-AtlasVolume -Path $out).Dimensions | Should -Be @(16, 16, 16)
+    }
+
+    It 'keeps up-to-date outputs on a rerun and outputs the recorded result; other parameters rebuild them' {
+        $out = Join-Path $script:Work 'rerun.nii.gz'; $field = Join-Path $script:Work 'rerun_field.nii.gz'
+        $first = Invoke-AtlasBiasCorrection -Path $script:T1 -OutputPath $out -BiasFieldPath $field -ShrinkFactor 1
+        $t = (Get-Item $out).LastWriteTimeUtc
+        $all = Invoke-AtlasBiasCorrection -Path $script:T1 -OutputPath $out -BiasFieldPath $field -ShrinkFactor 1 -Verbose 4>&1
+        $kept = @($all | Where-Object { $_ -is [Atlas.Core.Intensity.BiasCorrectionResult] })
+        $kept.Count | Should -Be 1
+        $kept[0].IterationsPerLevel | Should -Be $first.IterationsPerLevel
+        (Get-Item $out).LastWriteTimeUtc | Should -Be $t
+        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) -join ' ' | Should -Match 'Kept existing'
+        $again = Invoke-AtlasBiasCorrection -Path $script:T1 -OutputPath $out -BiasFieldPath $field -ShrinkFactor 1 -MaximumIterations 5, 5
+        $again.Levels | Should -Be 2
+        (Get-Item $out).LastWriteTimeUtc | Should -BeGreaterThan $t
     }
 
     It 'warns about a 4D T1, NaN and negative voxels, naming the file' {

@@ -29,18 +29,26 @@ namespace Atlas.Bench
             Directory.CreateDirectory(dir);
             string itk = BuildItk(context, dir);
             Console.WriteLine("  ITK driver: " + (itk ?? "not built (cmake/g++/libinsighttoolkit5-dev missing)"));
+            Console.WriteLine("  settings for both: shrink 4, 4 levels x 50 iterations, threshold 0.001, 4 initial control points, 200 bins, FWHM 0.15, Wiener 0.01");
+            Console.WriteLine("  corr = Pearson correlation of log estimated and log added field in the brain; corr-own = the same after");
+            Console.WriteLine("  subtracting the method's own estimate on the unbiased noisy image (Colin27's own non-uniformity)");
 
-            foreach (var c in new[] { new Case("field ±20 %, noise 3 %", 0.20, 0.03, 1), new Case("field ±35 %, noise 5 %", 0.35, 0.05, 2) })
+            var cases = new[]
+            {
+                new Case("Colin27, field +-20 %, Rician noise 3 %", 0.20, 0.03, 1, false),
+                new Case("Colin27, field +-35 %, Rician noise 5 %", 0.35, 0.05, 2, false),
+                new Case("Colin27 tissue classes (flat, no own field), field +-20 %, noise 3 %", 0.20, 0.03, 3, true),
+            };
+            foreach (var c in cases)
             {
                 var files = MakeCase(dir, head, brain, c);
-                Console.WriteLine($"  case {c.Name}: clean WM CV {files.CleanWmCv:F4}, biased WM CV {files.BiasedWmCv:F4}");
-                if (Environment.GetEnvironmentVariable("N4DIAG") != null) Diagnose(files, head, c);
-                foreach (bool withMask in new[] { true, false })
+                Console.WriteLine($"  case {c.Name}: WM CV unbiased {files.CleanWmCv:F4}, biased {files.BiasedWmCv:F4}; sd of the added log field in the brain {Sd(files.TrueLogField, files.BrainMask):F4}");
+                foreach (bool withMask in c.Flat ? new[] { true } : new[] { true, false })
                 {
-                    string maskArg = withMask ? files.Brain : null;
-                    // Ours: median of 3 runs.
-                    var input = NiftiReader.Read(files.Input);
+                    string label = withMask ? "brain mask" : "Otsu mask ";
                     var mask = withMask ? NiftiReader.Read(files.Brain) : null;
+                    // Ours: median of 3 runs (files already read).
+                    var input = NiftiReader.Read(files.Input);
                     BiasCorrectionResult r = null;
                     var times = new List<double>();
                     for (int run = 0; run < 3; run++)
@@ -50,58 +58,47 @@ namespace Atlas.Bench
                         times.Add(sw.Elapsed.TotalSeconds);
                     }
                     times.Sort();
-                    var logOurs = Log(r.GetBiasField().ToFloat32());
-                    var (corr, cv) = Score(files, logOurs, r.GetCorrected().ToFloat32());
-                    Console.WriteLine($"    {(withMask ? "brain mask" : "no mask   ")} Atlas  : corr {corr:F4}  WM CV {cv:F4}  {times[1]:F2} s (iterations {r.IterationsPerLevel})");
+                    var ours = Log(r.GetBiasField().ToFloat32());
+                    var ownOurs = Log(N4BiasCorrection.Correct(NiftiReader.Read(files.Unbiased), mask).GetBiasField().ToFloat32());
+                    Report(label + " Atlas  ", files, ours, ownOurs, r.GetCorrected().ToFloat32(), times[1], "median of 3; iterations " + r.IterationsPerLevel);
                     if (itk == null) continue;
                     string outImg = Path.Combine(dir, "itk_corrected.nii.gz"), outField = Path.Combine(dir, "itk_logfield.nii.gz");
-                    var itkTimes = new List<double>();
-                    string last = null;
-                    for (int run = 0; run < 3; run++)
-                    {
-                        var sw = Stopwatch.StartNew();
-                        last = context.RunPeer(itk, $"{files.Input} {maskArg ?? "-"} {outImg} {outField} 4 50x50x50x50 0.001 4 200 0.15 0.01");
-                        if (last == null) break;
-                        itkTimes.Add(ParseSeconds(last));
-                    }
-                    if (last == null) continue;
-                    itkTimes.Sort();
-                    var logItk = NiftiReader.Read(outField).ToFloat32();
-                    var (ic, icv) = Score(files, logItk, NiftiReader.Read(outImg).ToFloat32());
-                    Console.WriteLine($"    {(withMask ? "brain mask" : "no mask   ")} ITK 5.2: corr {ic:F4}  WM CV {icv:F4}  {itkTimes[itkTimes.Count / 2]:F2} s (filter only; {last.Trim().Replace('\n', ' ')})");
+                    string own = Path.Combine(dir, "itk_own_logfield.nii.gz");
+                    string args = " 4 50x50x50x50 0.001 4 200 0.15 0.01";
+                    string o1 = context.RunPeer(itk, $"{files.Input} {(withMask ? files.Brain : "-")} {outImg} {outField}" + args);
+                    string o2 = context.RunPeer(itk, $"{files.Unbiased} {(withMask ? files.Brain : "-")} {Path.Combine(dir, "itk_own.nii.gz")} {own}" + args);
+                    if (o1 == null || o2 == null) continue;
+                    Report(label + " ITK 5.2", files, NiftiReader.Read(outField).ToFloat32(), NiftiReader.Read(own).ToFloat32(), NiftiReader.Read(outImg).ToFloat32(),
+                        ParseSeconds(o1), "one run, filter + field only; " + o1.Trim().Replace('\n', ' '));
                 }
             }
         }
 
-        private static void Diagnose(CaseFiles f, string headPath, Case c)
+        private static void Report(string label, CaseFiles f, float[] logField, float[] ownLogField, float[] corrected, double seconds, string note)
         {
-            var head = NiftiReader.Read(headPath);
-            var g = head.Grid;
-            var clean = head.ToFloat32();
-            var rng = new Random(99);
-            for (long i = 0; i < clean.LongLength; i++) { double s = clean[i], n1 = Gauss(rng) * c.Noise * 110, n2 = Gauss(rng) * c.Noise * 110; clean[i] = (float)Math.Sqrt((s + n1) * (s + n1) + n2 * n2); }
-            var vol = AtlasVolume.FromFloat32(g, clean, head.Header);
-            var own = Log(N4BiasCorrection.Correct(vol, AtlasVolume.FromMask(g, f.BrainMask, head.Header)).GetBiasField().ToFloat32());
-            Console.WriteLine($"    sd true log field {Sd(f.TrueLogField, f.BrainMask):F4}; sd of N4's field on the unbiased image {Sd(own, f.BrainMask):F4}");
-            var input = NiftiReader.Read(f.Input);
-            var est = Log(N4BiasCorrection.Correct(input, AtlasVolume.FromMask(g, f.BrainMask, head.Header)).GetBiasField().ToFloat32());
-            var sum = new float[est.Length];
-            for (int i = 0; i < est.Length; i++) sum[i] = f.TrueLogField[i] + own[i];
-            Console.WriteLine($"    corr(est, true + own) {Correlation(est, sum, f.BrainMask):F4}; corr(est - own, true) {Correlation(Sub(est, own), f.TrueLogField, f.BrainMask):F4}");
+            var minusOwn = new float[logField.Length];
+            for (int i = 0; i < minusOwn.Length; i++) minusOwn[i] = logField[i] - ownLogField[i];
+            double corr = Correlation(logField, f.TrueLogField, f.BrainMask), corrOwn = Correlation(minusOwn, f.TrueLogField, f.BrainMask);
+            Console.WriteLine($"    {label}: corr {corr:F4}  corr-own {corrOwn:F4}  WM CV {Cv(corrected, f.WhiteMatter):F4}  {seconds:F2} s ({note})");
         }
 
-        private static float[] Sub(float[] a, float[] b) { var o = new float[a.Length]; for (int i = 0; i < a.Length; i++) o[i] = a[i] - b[i]; return o; }
-        private static double Sd(float[] v, byte[] m) { double s = 0, s2 = 0; long c = 0; for (long i = 0; i < v.LongLength; i++) { if (m[i] == 0) continue; s += v[i]; s2 += (double)v[i] * v[i]; c++; } double mu = s / c; return Math.Sqrt(s2 / c - mu * mu); }
+        private static double Sd(float[] v, byte[] m)
+        {
+            double s = 0, s2 = 0; long c = 0;
+            for (long i = 0; i < v.LongLength; i++) { if (m[i] == 0) continue; s += v[i]; s2 += (double)v[i] * v[i]; c++; }
+            double mu = s / c;
+            return Math.Sqrt(Math.Max(0, s2 / c - mu * mu));
+        }
 
         private sealed class Case
         {
-            public Case(string name, double amplitude, double noise, int seed) { Name = name; Amplitude = amplitude; Noise = noise; Seed = seed; }
-            public string Name; public double Amplitude, Noise; public int Seed;
+            public Case(string name, double amplitude, double noise, int seed, bool flat) { Name = name; Amplitude = amplitude; Noise = noise; Seed = seed; Flat = flat; }
+            public string Name; public double Amplitude, Noise; public int Seed; public bool Flat;
         }
 
         private sealed class CaseFiles
         {
-            public string Input, Brain;
+            public string Input, Brain, Unbiased;
             public byte[] BrainMask, WhiteMatter;
             public float[] TrueLogField;
             public double CleanWmCv, BiasedWmCv;
@@ -125,6 +122,7 @@ namespace Atlas.Bench
             var clean = head.ToFloat32();
             var brainVals = brainVol.ToFloat32();
             long n = clean.LongLength;
+            if (c.Flat) Flatten(clean, brainVals);
             var field = new float[n];
             var biased = new float[n];
             var unbiased = new float[n];
@@ -152,17 +150,37 @@ namespace Atlas.Bench
             var cf = new CaseFiles
             {
                 Input = Path.Combine(dir, "ch2_biased_" + c.Seed + ".nii.gz"),
+                Unbiased = Path.Combine(dir, "ch2_unbiased_" + c.Seed + ".nii.gz"),
                 Brain = Path.Combine(dir, "ch2_brain.nii.gz"),
                 BrainMask = brain, WhiteMatter = wm, TrueLogField = field,
                 CleanWmCv = Cv(unbiased, wm), BiasedWmCv = Cv(biased, wm),
             };
             NiftiWriter.Write(AtlasVolume.FromFloat32(grid, biased, head.Header), cf.Input);
+            NiftiWriter.Write(AtlasVolume.FromFloat32(grid, unbiased, head.Header), cf.Unbiased);
             NiftiWriter.Write(AtlasVolume.FromMask(grid, brain, head.Header), cf.Brain);
             return cf;
         }
 
-        private (double corr, double cv) Score(CaseFiles f, float[] logEstimate, float[] corrected) =>
-            (Correlation(logEstimate, f.TrueLogField, f.BrainMask), Cv(corrected, f.WhiteMatter));
+        /// <summary>
+        /// Colin27's anatomy without its own non-uniformity: the brain's voxels replaced by the mean of their
+        /// class (three classes cut at 60 and 100 of ch2bet, roughly CSF, grey, white), the rest zero.
+        /// </summary>
+        private static void Flatten(float[] head, float[] brain)
+        {
+            var sum = new double[3]; var count = new long[3];
+            for (long i = 0; i < head.LongLength; i++)
+            {
+                if (brain[i] <= 0) continue;
+                int k = brain[i] < 60 ? 0 : brain[i] < 100 ? 1 : 2;
+                sum[k] += brain[i]; count[k]++;
+            }
+            for (long i = 0; i < head.LongLength; i++)
+            {
+                if (brain[i] <= 0) { head[i] = 0; continue; }
+                int k = brain[i] < 60 ? 0 : brain[i] < 100 ? 1 : 2;
+                head[i] = (float)(sum[k] / count[k]);
+            }
+        }
 
         private static float[] Log(float[] v)
         {

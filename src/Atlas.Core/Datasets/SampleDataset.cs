@@ -60,6 +60,23 @@ namespace Atlas.Core.Datasets
             "Vascular territory", "PVH", "DWMH", "Notes",
         };
 
+        /// <summary>The metadata sheet's name at the root.</summary>
+        public const string MetadataFileName = "ATLAS_sample_metadata.csv";
+
+        /// <summary>
+        /// Removes the scan folders (cNNNN), and the template/ folder of a standardization sample, of a sample dataset under <paramref name="root"/>, before another sample
+        /// replaces it, so a smaller sample leaves no scan of the earlier one. Only cohort folders and that template folder are removed.
+        /// </summary>
+        public static void RemoveScans(string root)
+        {
+            if (!Directory.Exists(root)) return;
+            foreach (var d in Directory.GetDirectories(root))
+                if (System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(d), @"^c\d{4}$")) Directory.Delete(d, true);
+            // A standardization sample's template goes with its scans.
+            string template = Path.Combine(root, TemplateFolder);
+            if (File.Exists(Path.Combine(template, "sample_template_T1w.nii.gz"))) Directory.Delete(template, true);
+        }
+
         /// <summary>The folder under the root that holds the template of a standardization dataset (the scanner skips it).</summary>
         public const string TemplateFolder = "template";
 
@@ -101,7 +118,7 @@ namespace Atlas.Core.Datasets
             var csv = new StringBuilder();
             csv.Append(Join(MetadataColumns)).Append('\n');
             foreach (var r in rows) csv.Append(Join(r)).Append('\n');
-            string meta = Path.Combine(root, "ATLAS_sample_metadata.csv");
+            string meta = Path.Combine(root, MetadataFileName);
             AtomicFile.WriteAllText(meta, csv.ToString());
             return new SampleDatasetResult
             {

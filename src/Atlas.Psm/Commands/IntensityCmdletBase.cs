@@ -14,11 +14,17 @@ namespace Atlas.Psm.Commands
     /// </summary>
     public abstract class IntensityCmdletBase : LesionCmdletBase
     {
-        /// <summary>The T1 image (a path; wildcards must match one file).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "T1Path")]
+        /// <summary>The T1 image (a path; wildcards must match one file); binds a subject's T1Path.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Path")]
+        [Alias("T1Path")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
+
+        /// <summary>The T1 image, the name taken as it is; binds Get-ChildItem output (PSPath).</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath")]
+        [ValidateNotNullOrEmpty]
+        public string LiteralPath { get; set; }
 
         /// <summary>Brain (or head) mask on the T1's grid: AtlasVolume, FileInfo or path.</summary>
         [Parameter]
@@ -39,12 +45,14 @@ namespace Atlas.Psm.Commands
         /// <summary>The one T1 -Path names, or null after an error.</summary>
         protected string ResolveT1()
         {
-            var paths = ResolveInputPaths(new[] { Path }, false);
+            bool literal = ParameterSetName == "LiteralPath";
+            string given = literal ? LiteralPath : Path;
+            var paths = ResolveInputPaths(new[] { given }, literal);
             if (paths.Count == 0) return null;
             if (paths.Count > 1)
             {
-                WriteError(new ErrorRecord(new ArgumentException("-Path '" + Path + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several)."),
-                    "AmbiguousPath", ErrorCategory.InvalidArgument, Path));
+                WriteError(new ErrorRecord(new ArgumentException("-Path '" + given + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several)."),
+                    "AmbiguousPath", ErrorCategory.InvalidArgument, given));
                 return null;
             }
             if (Directory.Exists(paths[0]))

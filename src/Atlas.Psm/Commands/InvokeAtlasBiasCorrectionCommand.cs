@@ -10,7 +10,7 @@ namespace Atlas.Psm.Commands
     /// Invoke-AtlasBiasCorrection: N4 bias-field correction of a T1 (Atlas.Core.Intensity.N4BiasCorrection);
     /// writes the corrected image (OUT = IN / FIELD) and, with -BiasFieldPath, the field.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "AtlasBiasCorrection", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Invoke, "AtlasBiasCorrection", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
     [OutputType(typeof(BiasCorrectionResult))]
     public sealed class InvokeAtlasBiasCorrectionCommand : IntensityCmdletBase
     {
@@ -86,7 +86,13 @@ namespace Atlas.Psm.Commands
                     if (a == OutputAction.Refuse) return;
                     if (a == OutputAction.Write) anyWrite = true;
                 }
-                if (!anyWrite) return;
+                if (!anyWrite)
+                {
+                    // Up to date: the record of the correction that made the files is still the result.
+                    var kept = KeptResult<BiasCorrectionResult>(output);
+                    if (kept != null) WriteObject(kept);
+                    return;
+                }
                 if (!ShouldProcess(output, "Write bias-corrected image" + (fieldPath != null ? " and its field " + fieldPath : ""))) return;
 
                 Progress("Invoke-AtlasBiasCorrection", "N4 on " + t1Path, 0, 0);
@@ -106,6 +112,9 @@ namespace Atlas.Psm.Commands
                     NiftiWriter.Write(r.GetBiasField(), fieldPath);
                     r.BiasFieldPath = fieldPath;
                 }
+                var summary = SummaryOf(r);
+                RecordOutput(output, summary);
+                if (fieldPath != null) RecordOutput(fieldPath, summary);
                 WriteObject(r);
             }
             catch (Exception ex) when (IsInputFailure(ex) || ex is ItemNotFoundException || ex is DriveNotFoundException)

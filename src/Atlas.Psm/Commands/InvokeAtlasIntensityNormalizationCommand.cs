@@ -9,7 +9,7 @@ namespace Atlas.Psm.Commands
     /// Invoke-AtlasIntensityNormalization: a linear intensity normalization of a T1
     /// (Atlas.Core.Intensity.IntensityNormalization): white-matter peak = 1, z-score or percentile scaling.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "AtlasIntensityNormalization", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Invoke, "AtlasIntensityNormalization", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
     [OutputType(typeof(NormalizationResult))]
     public sealed class InvokeAtlasIntensityNormalizationCommand : IntensityCmdletBase
     {
@@ -37,7 +37,14 @@ namespace Atlas.Psm.Commands
                 var inputs = InputFiles(t1Path, mask, lesion);
                 string output = CheckOutput(OutputPath, "-OutputPath", inputs ?? new System.Collections.Generic.List<string> { t1Path }, t1Path);
                 if (output == null) return;
-                if (DecideOutput(output, Force, inputs) != OutputAction.Write) return;
+                var action = DecideOutput(output, Force, inputs);
+                if (action == OutputAction.Skip)
+                {
+                    var kept = KeptResult<NormalizationResult>(output);
+                    if (kept != null) WriteObject(kept);
+                    return;
+                }
+                if (action != OutputAction.Write) return;
                 if (!ShouldProcess(output, "Write " + Method + "-normalized image")) return;
                 var t1 = ReadT1(t1Path);
                 var r = IntensityNormalization.Normalize(t1, mask, lesion,
@@ -45,6 +52,7 @@ namespace Atlas.Psm.Commands
                 foreach (var w in r.Warnings) WriteWarning(t1Path + ": " + w);
                 NiftiWriter.Write(r.GetImage(), output);
                 r.OutputPath = output;
+                RecordOutput(output, SummaryOf(r));
                 WriteObject(r);
             }
             catch (Exception ex) when (IsInputFailure(ex) || ex is ItemNotFoundException || ex is DriveNotFoundException)
