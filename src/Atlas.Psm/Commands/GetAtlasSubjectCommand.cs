@@ -86,7 +86,9 @@ namespace Atlas.Psm.Commands
                         ShardIndex = ShardIndex,
                         ShardCount = ShardCount,
                         Cancellation = Cancellation,
+                        FindRootSheet = metadata == null,
                     });
+                    foreach (var n in result.Notes) WriteVerbose(n);
                     WriteVerbose(root + ": " + result.Layout + " layout, " + result.TotalSubjects + " scans found, " + result.Subjects.Count + " kept"
                         + (result.KeyColumn != null ? ", metadata joined on '" + result.KeyColumn + "'" : "") + ".");
                     foreach (var w in result.Warnings) WriteWarning(w);
@@ -103,20 +105,13 @@ namespace Atlas.Psm.Commands
         }
     }
 
-    /// <summary>An AtlasSubject as the pipeline sees it: one typed NoteProperty per metadata column, alias properties for the well-known names.</summary>
+    /// <summary>
+    /// An AtlasSubject as the pipeline sees it. Its properties (identifiers, typed and dynamic metadata columns,
+    /// files) come from <see cref="AtlasSubjectAdapter"/>, registered for the type in Atlas.Psm.types.ps1xml.
+    /// </summary>
     internal static class SubjectObject
     {
-        public static PSObject Wrap(AtlasSubject s)
-        {
-            var o = PSObject.AsPSObject(s);
-            if (s.Metadata != null)
-                foreach (var kv in s.Metadata)
-                    if (o.Properties[kv.Key] == null) o.Properties.Add(new PSNoteProperty(kv.Key, kv.Value));
-            if (s.MetadataAliases != null)
-                foreach (var kv in s.MetadataAliases)
-                    if (o.Properties[kv.Key] == null && o.Properties[kv.Value] != null) o.Properties.Add(new PSAliasProperty(kv.Key, kv.Value));
-            return o;
-        }
+        public static PSObject Wrap(AtlasSubject s) => PSObject.AsPSObject(s);
     }
 
     /// <summary>-SubjectId wildcards, matched against SubjectId and ScanId (case-insensitive).</summary>
