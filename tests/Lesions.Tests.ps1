@@ -331,7 +331,7 @@ Describe 'Invoke-LesionWhiteMatterCorrection' {
         Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -Force -WhatIf | Out-Null
         (Get-Item $out).LastWriteTimeUtc | Should -Be $before
         # The default table names the mask when there is no subject.
-        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm | Out-String -Width 200 | Should -Match 'wm_les\s'
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm | Out-String -Width 200 | Should -Match 'wm_les\.nii\s'
     }
 
     It 'estimates white matter by k-means without a mask' {
@@ -370,14 +370,15 @@ Describe 'Measure-Lesion' {
     It 'names the mask of each row in the default tables when files come without a subject' {
         $raw = $script:S3.RawLesionMaskPaths
         $text = Get-ChildItem -LiteralPath $raw | Measure-Lesion | Out-String -Width 200
-        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
-        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw\.voi\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\.voi\s'
         $text = Get-ChildItem -LiteralPath $raw | Get-LesionComponent | Out-String -Width 200
-        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
-        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw\.voi\s'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\.voi\s'
         $text = Measure-LesionOverlap -Reference $raw[0] -Candidate $raw[1] -WarningAction SilentlyContinue | Out-String -Width 200
-        # The candidate's name is cut at the front, so the part that tells masks apart stays.
-        $text | Should -Match '…LesionRaw_1\.voi'
+        # The candidate's whole file name, under its property's name (issue 11: headers are property names, names not cut).
+        $text | Should -Match 'CandidatePath'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\.voi'
         # Subjects keep their id in that column.
         $script:S3 | Measure-Lesion -MaskKind LesionRaw | Out-String -Width 200 | Should -Match 'c0001s0003t01 '
     }

@@ -279,3 +279,23 @@ Describe 'Measure-AtlasDataset (the paper''s Tables 1 and 2)' {
         ($r | Where-Object Cohort -EQ 'Total').CorticalLeft | Should -Be 3
     }
 }
+
+Describe 'Pictures a reader understands (item 12)' {
+    It 'names every mask colour of a subject''s snapshot in a legend (primary, _1 …)' {
+        $s = @(Get-AtlasSubject -Path $script:Sample | Where-Object { $_.LesionFileCount -gt 1 })[0]
+        $info = $s | Export-AtlasSnapshot -Destination (Join-Path $TestDrive 'snaps') -Plane Axial
+        $names = @($s.LesionMaskPaths | ForEach-Object { Split-Path -Leaf $_ })
+        $info.Legend | Should -BeLike "red = primary ($($names[0]))*"
+        $info.Legend | Should -BeLike "*green = _1 ($($names[1]))*"
+    }
+
+    It 'gives the overlap map''s picture a colour bar with its scale: proportion, or count' {
+        $masks = @(Get-AtlasSubject -Path $script:Sample | ForEach-Object { $_.LesionMaskPaths[0] })
+        $map = @($masks | New-LesionOverlapMap -OutputPath (Join-Path $TestDrive 'overlap.nii.gz') -SkipMismatched -WarningAction SilentlyContinue)[0]
+        $t1 = (Get-AtlasSubject -Path $script:Sample)[0].T1Path
+        $p = Export-AtlasSnapshot -LiteralPath $t1 -Overlay $map.ProportionPath -Colormap Heat -Plane Axial -Destination (Join-Path $TestDrive 'map.png')
+        $p.Legend | Should -Match ('^Heat 0 to ' + [regex]::Escape([string]::Format([cultureinfo]::InvariantCulture, '{0:0.##}', $map.MaxProportion)) + ' = proportion')
+        $c = Export-AtlasSnapshot -LiteralPath $t1 -Overlay $map.CountPath -Colormap Heat -Plane Axial -Destination (Join-Path $TestDrive 'count.png')
+        $c.Legend | Should -Match ('^Heat 0 to ' + $map.MaxCount + ' = count')
+    }
+}
