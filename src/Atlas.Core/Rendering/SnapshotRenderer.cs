@@ -574,11 +574,14 @@ namespace Atlas.Core.Rendering
         /// <summary>
         /// The picture with a black strip below it: per mask layer a swatch in its colour (an outline for an
         /// outlined layer) and its label; per map a colour bar from its range minimum to maximum, both numbers
-        /// written at its ends and the scale's name (count, proportion) after it. Entries wrap to new lines.
+        /// written at its ends and the scale's name (count, proportion) after it. Entries wrap to new lines. The
+        /// picture keeps its width: on a narrow one the bar shrinks (to 10 font pixels), then the scale's name is
+        /// left out, and what still does not fit is cut at the edge (SnapshotInfo.Legend has it all in words).
         /// </summary>
         private static RgbaImage WithLegend(RgbaImage canvas, List<PreparedOverlay> layers, int s)
         {
             int glyphH = BitmapFont.GlyphHeight * s, pad = 3 * s, lineH = glyphH + 2 * pad, gapX = 4 * BitmapFont.GlyphWidth * s / 2;
+            int maxW = Math.Max(canvas.Width - 2 * pad, 1);
             var entries = new List<(int Width, Action<RgbaImage, int, int> Draw)>();
             uint ink = RgbaImage.Pack(255, 255, 255);
             for (int n = 0; n < layers.Count; n++)
@@ -594,15 +597,19 @@ namespace Atlas.Core.Rendering
                     {
                         for (int yy = 0; yy < glyphH; yy++)
                             for (int xx = 0; xx < glyphH; xx++)
-                                if (!outline || yy < s || xx < s || yy >= glyphH - s || xx >= glyphH - s) img[x + xx, y + yy] = c;
+                                if (!outline || yy < s || xx < s || yy >= glyphH - s || xx >= glyphH - s) img.FillRect(x + xx, y + yy, 1, 1, c);
                         BitmapFont.Draw(img, label, x + glyphH + 2 * s, y, s, ink);
                     }));
                 }
                 else
                 {
                     string lo = ScaleNumber(p.Min), hi = ScaleNumber(p.Max);
-                    int barW = 40 * s, loW = BitmapFont.MeasureWidth(lo, s), hiW = BitmapFont.MeasureWidth(hi, s), labelW = BitmapFont.MeasureWidth(label, s);
-                    int w = loW + 2 * s + barW + 2 * s + hiW + (labelW > 0 ? 3 * s + labelW : 0);
+                    int loW = BitmapFont.MeasureWidth(lo, s), hiW = BitmapFont.MeasureWidth(hi, s), labelW = BitmapFont.MeasureWidth(label, s);
+                    int fixedW = loW + 4 * s + hiW;
+                    int room = maxW - fixedW - (labelW > 0 ? 3 * s + labelW : 0);
+                    if (room < 10 * s && labelW > 0) { label = ""; labelW = 0; room = maxW - fixedW; }
+                    int barW = Math.Max(10 * s, Math.Min(40 * s, room));
+                    int w = fixedW + barW + (labelW > 0 ? 3 * s + labelW : 0);
                     var map = p.Layer.Colormap;
                     entries.Add((w, (img, x, y) =>
                     {
@@ -612,16 +619,16 @@ namespace Atlas.Core.Rendering
                         {
                             Colormaps.Map(map, barW == 1 ? 1 : xx / (double)(barW - 1), out double r, out double g, out double b);
                             uint c = RgbaImage.Pack((int)Math.Round(255 * r), (int)Math.Round(255 * g), (int)Math.Round(255 * b));
-                            for (int yy = 0; yy < glyphH; yy++) img[bx + xx, y + yy] = c;
+                            img.FillRect(bx + xx, y, 1, glyphH, c);
                         }
                         BitmapFont.Draw(img, hi, bx + barW + 2 * s, y, s, ink);
-                        if (labelW > 0) BitmapFont.Draw(img, label, bx + barW + 4 * s + hiW + s, y, s, ink);
+                        if (labelW > 0) BitmapFont.Draw(img, label, bx + barW + 2 * s + hiW + 3 * s, y, s, ink);
                     }));
                 }
             }
             // Lay the entries out in lines no wider than the picture (at least one entry per line).
             var lines = new List<List<int>> { new List<int>() };
-            int lineW = 0, maxW = Math.Max(canvas.Width - 2 * pad, 1);
+            int lineW = 0;
             for (int e = 0; e < entries.Count; e++)
             {
                 int add = (lines[lines.Count - 1].Count == 0 ? 0 : gapX) + entries[e].Width;
@@ -629,14 +636,7 @@ namespace Atlas.Core.Rendering
                 lines[lines.Count - 1].Add(e);
                 lineW += add;
             }
-            int width = canvas.Width;
-            foreach (var line in lines)
-            {
-                int w = 2 * pad;
-                for (int k = 0; k < line.Count; k++) w += entries[line[k]].Width + (k > 0 ? gapX : 0);
-                width = Math.Max(width, w);
-            }
-            var result = new RgbaImage(width, canvas.Height + lines.Count * lineH);
+            var result = new RgbaImage(canvas.Width, canvas.Height + lines.Count * lineH);
             result.Blit(canvas, 0, 0);
             for (int l = 0; l < lines.Count; l++)
             {

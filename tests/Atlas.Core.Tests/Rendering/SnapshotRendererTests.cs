@@ -288,10 +288,10 @@ namespace Atlas.Core.Tests.Rendering
             var r = SnapshotRenderer.Render(t1, new[] { primary, second }, o);
             Assert.Equal("red = primary; green = _1", r.Info.Legend);
             // The tile (40 x 50) keeps its pixels; below it the legend, one line per entry here because the tile is
-            // narrower than two entries: 7-px glyphs with 3 px of black above and below, so 13 px a line. The widest
-            // entry (swatch 7 + 2 + "primary") and 3 px each side widen the picture to 56 px.
+            // narrower than two entries: 7-px glyphs with 3 px of black above and below, so 13 px a line. The
+            // picture keeps its width ("primary" is cut at the edge; Info.Legend has it whole).
             Assert.Equal(50 + 2 * 13, r.Image.Height);
-            Assert.Equal(3 + 7 + 2 + BitmapFont.MeasureWidth("primary", 1) + 3, r.Image.Width);
+            Assert.Equal(40, r.Image.Width);
             Assert.Equal(r.Info.HeightPx, r.Image.Height);
             var tileOnly = SnapshotRenderer.Render(t1, new[] { primary, second }, new SnapshotOptions { Plane = SnapshotPlane.Axial, SliceIndex = new[] { 15 }, Labels = false, Legend = false });
             for (int y = 0; y < 50; y++) for (int x = 0; x < 40; x++) Assert.Equal(tileOnly.Image[x, y], r.Image[x, y]);
@@ -301,7 +301,7 @@ namespace Atlas.Core.Tests.Rendering
             for (int y = 66; y < 73; y++) for (int x = 3; x < 10; x++) Assert.Equal(green, r.Image[x, y]);
             // The label is drawn in white right of its swatch.
             bool ink = false;
-            for (int y = 53; y < 60; y++) for (int x = 12; x < 12 + BitmapFont.MeasureWidth("primary", 1); x++) ink |= r.Image[x, y] == RgbaImage.Pack(255, 255, 255);
+            for (int y = 53; y < 60; y++) for (int x = 12; x < 40; x++) ink |= r.Image[x, y] == RgbaImage.Pack(255, 255, 255);
             Assert.True(ink);
 
             // A map: whole values 0..5 are a count; the bar runs from the colormap's first colour to its last.
@@ -310,10 +310,15 @@ namespace Atlas.Core.Tests.Rendering
             Assert.Equal("Heat 0 to 4 = count", m.Info.Legend);
             int lo = BitmapFont.MeasureWidth("0", 1);
             int bar = 3 + lo + 2;  // after the minimum's digits
+            // The 40-px picture leaves no room for "count" beside a bar of at least 10 px: the word is left out of
+            // the drawing and the bar takes what is left: 40 - 2 * 3 - (the two numbers and their 2-px gaps) = 20 px.
+            int barW = 40 - 6 - (lo + 4 + BitmapFont.MeasureWidth("4", 1));
+            Assert.Equal(20, barW);
+            Assert.Equal(40, m.Image.Width);
             Colormaps.Map(OverlayColormap.Heat, 0, out double r0, out double g0, out double b0);
             Colormaps.Map(OverlayColormap.Heat, 1, out double r1, out double g1, out double b1);
             Assert.Equal(RgbaImage.Pack((int)Math.Round(255 * r0), (int)Math.Round(255 * g0), (int)Math.Round(255 * b0)), m.Image[bar, 55]);
-            Assert.Equal(RgbaImage.Pack((int)Math.Round(255 * r1), (int)Math.Round(255 * g1), (int)Math.Round(255 * b1)), m.Image[bar + 39, 55]);
+            Assert.Equal(RgbaImage.Pack((int)Math.Round(255 * r1), (int)Math.Round(255 * g1), (int)Math.Round(255 * b1)), m.Image[bar + barW - 1, 55]);
             // Values within 0..1 are a proportion (an overlap map's proportions).
             var prop = Float(40, 50, 30, Ras1, (i, j, k) => i >= 10 && i < 15 ? 0.25f * (i - 10) : 0f);
             Assert.Equal("Heat 0 to 1 = proportion", SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(prop) { Colormap = OverlayColormap.Heat } }, o).Info.Legend);
