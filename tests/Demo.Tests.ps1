@@ -22,7 +22,7 @@ Describe 'The demo pipeline' {
         $sample = Get-AtlasSubject -Path (Join-Path $script:Out 'sample')
         $scans = @($sample).Count
         $steps[0] | Should -Match ("^Sample dataset\s+6 subjects, $scans scans \(" + ($scans - 6) + ' of them rescans\)')
-        ($steps | Where-Object { $_ -match '^Get-AtlasSubject' }) | Should -Match '^Get-AtlasSubject\s+\d+ scans with'
+        ($steps | Where-Object { $_ -match '^Get-AtlasSubject' }) | Should -Match '^Get-AtlasSubject\s+\d+ scans? with'
         ($steps | Where-Object { $_ -match '^Invoke-LesionSmooth' }) | Should -Match '\d+ raw mask files smoothed'
         # The number of scans appears once: in the sample's line, not again as "N scans" or "N PNG files".
         @($steps | Select-Object -Skip 1 | Where-Object { $_ -match "\b$scans (scans|PNG|pairs)\b" }) | Should -BeNullOrEmpty

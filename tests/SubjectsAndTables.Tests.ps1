@@ -242,6 +242,12 @@ Describe 'Measure-AtlasDataset (the paper''s Tables 1 and 2)' {
             $r.SubcorticalLeft, $r.SubcorticalRight, $r.OtherLesions, $r.PercentOfLesions) | Should -Be $Expected
     }
 
+    It 'prints as one table with every column, headed by the property names' {
+        $text = $script:Rows | Out-String -Width 220
+        $text | Should -Match 'Cohort\s+Scans\s+OneLesionLeft\s+OneLesionRight\s+OneLesionOther\s+MultipleLesions\s+CorticalLeft\s+CorticalRight\s+SubcorticalLeft\s+SubcorticalRight\s+OtherLesions\s+PercentOfLesions'
+        $text | Should -Match '(?m)^Total\s+6\s+1\s+2\s+1\s+1\s+3\s+0\s+1\s+3\s+1\s+100\s*$'
+    }
+
     It 'names the scan without counts (counted in Scans only, the documented rule)' {
         ($script:MeasureWarnings -join "`n") | Should -Match 'c0002s0003t01'
     }

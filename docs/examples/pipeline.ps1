@@ -46,7 +46,7 @@ Out-Step 'Sample dataset' ("{0} subjects, {1} scans ({2} of them rescans)" -f $s
 #    them. The sheet at the dataset root is joined without -MetadataPath.
 $subjects = @(Get-AtlasSubject -Path $sample.Root)
 $leftMulti = @($subjects | Where-Object { $_.Hemisphere -eq 'Left' -and $_.LesionFileCount -gt 1 })
-Out-Step 'Get-AtlasSubject' ("{0} scans with a left primary stroke and more than one lesion mask file:" -f $leftMulti.Count)
+Out-Step 'Get-AtlasSubject' ("{0} scan{1} with a left primary stroke and more than one lesion mask file:" -f $leftMulti.Count, $(if ($leftMulti.Count -eq 1) { '' } else { 's' }))
 $leftMulti | Format-Table | Out-String | Write-Host
 
 # The paper's Tables 1 and 2 from the sheet: scans with one lesion or several, lesions by location.
