@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
@@ -80,7 +81,8 @@ namespace Atlas.Core.Nifti
             if (count == 0)
             {
                 var empty = Compress(new byte[0], null, 0, 1, false, level);
-                output.Write(empty, 0, empty.Length);
+                output.Write(empty.Buffer, 0, empty.Length);
+                empty.Release();
                 return;
             }
             IntPtr basePtr = new IntPtr(data);
@@ -88,7 +90,7 @@ namespace Atlas.Core.Nifti
             // Workers take members in order from a shared counter; whoever finishes a member writes
             // out the ready run of members that follow the last one written, so the file grows in
             // order while every core compresses.
-            var done = new byte[count][];
+            var done = new Packed[count];
             long next = -1, written = 0;
             var gate = new object();
             ExceptionDispatchInfo failure = null;
@@ -100,7 +102,7 @@ namespace Atlas.Core.Nifti
                     {
                         long i = Interlocked.Increment(ref next);
                         if (i >= count) return;
-                        byte[] member;
+                        Packed member;
                         if (i < headCount) member = Compress(head, null, 0, 0, false, level);
                         else
                         {
@@ -111,10 +113,11 @@ namespace Atlas.Core.Nifti
                         lock (gate)
                         {
                             done[i] = member;
-                            while (written < count && done[written] != null)
+                            while (written < count && done[written].Buffer != null)
                             {
-                                output.Write(done[written], 0, done[written].Length);
-                                done[written] = null;
+                                output.Write(done[written].Buffer, 0, done[written].Length);
+                                done[written].Release();
+                                done[written] = default(Packed);
                                 written++;
                             }
                         }
@@ -124,6 +127,7 @@ namespace Atlas.Core.Nifti
             };
             int workers = (int)Math.Min(Environment.ProcessorCount, count);
             RunWorkers(work, workers);
+            foreach (var d in done) d.Release(); // members left unwritten after a failure
             failure?.Throw();
         }
 
@@ -136,33 +140,104 @@ namespace Atlas.Core.Nifti
             Task.WaitAll(tasks);
         }
 
-        /// <summary>One gzip member of the given bytes, its header carrying the 'AP' field.</summary>
-        private static unsafe byte[] Compress(byte[] bytes, byte* p, int length, int elementSize, bool swap, CompressionLevel level)
+        /// <summary>A member's bytes: the first <see cref="Length"/> bytes of an array rented from the shared pool.</summary>
+        private struct Packed
+        {
+            public byte[] Buffer;
+            public int Length;
+            public void Release() { if (Buffer != null) ArrayPool<byte>.Shared.Return(Buffer); }
+        }
+
+        /// <summary>
+        /// One gzip member of the given bytes, its header carrying the 'AP' field. zlib writes a fixed
+        /// 10-byte header with no flags; it is written 14 bytes into the buffer, and the 24-byte header
+        /// with FEXTRA set is then written over it, so the deflate data, CRC-32 and ISIZE are not copied.
+        /// Where deflate makes the bytes larger (zlib-ng's level 1 codes with fixed Huffman tables, which
+        /// expand noise-like data by ~5 %), the member is written again as stored blocks, as zlib's
+        /// deflate itself does block by block: 5 bytes per 16 KiB block above the raw size.
+        /// </summary>
+        private static unsafe Packed Compress(byte[] bytes, byte* p, int length, int elementSize, bool swap, CompressionLevel level)
         {
             int raw = bytes != null ? bytes.Length : length;
-            var ms = new MemoryStream(raw / 2 + 1024);
-            using (var z = new GZipStream(ms, level, true))
+            long stored = raw + 5L * (raw / 16384 + 1) + 8; // zlib stores in blocks of up to 16 KiB, 5 bytes each
+            var ms = new PooledBuffer(HeaderLength - PlainHeaderLength, raw + raw / 16 + 4096);
+            try
+            {
+                Deflate(ms, bytes, p, length, elementSize, swap, level);
+                if (ms.Length - HeaderLength - 8 > stored && level != CompressionLevel.NoCompression)
+                {
+                    ms.Reset();
+                    Deflate(ms, bytes, p, length, elementSize, swap, CompressionLevel.NoCompression);
+                }
+                byte[] m = ms.Buffer;
+                int at = HeaderLength - PlainHeaderLength;
+                if (ms.Length < HeaderLength + 8 || m[at] != 0x1f || m[at + 1] != 0x8b || m[at + 3] != 0)
+                    throw new InvalidOperationException("unexpected gzip header from the runtime's compressor");
+                Buffer.BlockCopy(m, at, m, 0, PlainHeaderLength);
+                m[3] = FlagExtra;
+                m[10] = (byte)ExtraLength; m[11] = 0;
+                m[12] = SubfieldId1; m[13] = SubfieldId2;
+                m[14] = FieldLength; m[15] = 0;
+                WriteUInt32(m, 16, (uint)ms.Length);
+                WriteUInt32(m, 20, (uint)raw);
+                var packed = new Packed { Buffer = m, Length = (int)ms.Length };
+                ms = null;
+                return packed;
+            }
+            finally { ms?.Release(); }
+        }
+
+        private static unsafe void Deflate(Stream s, byte[] bytes, byte* p, int length, int elementSize, bool swap, CompressionLevel level)
+        {
+            using (var z = new GZipStream(s, level, true))
             {
                 if (bytes != null) z.Write(bytes, 0, bytes.Length);
                 else StreamIO.WriteFrom(z, p, length, elementSize, swap);
             }
-            byte[] plain = ms.GetBuffer();
-            int plainLength = (int)ms.Length;
-            if (plainLength < PlainHeaderLength + 8 || plain[0] != 0x1f || plain[1] != 0x8b || plain[3] != 0)
-                throw new InvalidOperationException("unexpected gzip header from the runtime's compressor");
-            // zlib writes the fixed 10-byte header with no flags; rewrite it with FEXTRA set and the
-            // field inserted after it. Deflate data, CRC-32 and ISIZE follow unchanged.
-            int total = plainLength - PlainHeaderLength + HeaderLength;
-            var member = new byte[total];
-            Array.Copy(plain, 0, member, 0, PlainHeaderLength);
-            member[3] = FlagExtra;
-            member[10] = (byte)ExtraLength; member[11] = 0;
-            member[12] = SubfieldId1; member[13] = SubfieldId2;
-            member[14] = FieldLength; member[15] = 0;
-            WriteUInt32(member, 16, (uint)total);
-            WriteUInt32(member, 20, (uint)raw);
-            Array.Copy(plain, PlainHeaderLength, member, HeaderLength, plainLength - PlainHeaderLength);
-            return member;
+        }
+
+        /// <summary>
+        /// A write-only stream into an array rented from the shared pool, from a fixed start offset; it
+        /// grows by renting a larger one. Fresh large arrays per member (zeroed, page-faulted) cost as
+        /// much as a tenth of the compression.
+        /// </summary>
+        private sealed class PooledBuffer : Stream
+        {
+            private readonly int _start;
+            private int _end;
+            public byte[] Buffer { get; private set; }
+
+            public PooledBuffer(int start, int capacity)
+            {
+                _start = _end = start;
+                Buffer = ArrayPool<byte>.Shared.Rent(start + capacity);
+            }
+
+            public void Reset() => _end = _start;
+            public void Release() { if (Buffer != null) ArrayPool<byte>.Shared.Return(Buffer); Buffer = null; }
+
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                if (_end + count > Buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, _end + count));
+                    System.Buffer.BlockCopy(Buffer, 0, bigger, 0, _end);
+                    ArrayPool<byte>.Shared.Return(Buffer);
+                    Buffer = bigger;
+                }
+                System.Buffer.BlockCopy(buffer, offset, Buffer, _end, count);
+                _end += count;
+            }
+
+            public override bool CanRead => false;
+            public override bool CanSeek => false;
+            public override bool CanWrite => true;
+            public override long Length => _end;
+            public override long Position { get => _end; set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
         }
 
         private static void WriteUInt32(byte[] b, int at, uint v)

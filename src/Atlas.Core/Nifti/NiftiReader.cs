@@ -171,12 +171,13 @@ namespace Atlas.Core.Nifti
 
         /// <summary>
         /// The member chain of a gzip file written as several members, when it holds at least
-        /// <paramref name="rawEnd"/> inflated bytes and there are cores to share it; else null (the
-        /// serial path reads it and diagnoses a short file). The stream's position is kept.
+        /// <paramref name="rawEnd"/> inflated bytes; else null (the serial path reads it and diagnoses
+        /// a short file). Used on one core too: .NET Framework's GZipStream stops after the first
+        /// member, so member by member is the one way that reads such a file everywhere.
+        /// The stream's position is kept.
         /// </summary>
         private static GzipMembers.Member[] ParallelMembers(FileStream fs, long rawEnd)
         {
-            if (Environment.ProcessorCount < 2) return null;
             var members = GzipMembers.TryIndex(fs);
             return members != null && members.Length > 1 && GzipMembers.RawLength(members) >= rawEnd ? members : null;
         }

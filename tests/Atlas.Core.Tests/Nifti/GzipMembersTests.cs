@@ -88,6 +88,28 @@ namespace Atlas.Core.Tests.Nifti
             Assert.Equal(data, NiftiReader.Read(gz).Data);
         }
 
+        [Fact]
+        public void Incompressible_members_are_stored_never_larger_than_raw_plus_block_headers()
+        {
+            // 600,000 random bytes: zlib-ng's level 1 would expand them; stored blocks add 5 bytes each
+            // (RFC 1951 3.2.4; zlib emits one per 16 KiB, its pending buffer) to the 24-byte header and
+            // 8-byte trailer of each member.
+            var g = Grid.Create(100, 100, 60);
+            var data = new byte[g.VoxelCount];
+            new Random(7).NextBytes(data);
+            var v = AtlasVolume.FromArray(g, data, NiftiDataType.UInt8);
+            string p = _tmp.File("noise.nii.gz");
+            NiftiWriter.Write(v, p, new NiftiWriteOptions { GzipMemberBytes = 262144 });
+            var members = Index(p);
+            Assert.Equal(new[] { 352, 262144, 262144, 75712 }, members.Select(m => m.RawLength).ToArray());
+            for (int k = 1; k < members.Length; k++)
+            {
+                int raw = members[k].RawLength;
+                Assert.True(members[k].Length <= raw + 5 * (raw / 16384 + 1) + 32, "member " + k + ": " + members[k].Length + " bytes for " + raw);
+            }
+            Assert.Equal(data, NiftiReader.Read(p).Data);
+        }
+
         [Theory]
         [InlineData(true)]
         [InlineData(false)]
