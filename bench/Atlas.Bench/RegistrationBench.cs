@@ -62,6 +62,8 @@ namespace Atlas.Bench
             foreach (var c in Cases)
             {
                 n++;
+                var only = Environment.GetEnvironmentVariable("ATLAS_BENCH_CASE");
+                if (!string.IsNullOrEmpty(only) && only != n.ToString(CultureInfo.InvariantCulture)) continue;
                 var truth = SyntheticMove.Affine(c.RotDeg, c.TransMm, c.Scales, c.Shears, centre);
                 var g = SyntheticMove.MovedGrid(fixedData, head.Grid, truth, c.VoxelMm, c.Axes, c.Flip, threshold: 10);
                 var data = SyntheticMove.Move(fixedData, head.Grid, truth, g);
