@@ -21,6 +21,7 @@
         'Get-LesionComponent'
         'Merge-AtlasLesion'
         'Invoke-LesionFill'
+        'Invoke-AtlasRegistration'
         'Invoke-LesionWhiteMatterCorrection'
         'Measure-Lesion'
         'New-LesionOverlapMap'

@@ -29,36 +29,8 @@ namespace Atlas.Core.Spatial.Registration
             options = options ?? new RegistrationOptions();
             options.Validate();
             var result = new RegistrationResult { Cost = options.Cost, Dof = options.Dof };
-
-            var fixedData = Scalar(fixedImage, "template", result);
-            var movingData = Scalar(moving, "moving image", result);
-            RequireVolume(fixedImage); RequireVolume(moving);
-            byte[] region = null;
-            if (fixedMask != null)
-            {
-                if (!fixedMask.Grid.Matches(fixedImage.Grid))
-                    throw new GeometryException(GeometryErrorKind.GridMismatch, fixedMask.Path,
-                        "the template mask is not on the template's grid (" + fixedMask.Grid.DescribeMismatch(fixedImage.Grid) + ").");
-                region = fixedMask.ToMask();
-                long n = Count(region);
-                if (n == 0) throw new ArgumentException(Name(fixedMask) + ": the template mask is empty; it must mark the template's brain.");
-                if (n == region.LongLength)
-                    result.Warnings.Add(Name(fixedMask) + ": the template mask covers the whole image; is it a brain mask? The whole template is used.");
-            }
-            float[] exclusion = null;
-            if (costFunctionMask != null)
-            {
-                if (!costFunctionMask.Grid.Matches(moving.Grid))
-                    throw new GeometryException(GeometryErrorKind.GridMismatch, costFunctionMask.Path,
-                        "the cost-function mask is not on the moving image's grid (" + costFunctionMask.Grid.DescribeMismatch(moving.Grid)
-                        + "); draw or resample it on " + Name(moving) + ".");
-                var lesion = costFunctionMask.ToMask();
-                long n = Count(lesion);
-                if (n == lesion.LongLength)
-                    throw new ArgumentException(Name(costFunctionMask) + ": the cost-function mask covers the whole image, so nothing would be left to register.");
-                if (n == 0) result.Warnings.Add(Name(costFunctionMask) + ": the cost-function mask is empty; nothing is left out of the cost.");
-                else exclusion = Dilate(lesion, moving.Grid, options.CostMaskDilationMm);
-            }
+            var inputs = Prepare(moving, fixedImage, fixedMask, costFunctionMask, options, result);
+            var fixedData = inputs.FixedData; var movingData = inputs.MovingData; var region = inputs.Region; var exclusion = inputs.Exclusion;
 
             var levels = ChooseLevels(options.LevelsMm, fixedImage.Grid);
             result.LevelsMm = levels;
@@ -101,22 +73,96 @@ namespace Atlas.Core.Spatial.Registration
                 if (TraceOn) Console.Error.WriteLine($"level {s}: done {swT.ElapsedMilliseconds} ms, evals {metric.Evaluations}");
             }
 
-            var m = model.Matrix();
-            result.FixedToMovingRas = m;
-            result.FinalCost = metric.Evaluate(m, token);
             result.Converged = converged;
             result.Iterations = totalIterations;
-            result.Evaluations = totalEvaluations + 1;
-            var cr = options.Cost == RegistrationCost.CorrelationRatio ? result.FinalCost : finest.Metric(RegistrationCost.CorrelationRatio).Evaluate(m, token);
-            result.CorrelationRatio = double.IsInfinity(cr) ? 0 : 1 - cr;
-            result.BrainOverlap = Overlap(finest.Points, movingHead, m, fixedHead);
-            result.Determinant = RegistrationQuality.Determinant(m);
-            result.Scales = RegistrationQuality.Scales(m);
-            RegistrationQuality.Judge(result);
+            result.Evaluations = totalEvaluations;
+            Finish(result, model.Matrix(), finest, options.Cost, movingHead, fixedHead, token);
             return result;
         }
 
         private static readonly bool TraceOn = Environment.GetEnvironmentVariable("ATLAS_REG_TRACE") == "1";
+
+        /// <summary>
+        /// The figures and the verdict of a given fixed-to-moving matrix without optimising it (a transform made
+        /// earlier, or by another tool): the same checks and the same finest level as <see cref="Register"/>.
+        /// </summary>
+        public static RegistrationResult Assess(AtlasVolume moving, AtlasVolume fixedImage, double[,] fixedToMovingRas, AtlasVolume fixedMask = null,
+            AtlasVolume costFunctionMask = null, RegistrationOptions options = null, CancellationToken token = default)
+        {
+            if (moving == null) throw new ArgumentNullException(nameof(moving));
+            if (fixedImage == null) throw new ArgumentNullException(nameof(fixedImage));
+            if (fixedToMovingRas == null) throw new ArgumentNullException(nameof(fixedToMovingRas));
+            options = options ?? new RegistrationOptions();
+            options.Validate();
+            var result = new RegistrationResult { Cost = options.Cost, Dof = options.Dof, Assessed = true, Converged = true };
+            var inputs = Prepare(moving, fixedImage, fixedMask, costFunctionMask, options, result);
+            var levels = ChooseLevels(options.LevelsMm, fixedImage.Grid);
+            result.LevelsMm = new[] { levels[levels.Length - 1] };
+            var level = BuildLevel(inputs.FixedData, fixedImage.Grid, inputs.Region, inputs.MovingData, moving.Grid, inputs.Exclusion,
+                levels[levels.Length - 1], options.MaxSamplePoints, options.Cost, token);
+            var movingHead = HeadMask(inputs.MovingData, moving.Grid, token);
+            var fixedHead = inputs.Region == null ? HeadMask(inputs.FixedData, fixedImage.Grid, token) : null;
+            Finish(result, fixedToMovingRas, level, options.Cost, movingHead, fixedHead, token);
+            return result;
+        }
+
+        private static void Finish(RegistrationResult result, double[,] m, LevelData finest, RegistrationCost cost, LevelImage movingHead, LevelImage fixedHead,
+            CancellationToken token)
+        {
+            result.FixedToMovingRas = (double[,])m.Clone();
+            result.FinalCost = finest.Metric(cost).Evaluate(m, token);
+            result.Evaluations++;
+            var cr = cost == RegistrationCost.CorrelationRatio ? result.FinalCost : finest.Metric(RegistrationCost.CorrelationRatio).Evaluate(m, token);
+            result.CorrelationRatio = double.IsInfinity(cr) || double.IsNaN(cr) ? 0 : 1 - cr;
+            result.BrainOverlap = Overlap(finest.Points, movingHead, m, fixedHead);
+            result.Determinant = RegistrationQuality.Determinant(m);
+            result.Scales = RegistrationQuality.Scales(m);
+            RegistrationQuality.Judge(result);
+        }
+
+        private sealed class Inputs
+        {
+            public float[] FixedData, MovingData, Exclusion;
+            public byte[] Region;
+        }
+
+        /// <summary>The checks every entry point makes, and the arrays they work on.</summary>
+        private static Inputs Prepare(AtlasVolume moving, AtlasVolume fixedImage, AtlasVolume fixedMask, AtlasVolume costFunctionMask,
+            RegistrationOptions options, RegistrationResult result)
+        {
+
+            var fixedData = Scalar(fixedImage, "template", result);
+            var movingData = Scalar(moving, "moving image", result);
+            RequireVolume(fixedImage); RequireVolume(moving);
+            byte[] region = null;
+            if (fixedMask != null)
+            {
+                if (!fixedMask.Grid.Matches(fixedImage.Grid))
+                    throw new GeometryException(GeometryErrorKind.GridMismatch, fixedMask.Path,
+                        "the template mask is not on the template's grid (" + fixedMask.Grid.DescribeMismatch(fixedImage.Grid) + ").");
+                region = fixedMask.ToMask();
+                long n = Count(region);
+                if (n == 0) throw new ArgumentException(Name(fixedMask) + ": the template mask is empty; it must mark the template's brain.");
+                if (n == region.LongLength)
+                    result.Warnings.Add(Name(fixedMask) + ": the template mask covers the whole image; is it a brain mask? The whole template is used.");
+            }
+            float[] exclusion = null;
+            if (costFunctionMask != null)
+            {
+                if (!costFunctionMask.Grid.Matches(moving.Grid))
+                    throw new GeometryException(GeometryErrorKind.GridMismatch, costFunctionMask.Path,
+                        "the cost-function mask is not on the moving image's grid (" + costFunctionMask.Grid.DescribeMismatch(moving.Grid)
+                        + "); draw or resample it on " + Name(moving) + ".");
+                var lesion = costFunctionMask.ToMask();
+                long n = Count(lesion);
+                if (n == lesion.LongLength)
+                    throw new ArgumentException(Name(costFunctionMask) + ": the cost-function mask covers the whole image, so nothing would be left to register.");
+                if (n == 0) result.Warnings.Add(Name(costFunctionMask) + ": the cost-function mask is empty; nothing is left out of the cost.");
+                else exclusion = Dilate(lesion, moving.Grid, options.CostMaskDilationMm);
+            }
+
+            return new Inputs { FixedData = fixedData, MovingData = movingData, Region = region, Exclusion = exclusion };
+        }
 
         // ------------------------------------------------------------------ levels
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Atlas.Core.Spatial;
 
 namespace Atlas.Core.Spatial.Registration
 {
@@ -29,6 +30,16 @@ namespace Atlas.Core.Spatial.Registration
         public RegistrationVerdict Verdict { get; internal set; }
         /// <summary>Why the verdict is not Good (empty when it is).</summary>
         public string VerdictReason { get; internal set; }
+        /// <summary>The matrix as a transform (for Resampler and TransformFiles).</summary>
+        public AffineTransform Transform => FixedToMovingRas == null ? null : new AffineTransform(FixedToMovingRas);
+        /// <summary>True when the transform was not optimised but assessed as given (a kept, up-to-date transform file).</summary>
+        public bool Assessed { get; internal set; }
+        /// <summary>Files involved (set by the caller that read or wrote them).</summary>
+        public string MovingPath { get; set; }
+        public string FixedPath { get; set; }
+        public string TransformPath { get; set; }
+        public string OutputPath { get; set; }
+
         /// <summary>Things the caller should tell the user (frame 0 of a 4D image, NaNs set to 0, masks that look wrong).</summary>
         public List<string> Warnings { get; } = new List<string>();
     }

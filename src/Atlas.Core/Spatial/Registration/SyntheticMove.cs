@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
+using Atlas.Core.Spatial;
 
 namespace Atlas.Core.Spatial.Registration
 {
@@ -75,25 +76,11 @@ namespace Atlas.Core.Spatial.Registration
             return new Grid(dims[0], dims[1], dims[2], voxelSizeMm, aff);
         }
 
-        /// <summary>The template seen through the map: moving(x) = fixed(T^-1 x), trilinear, 0 outside.</summary>
+        /// <summary>The template seen through the map: moving(x) = fixed(T^-1 x), trilinear, 0 outside (the geometry's resampler).</summary>
         public static float[] Move(float[] fixedData, Grid fixedGrid, double[,] fixedToMoving, Grid movingGrid)
         {
-            var src = new LevelImage(fixedData, fixedGrid);
-            // moving voxel -> moving world -> template world -> template voxel
-            var m = AffineMath.Multiply(fixedGrid.InverseAffine, AffineMath.Multiply(AffineMath.Invert(fixedToMoving), movingGrid.Affine));
             var dst = new float[movingGrid.VoxelCount];
-            int nx = movingGrid.NX, ny = movingGrid.NY;
-            Parallel.For(0, movingGrid.NZ, k =>
-            {
-                for (int j = 0; j < ny; j++)
-                    for (int i = 0; i < nx; i++)
-                    {
-                        double x = m[0, 0] * i + m[0, 1] * j + m[0, 2] * k + m[0, 3];
-                        double y = m[1, 0] * i + m[1, 1] * j + m[1, 2] * k + m[1, 3];
-                        double z = m[2, 0] * i + m[2, 1] * j + m[2, 2] * k + m[2, 3];
-                        dst[i + nx * (j + ny * k)] = src.TrySample(x, y, z, out double v) ? (float)v : 0f;
-                    }
-            });
+            Resampler.ResampleFloat32(fixedData, fixedGrid, dst, movingGrid, new AffineTransform(fixedToMoving).Inverse(), Interpolation.Linear);
             return dst;
         }
 
