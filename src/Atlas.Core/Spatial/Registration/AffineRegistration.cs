@@ -222,8 +222,8 @@ namespace Atlas.Core.Spatial.Registration
                     }
             var level = new LevelData
             {
-                Moving = new LevelImage(LevelImage.BlurToLevel(movingData, mg, levelMm, token), mg),
-                Exclusion = exclusion == null ? null : new LevelImage(LevelImage.BlurToLevel(exclusion, mg, levelMm, token), mg),
+                Moving = LevelImage.ForLevel(movingData, mg, levelMm, token),
+                Exclusion = exclusion == null ? null : LevelImage.ForLevel(exclusion, mg, levelMm, token),
             };
             Robust(level.Moving.Data, out level.MovingLo, out level.MovingHi);
             // The correlation ratio bins the template finely (FLIRT: 256 bins at full size); fewer bins where there are few points.
@@ -389,7 +389,8 @@ namespace Atlas.Core.Spatial.Registration
         /// <summary>The head of the moving image: voxels above 15 % of the 99th percentile after a 4 mm blur.</summary>
         private static LevelImage HeadMask(float[] data, Grid g, CancellationToken token)
         {
-            var blur = LevelImage.BlurToLevel(data, g, 4, token);
+            var level = LevelImage.ForLevel(data, g, 4, token);
+            var blur = level.Data;
             int n = (blur.Length + 6) / 7;
             var s = new double[n];
             for (int i = 0, j = 0; i < blur.Length; i += 7, j++) s[j] = blur[i];
@@ -397,7 +398,7 @@ namespace Atlas.Core.Spatial.Registration
             double thr = 0.15 * Percentile.OfSorted(s, n, 99);
             var m = new float[blur.Length];
             for (int i = 0; i < m.Length; i++) m[i] = blur[i] > thr ? 1f : 0f;
-            return new LevelImage(m, g);
+            return new LevelImage(m, level.Grid);
         }
 
         /// <summary>Fraction of the template brain points (of the template's head when no brain mask was given) inside the moving head.</summary>

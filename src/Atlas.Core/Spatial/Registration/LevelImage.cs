@@ -51,38 +51,90 @@ namespace Atlas.Core.Spatial.Registration
             return true;
         }
 
-        /// <summary>
-        /// A Gaussian blur whose FWHM brings the image from its voxel size to <paramref name="levelMm"/>
-        /// (sigma = sqrt(level^2 - voxel^2) / 2 per axis, in the manner of ANTs' smoothing sigmas of half the
-        /// shrink factor), never less than half a voxel. Each output voxel is
-        /// computed on its own from the input, so the result does not depend on the number of cores.
-        /// </summary>
         public const double MinimumSigmaVoxels = 0.5;
 
+        /// <summary>
+        /// The image of one pyramid level: a Gaussian whose FWHM brings the voxels to <paramref name="levelMm"/>
+        /// (sigma = sqrt(level^2 - voxel^2) / 2 per axis, in the manner of ANTs' smoothing sigmas of half the
+        /// shrink factor), never less than half a voxel of the grid sampled. Where the level is at least twice
+        /// the voxel size the image is first averaged over blocks of f = floor(level / 2 voxel) voxels (variance
+        /// (f^2 - 1) / 12 voxel^2, taken off the Gaussian's), so coarse levels are blurred and sampled on a
+        /// small grid. Each output voxel is computed on its own: the result does not depend on the core count.
+        /// </summary>
+        public static LevelImage ForLevel(float[] data, Grid grid, double levelMm, CancellationToken token)
+        {
+            var f = new int[3];
+            for (int a = 0; a < 3; a++) f[a] = Math.Max(1, (int)Math.Floor(levelMm / (2 * grid.VoxelSizeMm[a]) + 1e-9));
+            for (int a = 0; a < 3; a++) if (grid.Dimensions[a] / f[a] < 2) f[a] = 1;
+            var g = grid; var d = data;
+            if (f[0] > 1 || f[1] > 1 || f[2] > 1) { d = BlockMean(data, grid, f, out g, token); }
+            var sigmaVox = new double[3];
+            for (int a = 0; a < 3; a++)
+            {
+                double v = grid.VoxelSizeMm[a], nv = g.VoxelSizeMm[a];
+                double s2 = levelMm * levelMm - v * v;
+                double target = Math.Max(MinimumSigmaVoxels * nv, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) : 0);
+                double rest = target * target - (f[a] * f[a] - 1) / 12.0 * v * v;
+                sigmaVox[a] = rest > 0 ? Math.Sqrt(rest) / nv : 0;
+            }
+            return new LevelImage(Blur(d, g, sigmaVox, token), g);
+        }
+
+        /// <summary>As <see cref="ForLevel"/> without the block averaging: the blurred image on its own grid (template side).</summary>
         public static float[] BlurToLevel(float[] data, Grid grid, double levelMm, CancellationToken token)
         {
             var sigmaVox = new double[3];
-            bool any = false;
             for (int a = 0; a < 3; a++)
             {
                 double v = grid.VoxelSizeMm[a];
                 double s2 = levelMm * levelMm - v * v;
-                // At least half a voxel: trilinear interpolation of noisy voxels favours half-voxel shifts (it averages
-                // the noise away there), an artefact that a slight blur removes (Pluim et al. 2000, interpolation artefacts).
                 sigmaVox[a] = Math.Max(MinimumSigmaVoxels, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) / v : 0);
-                any = true;
             }
-            if (!any) return data;
+            return Blur(data, grid, sigmaVox, token);
+        }
+
+        private static float[] Blur(float[] data, Grid grid, double[] sigmaVox, CancellationToken token)
+        {
             var a1 = (float[])data.Clone();
             var tmp = new float[data.Length];
             int[] dims = { grid.NX, grid.NY, grid.NZ };
             for (int axis = 0; axis < 3; axis++)
             {
-                if (sigmaVox[axis] == 0) continue;
+                if (sigmaVox[axis] < 0.05) continue;
                 BlurAxis(a1, tmp, dims, axis, sigmaVox[axis], token);
                 var t = a1; a1 = tmp; tmp = t;
             }
             return a1;
+        }
+
+        /// <summary>Means over blocks of f voxels; the grid's affine follows the block centres (a remainder at the far edge is dropped).</summary>
+        private static float[] BlockMean(float[] src, Grid g, int[] f, out Grid ng, CancellationToken token)
+        {
+            int nx = g.NX / f[0], ny = g.NY / f[1], nz = g.NZ / f[2];
+            var shift = AffineMath.Identity();
+            var vs = new double[3];
+            for (int a = 0; a < 3; a++) { shift[a, a] = f[a]; shift[a, 3] = 0.5 * (f[a] - 1); vs[a] = g.VoxelSizeMm[a] * f[a]; }
+            var grid = new Grid(nx, ny, nz, vs, AffineMath.Multiply(g.Affine, shift));
+            var dst = new float[grid.VoxelCount];
+            double inv = 1.0 / (f[0] * f[1] * f[2]);
+            int sx = g.NX, sxy = g.NX * g.NY;
+            Parallel.For(0, nz, new ParallelOptions { CancellationToken = token }, k =>
+            {
+                for (int j = 0; j < ny; j++)
+                    for (int i = 0; i < nx; i++)
+                    {
+                        double s = 0;
+                        for (int c = 0; c < f[2]; c++)
+                            for (int b = 0; b < f[1]; b++)
+                            {
+                                int o = (i * f[0]) + sx * (j * f[1] + b) + sxy * (k * f[2] + c);
+                                for (int a = 0; a < f[0]; a++) s += src[o + a];
+                            }
+                        dst[i + nx * (j + ny * k)] = (float)(s * inv);
+                    }
+            });
+            ng = grid;
+            return dst;
         }
 
         private static void BlurAxis(float[] src, float[] dst, int[] dims, int axis, double sigma, CancellationToken token)
