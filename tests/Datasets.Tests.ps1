@@ -81,9 +81,14 @@ Describe 'New-AtlasSampleDataset' {
         $w = Join-Path $TestDrive 'whatif'
         New-AtlasSampleDataset -Path $w -SubjectCount 1 -WhatIf
         Test-Path $w | Should -BeFalse
-        New-AtlasSampleDataset -Path $script:Sample -SubjectCount 1 -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # A folder holding files this cmdlet did not write (no record of a sample beside its sheet).
+        $foreign = Join-Path $TestDrive 'foreign'
+        $null = New-Item -ItemType Directory -Path $foreign
+        Set-Content -LiteralPath (Join-Path $foreign 'notes.txt') -Value 'mine'
+        New-AtlasSampleDataset -Path $foreign -SubjectCount 1 -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         $errs[0].FullyQualifiedErrorId | Should -Match '^OutputExists'
+        @(Get-ChildItem -LiteralPath $foreign).Name | Should -Be 'notes.txt'
     }
 
     It 'refuses layouts other than Native with a clear error' {
@@ -143,7 +148,7 @@ Describe 'Get-AtlasSubject on the sample dataset' {
 
     It 'prints as a table with the subject view' {
         $text = $script:Subjects | Format-Table | Out-String
-        $text | Should -Match 'SubjectId\s+Site\s+Session\s+LesionFileCount\s+Hemisphere\s+StrokeType'
+        $text | Should -Match 'SubjectId\s+Cohort\s+Session\s+LesionFileCount\s+Hemisphere\s+StrokeType'
         $text | Should -Match 'c0002s0001t02\s+c0002\s+2\s+1\s+Left\s+Ischemic'
     }
 
@@ -433,7 +438,8 @@ Describe 'Test-AtlasDataset' {
 
         It 'checks subjects from the pipeline' {
             $f = @(Get-AtlasSubject $script:Broken -SubjectId 'c0003*' -WarningAction SilentlyContinue | Test-AtlasDataset -Deep)
-            ($f.Check | Sort-Object -Unique) | Should -Be @('MaskEmpty', 'MaskNotBinary', 'MaskNumbering')
+            # The copy's sheet lies at its root, so it is joined without -MetadataPath (issue 11) and its counts are checked too.
+            ($f.Check | Sort-Object -Unique) | Should -Be @('LesionCount', 'MaskEmpty', 'MaskNotBinary', 'MaskNumbering')
         }
     }
 }

@@ -80,13 +80,21 @@ Describe 'Invoke-AtlasRegistration recovers a known affine' {
 
     It 'keeps an up-to-date transform on a rerun and still outputs its record (assessed, not recomputed)' {
         $before = (Get-Item $script:Txt).LastWriteTimeUtc
-        $r = Invoke-AtlasRegistration -Moving $script:MovingPath -Fixed $script:FixedPath -FixedMask $script:HeadPath -CostFunctionMask $script:LesionPath -Dof 9 -TransformPath $script:Txt -Verbose 4>&1
+        $r = Invoke-AtlasRegistration -Moving $script:MovingPath -Fixed $script:FixedPath -FixedMask $script:HeadPath -CostFunctionMask $script:LesionPath -Dof 9 -TransformPath $script:Txt -OutputPath (Join-Path $TestDrive 'reg/registered.nii.gz') -Verbose 4>&1
         ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match 'Kept existing'
         $rec = $r | Where-Object { $_ -is [Atlas.Core.Spatial.Registration.RegistrationResult] }
         $rec.Assessed | Should -BeTrue
         $rec.Verdict | Should -Be 'Good'
         [math]::Abs($rec.FinalCost - $script:R.FinalCost) | Should -BeLessThan 1e-9
         (Get-Item $script:Txt).LastWriteTimeUtc | Should -Be $before
+    }
+
+    It 'rebuilds the transform when a parameter changed (the module''s regeneration rule)' {
+        $p = Join-Path $TestDrive 'reg/rebuild.txt'
+        $null = Invoke-AtlasRegistration -Moving $script:MovingPath -Fixed $script:FixedPath -FixedMask $script:HeadPath -Dof 6 -TransformPath $p
+        $r = Invoke-AtlasRegistration -Moving $script:MovingPath -Fixed $script:FixedPath -FixedMask $script:HeadPath -Dof 7 -TransformPath $p -Verbose 4>&1
+        ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Match 'Rebuilding'
+        ($r | Where-Object { $_ -is [Atlas.Core.Spatial.Registration.RegistrationResult] }).Dof | Should -Be 7
     }
 
     It 'gives the same transform file bytes on 1 core as on all cores' {

@@ -48,7 +48,7 @@ namespace Atlas.Psm.Commands
         public SwitchParameter AllowGridMismatch { get; set; }
 
         [Parameter]
-        public SwitchParameter OmitSpaceEntity { get; set; }
+        public SwitchParameter KeepSpaceEntity { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -93,6 +93,8 @@ namespace Atlas.Psm.Commands
                 ThrowTerminatingError(new ErrorRecord(ex, "InvalidDestination", ErrorCategory.InvalidArgument, Destination));
                 return;
             }
+            // The BIDS tree is never written inside a dataset the subjects were read from.
+            foreach (var s in _subjects) GuardSourceDataset(dest, s.Root);
             var options = new BidsConvertOptions
             {
                 Destination = dest,
@@ -101,7 +103,7 @@ namespace Atlas.Psm.Commands
                 IncludeRawMasks = IncludeRawMasks,
                 LinkMode = LinkMode,
                 AllowGridMismatch = AllowGridMismatch,
-                OmitSpaceEntity = OmitSpaceEntity,
+                KeepSpaceEntity = KeepSpaceEntity,
                 Force = Force,
                 DatasetName = DatasetName,
                 Authors = Authors,
@@ -118,6 +120,7 @@ namespace Atlas.Psm.Commands
                     else if (outcome == BidsFileOutcome.Skipped)
                         WriteKeptExisting(f.FullPath, f.KeepExisting ? "it is written only when absent, so edits are kept" : "it is identical to what the conversion produces");
                 },
+                Rebuilding = (f, why) => WriteVerbose("Rebuilding " + f.FullPath + ": " + why + "."),
             };
 
             BidsPlan plan;
@@ -184,12 +187,6 @@ namespace Atlas.Psm.Commands
             var result = SubjectLabel.InvokeWithContext(null, vars, s);
             if (result.Count == 0 || result[0] == null) return null;
             return Unwrap(result[0])?.ToString();
-        }
-
-        private string ModuleVersion()
-        {
-            var v = MyInvocation?.MyCommand?.Module?.Version ?? typeof(ConvertAtlasToBidsCommand).Assembly.GetName().Version;
-            return v == null ? "0.0.0" : v.Build < 0 ? v.ToString(2) + ".0" : v.ToString(3);
         }
     }
 }

@@ -56,18 +56,20 @@ namespace Atlas.Core.Tests.Bids
         }
 
         [Fact]
-        public void Standard_space_scans_carry_the_space_entity_unless_omitted()
+        public void Standard_space_T1w_names_leave_the_space_entity_to_derivatives_unless_kept()
         {
             using (var tmp = new TempDir())
             {
+                // BIDS allows space- only in derivatives: by default the raw T1w name goes without it (a valid
+                // dataset) and the masks in derivatives/ keep it; -KeepSpaceEntity gives R2.0's names.
                 var subjects = BidsTestData.StandardTree(tmp.File("src"));
                 var plan = new BidsConverter(new BidsConvertOptions { Destination = tmp.File("a") }).Plan(subjects);
                 Assert.Equal(new[] { "sub-031768", "sub-r001s001" }, plan.Scans.Select(s => s.BidsSubject).ToArray());
-                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz", plan.Scans[0].T1wRelativePath);
+                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_T1w.nii.gz", plan.Scans[0].T1wRelativePath);
                 Assert.Contains(plan.Scans[0].Files, f => f.RelativePath == "derivatives/lesions/sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz" && f.Operation == BidsFileOperation.Merge);
-                var plan2 = new BidsConverter(new BidsConvertOptions { Destination = tmp.File("b"), OmitSpaceEntity = true }).Plan(subjects);
-                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_T1w.nii.gz", plan2.Scans[0].T1wRelativePath);
-                Assert.Contains(plan2.Scans[0].Files, f => f.RelativePath.EndsWith("_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz"));
+                Assert.DoesNotContain(plan.Scans.SelectMany(s => s.Files), f => !f.RelativePath.StartsWith("derivatives/") && f.RelativePath.Contains("_space-"));
+                var plan2 = new BidsConverter(new BidsConvertOptions { Destination = tmp.File("b"), KeepSpaceEntity = true }).Plan(subjects);
+                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz", plan2.Scans[0].T1wRelativePath);
             }
         }
 
@@ -92,7 +94,7 @@ namespace Atlas.Core.Tests.Bids
         }
 
         [Fact]
-        public void A_differing_image_is_kept_unless_Force_and_text_files_follow_the_sources()
+        public void A_differing_image_is_rebuilt_with_the_reason_and_text_files_follow_the_sources()
         {
             using (var tmp = new TempDir())
             {
@@ -106,22 +108,24 @@ namespace Atlas.Core.Tests.Bids
                 File.AppendAllText(Rel(dest, "README"), "my notes\n");
                 subjects[2].Metadata["StrokeType"] = "ischemic";
 
+                // The one regeneration rule: a file that differs from what the conversion writes is stale and
+                // rebuilt without Force, the reason reported; README is written only when absent, so edits stay.
                 var errors = new List<Exception>();
-                var c = new BidsConverter(new BidsConvertOptions { Destination = dest });
+                var rebuilt = new Dictionary<string, string>();
+                var c = new BidsConverter(new BidsConvertOptions { Destination = dest }) { Rebuilding = (f, why) => rebuilt[f.FullPath] = why };
                 var plan = c.Plan(subjects);
                 c.WriteFiles(plan.HeadFiles, f => true, (f, e) => errors.Add(e));
                 foreach (var s in plan.Scans) c.ConvertScan(s, f => true, (f, e) => errors.Add(e));
                 c.WriteFiles(plan.TailFiles, f => true, (f, e) => errors.Add(e));
-                Assert.Equal(2, errors.Count);
-                Assert.All(errors, e => Assert.IsType<BidsOutputExistsException>(e));
-                Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(t1));
-                Assert.Equal(new byte[] { 4, 5 }, File.ReadAllBytes(mask));
+                Assert.Empty(errors);
+                Assert.StartsWith("it differs from its source", rebuilt[t1]);
+                Assert.Equal("it differs from what the conversion writes now", rebuilt[mask]);
+                Assert.Equal(Sha(subjects[2].T1Path), Sha(t1));
+                Assert.Equal(4, NiftiReader.Read(mask).ToMask().Sum(b => b));
                 Assert.EndsWith("my notes\n", File.ReadAllText(Rel(dest, "README")));
                 Assert.Contains("sub-c0002s0001\tc0002\t1.5\tGE\tischemic", File.ReadAllText(Rel(dest, "participants.tsv")));
 
                 new BidsConverter(new BidsConvertOptions { Destination = dest, Force = true }).Convert(subjects);
-                Assert.Equal(Sha(subjects[2].T1Path), Sha(t1));
-                Assert.Equal(4, NiftiReader.Read(mask).ToMask().Sum(b => b));
                 Assert.DoesNotContain("my notes", File.ReadAllText(Rel(dest, "README")));
             }
         }
