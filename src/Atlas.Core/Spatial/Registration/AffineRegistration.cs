@@ -55,11 +55,9 @@ namespace Atlas.Core.Spatial.Registration
                 token.ThrowIfCancellationRequested();
                 double s = levels[li];
                 bool last = li == levels.Length - 1;
-                var swT = System.Diagnostics.Stopwatch.StartNew();
                 var level = BuildLevel(fixedData, fixedImage.Grid, region, movingData, moving.Grid, exclusion, s,
                     last ? options.MaxSamplePoints : Math.Min(options.MaxSamplePoints, 200000), options.Cost, token);
                 metric = level.Metric(options.Cost);
-                if (TraceOn) Console.Error.WriteLine($"level {s}: build {swT.ElapsedMilliseconds} ms, {level.Points.Count} points");
                 if (li == 0)
                 {
                     model = Search(metric, centre, b0, s, options, result, token, ref totalIterations);
@@ -70,7 +68,6 @@ namespace Atlas.Core.Spatial.Registration
                 if (last) converged = conv;
                 totalEvaluations += metric.Evaluations;
                 if (last) finest = level;
-                if (TraceOn) Console.Error.WriteLine($"level {s}: done {swT.ElapsedMilliseconds} ms, evals {metric.Evaluations}");
             }
 
             result.Converged = converged;
@@ -79,8 +76,6 @@ namespace Atlas.Core.Spatial.Registration
             Finish(result, model.Matrix(), finest, options.Cost, movingHead, fixedHead, token);
             return result;
         }
-
-        private static readonly bool TraceOn = Environment.GetEnvironmentVariable("ATLAS_REG_TRACE") == "1";
 
         /// <summary>
         /// The figures and the verdict of a given fixed-to-moving matrix without optimising it (a transform made
