@@ -53,6 +53,21 @@ namespace Atlas.Core.Tests.Datasets
         }
 
         [Fact]
+        public void ReplacingTheSampleRemovesItsTemplateToo()
+        {
+            using (var t = new TempDir())
+            {
+                var r = SampleDataset.Generate(t.File("s"), 1, 2, standardization: true);
+                Assert.True(File.Exists(r.TemplatePath));
+                File.WriteAllText(Path.Combine(r.Root, "notes.txt"), "kept");
+                SampleDataset.RemoveScans(r.Root);
+                Assert.False(Directory.Exists(Path.Combine(r.Root, SampleDataset.TemplateFolder)));
+                Assert.False(Directory.Exists(Path.Combine(r.Root, "c0001")));
+                Assert.True(File.Exists(Path.Combine(r.Root, "notes.txt")));
+            }
+        }
+
+        [Fact]
         public void WritesATemplateAndABrainMaskOnOneGrid()
         {
             var t = NiftiReader.Read(_f.Result.TemplatePath);
