@@ -24,6 +24,7 @@
         'Merge-AtlasLesion'
         'Invoke-LesionFill'
         'Invoke-AtlasRegistration'
+        'ConvertTo-AtlasStandardSpace'
         'Invoke-LesionWhiteMatterCorrection'
         'Measure-Lesion'
         'New-LesionOverlapMap'
