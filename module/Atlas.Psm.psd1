@@ -23,6 +23,8 @@
         'Get-LesionComponent'
         'Merge-AtlasLesion'
         'Invoke-LesionFill'
+        'Invoke-AtlasRegistration'
+        'ConvertTo-AtlasStandardSpace'
         'Invoke-LesionWhiteMatterCorrection'
         'Measure-Lesion'
         'New-LesionOverlapMap'
