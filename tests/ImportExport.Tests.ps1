@@ -3,7 +3,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-AtlasModuleUnderTest
     $script:Templates = '/usr/share/mricron/templates'
-    $script:HasTemplates = Test-Path (Join-Path $script:Templates 'aal.nii.gz')
 
     # A small volume written by the module itself: 4x3x2 int16 with known values.
     $script:Dir = Join-Path $TestDrive 'vols'
@@ -12,7 +11,7 @@ BeforeAll {
 
 Describe 'Import-AtlasVolume' {
     It 'reads a real MNI template with the header values nibabel reports' {
-        if (-not (Test-Path '/usr/share/mricron/templates/aal.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File aal.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         # nibabel 5.0 (Debian): img = nib.load('aal.nii.gz'); img.shape, img.affine, nib.aff2axcodes(img.affine)
         #   -> (181, 217, 181), affine translation (-90, -125, -71), ('R','A','S'); header sform_code 4
         $v = Import-AtlasVolume -Path (Join-Path $script:Templates 'aal.nii.gz')
@@ -26,7 +25,7 @@ Describe 'Import-AtlasVolume' {
 
     It 'reads a LAS-stored atlas as LAS' {
 
-        if (-not (Test-Path '/usr/share/mricron/templates/HarvardOxford-cort-maxprob-thr0-1mm.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File HarvardOxford-cort-maxprob-thr0-1mm.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         # nibabel: nib.aff2axcodes(nib.load('HarvardOxford-cort-maxprob-thr0-1mm.nii.gz').affine) -> ('L','A','S')
         $v = Import-AtlasVolume -Path (Join-Path $script:Templates 'HarvardOxford-cort-maxprob-thr0-1mm.nii.gz') -HeaderOnly
         $v.Orientation | Should -Be 'LAS'
@@ -37,7 +36,7 @@ Describe 'Import-AtlasVolume' {
 
     It 'expands wildcards and binds files from Get-ChildItem' {
 
-        if (-not (Test-Path '/usr/share/mricron/templates/aal.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File aal.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         $byWildcard = @(Import-AtlasVolume -Path (Join-Path $script:Templates 'JHU-WhiteMatter-labels-*mm.nii.gz') -HeaderOnly)
         $byWildcard.Count | Should -Be 2
         $byPipe = @(Get-ChildItem -Path $script:Templates -Filter 'JHU-WhiteMatter-labels-*mm.nii.gz' | Import-AtlasVolume -HeaderOnly)

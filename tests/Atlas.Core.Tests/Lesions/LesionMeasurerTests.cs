@@ -112,7 +112,7 @@ namespace Atlas.Core.Tests.Lesions
         [SkippableFact]
         public void HemisphereOnLasAtlasUsesTheAffine()
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed");
+            Peers.RequireMricron("HarvardOxford-cort-maxprob-thr0-1mm.nii.gz");
             var ho = NiftiReader.Read(Path.Combine(Peers.MricronTemplates, "HarvardOxford-cort-maxprob-thr0-1mm.nii.gz"));
             Assert.Equal("LAS", ho.Orientation);
             var g = ho.Grid;
@@ -142,7 +142,7 @@ namespace Atlas.Core.Tests.Lesions
         [SkippableFact]
         public void AtlasRegionsOnAal()
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed");
+            Peers.RequireMricron("aal.nii.gz", "aal.nii.txt");
             var aalPath = Path.Combine(Peers.MricronTemplates, "aal.nii.gz");
             var aal = NiftiReader.Read(aalPath);
             var g = aal.Grid;
