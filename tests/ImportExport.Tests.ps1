@@ -86,6 +86,24 @@ Describe 'Import-AtlasVolume' {
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $errs[0].FullyQualifiedErrorId | Should -Match '^ImportAtlasVolumeFailed'
     }
+
+    It 'reports a hostile header (<What>) as InvalidData naming the file, without a stack trace' -ForEach @(
+        @{ What = 'sform with an infinite value'; Offset = 280; Value = [float]::PositiveInfinity }
+        @{ What = 'dims claiming 32767^3 voxels'; Offset = 0; Value = 0 }) {
+        $src = Join-Path $script:Dir 'hostile-src.nii.gz'
+        $g = [Atlas.Core.Volumes.Grid]::Create(4, 4, 4, 1, 1, 1)
+        [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, [float[]]::new(64), $null), (Join-Path $script:Dir 'hostile-src.nii'), $null)
+        $bytes = [IO.File]::ReadAllBytes((Join-Path $script:Dir 'hostile-src.nii'))
+        if ($Offset -eq 280) { [BitConverter]::GetBytes([float]$Value).CopyTo($bytes, 280) }   # srow_x[0]; the writer sets sform_code 1
+        else { foreach ($o in 42, 44, 46) { [BitConverter]::GetBytes([int16]32767).CopyTo($bytes, $o) } }
+        $bad = Join-Path $script:Dir ("hostile-$Offset.nii")
+        [IO.File]::WriteAllBytes($bad, $bytes)
+        Import-AtlasVolume -LiteralPath $bad -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be $bad
+        $errs[0].Exception | Should -BeOfType ([Atlas.Core.Nifti.NiftiFormatException])
+    }
 }
 
 Describe 'Export-AtlasVolume' {
