@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Threading;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 

@@ -2,7 +2,7 @@ using System;
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
-using Atlas.Core.Lesions;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -287,7 +287,7 @@ namespace Atlas.Core.Metrics
             o.LesionCountDifference = Math.Abs(nb - na);
         }
 
-        /// <summary>Connected components (labels 1..count, 0 = background) from Atlas.Core.Lesions.</summary>
+        /// <summary>Connected components (labels 1..count, 0 = background) from Atlas.Core.Imaging.</summary>
         private static int[] LesionLabels(byte[] mask, int nx, int ny, int nz, int connectivity, out int count)
         {
             var labeling = ConnectedComponents.Label(mask, nx, ny, nz, connectivity);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Atlas.Core.Bids;
+using Atlas.Core.Samples;
 using Atlas.Core.Datasets;
 using Atlas.Core.Nifti;
 using Xunit;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Atlas.Core.Datasets;
+using Atlas.Core.Samples;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 using Xunit;

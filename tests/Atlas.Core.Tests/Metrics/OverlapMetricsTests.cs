@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Atlas.Core.Imaging;
 using Atlas.Core.Metrics;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;

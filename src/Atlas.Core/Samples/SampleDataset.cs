@@ -5,11 +5,12 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Core.Datasets;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
-namespace Atlas.Core.Datasets
+namespace Atlas.Core.Samples
 {
     public sealed class SampleDatasetResult
     {
