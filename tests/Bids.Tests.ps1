@@ -216,7 +216,7 @@ function S([string] $c, [string] $s, [int] $t, [string] $ext) {
         $r[0].FilesWritten | Should -Be 0
         Test-Path (Join-Path $dest 'sub-c0003s0002') | Should -BeFalse
         $errs.Count | Should -Be 1
-        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MaskGridMismatch*'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GridMismatch*'
         $errs[0].TargetObject | Should -Be $bad.LesionMaskPaths[0]
         "$($errs[0])" | Should -BeLike "*$($bad.T1Path)*"
         $r2 = @($ok, $bad | Convert-AtlasToBids -Destination $dest -AllowGridMismatch)

@@ -512,7 +512,7 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         $errs.Count | Should -Be 2
         $errs[0].TargetObject | Should -Be $odd
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
-        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MaskGridMismatch*'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GridMismatch*'
         $errs[1].FullyQualifiedErrorId | Should -BeLike 'OverlapMapNotWritten*'
         "$($errs[1])" | Should -Match 'SkipMismatched'
         # No map, no count map, no temporary file.

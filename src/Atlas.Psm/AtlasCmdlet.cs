@@ -136,7 +136,6 @@ namespace Atlas.Psm
                         case NiftiErrorKind.NotFound: return ErrorCategory.ObjectNotFound;
                         case NiftiErrorKind.UnsupportedDataType: return ErrorCategory.NotImplemented;
                         case NiftiErrorKind.InvalidArgument: return ErrorCategory.InvalidArgument;
-                        case NiftiErrorKind.GridMismatch: return ErrorCategory.InvalidData;
                         case NiftiErrorKind.ValueOutOfRange: return ErrorCategory.InvalidData;
                         default: return ErrorCategory.InvalidData;
                     }
@@ -162,11 +161,16 @@ namespace Atlas.Psm
 
         /// <summary>
         /// An ErrorRecord whose target is the file involved: the exception's file when it names one (a
-        /// NIfTI error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
+        /// NIfTI or geometry error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
+        /// A geometry error's id is its kind's (<see cref="GeometryException.ErrorIdFor"/>: GridMismatch for every
+        /// cmdlet), not the cmdlet's <paramref name="errorId"/>, so one kind has one id everywhere.
         /// </summary>
         protected static ErrorRecord MakeError(Exception ex, string errorId, object target, ErrorCategory? category = null)
         {
-            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath : (object)AtomicFile.TargetOf(ex) ?? target;
+            if (ex is GeometryException geo) errorId = GeometryException.ErrorIdFor(geo.Kind);
+            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath
+                : ex is GeometryException g && g.FilePath != null ? g.FilePath
+                : (object)AtomicFile.TargetOf(ex) ?? target;
             var rec = new ErrorRecord(ex, errorId, category ?? CategoryFor(ex), t);
             if (t is string s && !string.IsNullOrEmpty(s) && ex.Message.IndexOf(s, StringComparison.Ordinal) < 0)
                 rec.ErrorDetails = new ErrorDetails(s + ": " + ex.Message);

@@ -130,7 +130,7 @@ namespace Atlas.Core.Metrics
                         for (int j = i + 1; j < group.Count; j++)
                         {
                             cancel.ThrowIfCancellationRequested();
-                            OverlapMetrics.RequireSameGrid(vols[i], vols[j]);
+                            GridCheck.RequireSame(vols[i], vols[j], "the reference", "the candidate");
                             var o = OverlapMetrics.Compute(masks[i], masks[j], vols[i].Grid, options);
                             pairs.Add(Pair(Inter, group[i], group[j], o));
                         }
