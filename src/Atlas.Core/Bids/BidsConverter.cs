@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Atlas.Core.Datasets;
+using Atlas.Core.Text;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
@@ -44,6 +45,9 @@ namespace Atlas.Core.Bids
 
         /// <summary>Called after each file with its outcome (verbose messages; tests stop a run half way with it).</summary>
         public Action<BidsPlannedFile, BidsFileOutcome> FileCompleted { get; set; }
+
+        /// <summary>Called before an existing file that differs from what this conversion writes is rebuilt, with the reason.</summary>
+        public Action<BidsPlannedFile, string> Rebuilding { get; set; }
 
         internal sealed class MappingRow
         {
@@ -156,7 +160,7 @@ namespace Atlas.Core.Bids
             if (sidecar.Count > 0)
             {
                 var j = NewFile(t1Rel.Substring(0, t1Rel.Length - ".nii.gz".Length) + ".json", BidsFileOperation.Text, "T1w sidecar");
-                j.Text = () => BidsJson.Serialize(sidecar);
+                j.Text = () => OrderedJson.Serialize(sidecar);
                 scan.Files.Add(j);
             }
 
@@ -208,7 +212,7 @@ namespace Atlas.Core.Bids
             {
                 var side = BidsDatasetTexts.MaskSidecar(scan, role, desc, sources.Length);
                 var j = NewFile(rel.Substring(0, rel.Length - ".nii.gz".Length) + ".json", BidsFileOperation.Text, role + " sidecar");
-                j.Text = () => BidsJson.Serialize(side);
+                j.Text = () => OrderedJson.Serialize(side);
                 scan.Files.Add(j);
             }
         }
@@ -324,6 +328,7 @@ namespace Atlas.Core.Bids
                 if (f.KeepExisting) return BidsFileOutcome.Skipped;
                 var old = File.ReadAllBytes(f.FullPath);
                 if (BytesEqual(old, bytes)) return BidsFileOutcome.Skipped;
+                Rebuilding?.Invoke(f, "it differs from what the conversion writes now");
             }
             if (!approve(f)) return BidsFileOutcome.NotApproved;
             AtomicFile.WriteAllBytes(f.FullPath, bytes);
@@ -363,7 +368,7 @@ namespace Atlas.Core.Bids
                 {
                     string now = FileLinks.Sha256(target, cancel);
                     if (now == sourceSha[0]) { Record(f, sourceSha, now); return BidsFileOutcome.Skipped; }
-                    throw new BidsOutputExistsException(target);
+                    Rebuilding?.Invoke(f, "it differs from its source " + f.Sources[0]);
                 }
             }
             if (!approve(f)) return BidsFileOutcome.NotApproved;
@@ -408,7 +413,7 @@ namespace Atlas.Core.Bids
                             {
                                 string old = FileLinks.Sha256(target, cancel);
                                 if (old == sha) { AtomicFile.TryDelete(tmp); Record(f, sourceSha, sha); return BidsFileOutcome.Skipped; }
-                                throw new BidsOutputExistsException(target);
+                                Rebuilding?.Invoke(f, "it differs from what the conversion writes now");
                             }
                             CommitReplacing(tmp, target);
                             Record(f, sourceSha, sha);
