@@ -93,6 +93,8 @@ namespace Atlas.Core.Rendering
             public SnapshotLayer Layer;
             public RgbColor Color;
             public double Min, Max, Opacity;
+            /// <summary>A map's scale by its values: count (whole numbers above 1), proportion (all within 0..1), else null.</summary>
+            public string Scale;
 
             public static PreparedOverlay Create(SnapshotLayer layer, int index)
             {
@@ -108,8 +110,17 @@ namespace Atlas.Core.Rendering
                 {
                     var v = vol.ToFloat32();
                     p.Sampler = new Sampler(vol.Grid, v, null);
-                    double max = double.MinValue;
-                    for (int i = 0; i < v.Length; i++) if (v[i] > max && !float.IsInfinity(v[i])) max = v[i];
+                    double max = double.MinValue, min = double.MaxValue;
+                    bool whole = true;
+                    for (int i = 0; i < v.Length; i++)
+                    {
+                        float x = v[i];
+                        if (float.IsInfinity(x) || float.IsNaN(x)) continue;
+                        if (x > max) max = x;
+                        if (x < min) min = x;
+                        if (whole && x != Math.Floor(x)) whole = false;
+                    }
+                    p.Scale = min >= 0 && max <= 1 ? "proportion" : (whole && min >= 0 ? "count" : null);
                     p.Min = layer.RangeMin ?? 0;
                     p.Max = layer.RangeMax ?? (max > p.Min ? max : p.Min + 1);
                     if (!(p.Max > p.Min)) throw new ArgumentException("The colormap range maximum must be above its minimum.");

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading.Tasks;
-using Atlas.Core.Imaging;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Rendering
@@ -84,6 +83,13 @@ namespace Atlas.Core.Rendering
                     foreach (var img in row) { DrawLabels(img, planes[n].Plane, planes[n].PositionMm, options.Radiological, scale); n++; }
             }
             var canvas = Layout(tileRows);
+            string legend = LegendText(layers);
+            if (options.Legend && layers.Count > 0)
+            {
+                int scale = int.MaxValue;
+                foreach (var row in tileRows) foreach (var img in row) scale = Math.Min(scale, LabelScale(img.Width, img.Height));
+                canvas = WithLegend(canvas, layers, scale == int.MaxValue ? 1 : scale);
+            }
             var info = new SnapshotInfo
             {
                 SourcePath = baseVolume.Path,
@@ -98,6 +104,7 @@ namespace Atlas.Core.Rendering
                 WindowMax = hi,
                 Convention = options.Radiological ? "Radiological" : "Neurological",
                 SourceOrientation = baseVolume.Orientation,
+                Legend = legend,
             };
             return new RenderedSnapshot(canvas, info);
         }
