@@ -262,9 +262,13 @@ namespace Atlas.Psm
 
         // ------------------------------------------------------------------ outputs
 
-        /// <summary>File paths compared as the file system does (case-insensitive on Windows only).</summary>
+        /// <summary>File paths compared as the file system does (case-insensitive on Windows only): the one path comparison of the cmdlets.</summary>
         protected static StringComparer PathComparer =>
             Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+        /// <summary>The same rule as <see cref="PathComparer"/> for string.Equals and StartsWith.</summary>
+        protected static StringComparison PathComparison =>
+            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
         /// <summary>What to do with an output path.</summary>
         protected enum OutputAction { Write, Skip, Refuse }
@@ -607,7 +611,7 @@ namespace Atlas.Psm
         private static bool IsUnder(string path, string root)
         {
             root = TrimSeparator(root);
-            var cmp = Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var cmp = PathComparison;
             if (string.Equals(TrimSeparator(path), root, cmp)) return true;
             return path.StartsWith(root + System.IO.Path.DirectorySeparatorChar, cmp) || path.StartsWith(root + "/", cmp);
         }
