@@ -33,6 +33,8 @@
         'Export-AtlasSnapshot'
         'New-AtlasQcReport'
         'Measure-AtlasDataset'
+        'Invoke-AtlasBiasCorrection'
+        'Invoke-AtlasIntensityNormalization'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
