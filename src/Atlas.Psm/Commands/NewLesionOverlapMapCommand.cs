@@ -104,9 +104,9 @@ namespace Atlas.Psm.Commands
         private void Failed(Exception ex, string what)
         {
             _skipped++;
-            bool mismatch = ex is NiftiFormatException n && n.Kind == NiftiErrorKind.GridMismatch;
+            bool mismatch = ex is GeometryException g && g.Kind == GeometryErrorKind.GridMismatch;
             if (mismatch && !SkipMismatched) _mismatched++;
-            WriteFailure(ex, mismatch ? "MaskGridMismatch" : "LesionOverlapInputFailed", what);
+            WriteFailure(ex, "LesionOverlapInputFailed", what); // a grid mismatch: GridMismatch
         }
 
         // Masks read from files reuse one voxel array after another (the map keeps only counts).
