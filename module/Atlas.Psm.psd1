@@ -34,6 +34,8 @@
         'Export-AtlasSnapshot'
         'New-AtlasQcReport'
         'Measure-AtlasDataset'
+        'Invoke-AtlasBiasCorrection'
+        'Invoke-AtlasIntensityNormalization'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
