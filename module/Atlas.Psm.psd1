@@ -30,6 +30,10 @@
         'Convert-AtlasToBids'
         'Export-AtlasSnapshot'
         'New-AtlasQcReport'
+        'ConvertTo-AtlasCanonical'
+        'Invoke-AtlasResample'
+        'Import-AtlasTransform'
+        'Export-AtlasTransform'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -104,6 +104,15 @@ Describe 'Existing outputs: one rule for every writing cmdlet' {
                 Run = { param($fx, $Force) New-AtlasSampleDataset -Path (Join-Path $fx.Out 'sample') -SubjectCount 1 -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'sample/ATLAS_sample_metadata.csv' }
                 Target = { param($fx) Join-Path $fx.Out 'sample' } }
+            @{ Name = 'ConvertTo-AtlasCanonical'; Derived = $true; Records = $true; Kept = $keptFile
+                Run = { param($fx, $Force) ConvertTo-AtlasCanonical -LiteralPath $fx.T1 -Orientation LAS -OutputPath (Join-Path $fx.Out 'las.nii.gz') -Force:$Force }
+                Output = { param($fx) Join-Path $fx.Out 'las.nii.gz' } }
+            @{ Name = 'Invoke-AtlasResample'; Derived = $true; Records = $true; Kept = $keptFile
+                Run = { param($fx, $Force) Invoke-AtlasResample -LiteralPath $fx.Mask0 -Reference $fx.T1 -Destination $fx.Out -Force:$Force }
+                Output = { param($fx) Join-Path $fx.Out ([System.IO.Path]::GetFileName($fx.Mask0)) } }
+            @{ Name = 'Export-AtlasTransform'; Derived = $false
+                Run = { param($fx, $Force) [Atlas.Core.Spatial.AffineTransform]::Identity | Export-AtlasTransform -OutputPath (Join-Path $fx.Out 'identity.txt') -Force:$Force }
+                Output = { param($fx) Join-Path $fx.Out 'identity.txt' } }
             @{ Name = 'Convert-AtlasToBids'; Derived = $true; Records = $true
                 Run = { param($fx, $Force) $fx.Subject | Convert-AtlasToBids -Destination (Join-Path $fx.Out 'bids') -Force:$Force }
                 Output = { param($fx) Join-Path $fx.Out 'bids/sub-c0001s0001/ses-1/anat/sub-c0001s0001_ses-1_T1w.nii.gz' }

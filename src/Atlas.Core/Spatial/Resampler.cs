@@ -96,6 +96,50 @@ namespace Atlas.Core.Spatial
             return new AtlasVolume(h, outData, null);
         }
 
+        /// <summary>NIfTI intent code of a label map (NIFTI_INTENT_LABEL).</summary>
+        public const short LabelIntent = 1002;
+
+        /// <summary>
+        /// The interpolation a volume gets unless told: Nearest for a label map (intent NIFTI_INTENT_LABEL)
+        /// and for a mask (an integer image whose values are 0 and at most one other value), Linear otherwise.
+        /// A label map without the label intent needs Nearest asked for.
+        /// </summary>
+        public static Interpolation DefaultFor(AtlasVolume v)
+        {
+            if (v == null) throw new ArgumentNullException(nameof(v));
+            if (v.Header.IntentCode == LabelIntent) return Interpolation.Nearest;
+            if (!v.HasData || !NiftiDataTypes.IsInteger(v.DataType) || NiftiDataTypes.ElementsPerVoxel(v.DataType) != 1) return Interpolation.Linear;
+            return IsBinary(v.Data) ? Interpolation.Nearest : Interpolation.Linear;
+        }
+
+        /// <summary>True when the stored values are 0 and at most one other value (stops at the third distinct value).</summary>
+        private static bool IsBinary(Array data)
+        {
+            switch (data)
+            {
+                case byte[] b when b.GetType() == typeof(byte[]):
+                {
+                    byte other = 0;
+                    foreach (var x in b) { if (x == 0 || x == other) continue; if (other != 0) return false; other = x; }
+                    return true;
+                }
+                case short[] s when s.GetType() == typeof(short[]):
+                {
+                    short other = 0;
+                    foreach (var x in s) { if (x == 0 || x == other) continue; if (other != 0) return false; other = x; }
+                    return true;
+                }
+                default:
+                {
+                    var all = new double[data.LongLength];
+                    VoxelConvert.ToFloat64(data, 0, all, 1, 0);
+                    double other = 0;
+                    foreach (var x in all) { if (x == 0 || x == other) continue; if (other != 0) return false; other = x; }
+                    return true;
+                }
+            }
+        }
+
         /// <summary>
         /// Resamples one float32 image (scaled values) into <paramref name="destination"/> on the reference grid:
         /// the allocation-free path for callers that resample many times (registration).
