@@ -81,9 +81,7 @@ Describe 'ConvertTo-AtlasCanonical' {
         Test-Path $out | Should -BeFalse
         { ConvertTo-AtlasCanonical -Path $script:Las -Orientation RRS } | Should -Throw -ErrorId 'BadOrientation,*'
         $s = [Atlas.Core.Datasets.AtlasSubject]::new(); $s.SubjectId = 's1'; $s.T1Path = $script:Las
-        $null = $s | ConvertTo-AtlasCanonical -ErrorVariable errs -ErrorAction SilentlyContinue
-        $errs.Count | Should -Be 1
-        "$($errs[0])" | Should -Match 'give -Destination'
+        { $s | ConvertTo-AtlasCanonical } | Should -Throw -ErrorId 'DestinationRequired,*'
     }
 }
 
@@ -149,7 +147,7 @@ Describe 'Invoke-AtlasResample' {
         # A rerun keeps the up-to-date files; an older output is refused without -Force.
         $again = @($s | Invoke-AtlasResample -Reference $script:Img -TransformPath $script:Shift -TransformFormat RasMatrix -Destination $dest)
         $again.Count | Should -Be 2
-        { $s | Invoke-AtlasResample -Reference $script:Img -Destination $root -ErrorAction Stop } | Should -Throw '*never written*'
+        { $s | Invoke-AtlasResample -Reference $script:Img -Destination $root -ErrorAction Stop } | Should -Throw -ErrorId 'OutputInSourceDataset,*'
     }
 
     It 'reports bad inputs with the file named: not a transform, not an image, a singular matrix' {
@@ -207,10 +205,12 @@ Describe 'Import-AtlasTransform and Export-AtlasTransform' {
         (Import-AtlasTransform $itk).Apply(0, 0, 0) | Should -Be @(3.5, -2, 1.25)
     }
 
-    It 'keeps an existing file without -Force, writes nothing under -WhatIf and needs images for FSL' {
+    It 'keeps a file it did not make without -Force, writes nothing under -WhatIf and needs images for FSL' {
+        # A file this module did not make (no record beside it) is kept, with a ResourceExists error.
         $out = Join-Path $TestDrive 'exists.txt'
-        $script:T | Export-AtlasTransform -OutputPath $out
+        Set-Content $out 'not ours'
         $null = $script:T | Export-AtlasTransform -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue
+        Get-Content $out | Should -Be 'not ours'
         $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         $null = $script:T | Export-AtlasTransform -OutputPath $out -Force
         $w = Join-Path $TestDrive 'whatif.txt'

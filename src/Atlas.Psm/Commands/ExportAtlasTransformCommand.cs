@@ -19,13 +19,21 @@ namespace Atlas.Psm.Commands
         [ValidateNotNull]
         public AffineTransform Transform { get; set; }
 
-        /// <summary>A transform file to convert.</summary>
+        /// <summary>A transform file to convert (wildcards allowed; they must match one file).</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
+        /// <summary>A transform file to convert, taken literally.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string LiteralPath { get; set; }
+
         /// <summary>The convention of -Path (default: from its content).</summary>
         [Parameter(ParameterSetName = "Path")]
+        [Parameter(ParameterSetName = "LiteralPath")]
         public TransformFormat InputFormat { get; set; } = TransformFormat.Auto;
 
         /// <summary>The file to write.</summary>
@@ -59,10 +67,13 @@ namespace Atlas.Psm.Commands
                 var movingGrid = GridOf(MovingImage);
                 string source = null;
                 var t = Transform;
-                if (ParameterSetName == "Path")
+                if (ParameterSetName != "Transform")
                 {
-                    source = ResolveExistingPath(Path);
-                    if (source == null) return;
+                    bool literal = ParameterSetName == "LiteralPath";
+                    var found = ResolveInputPaths(new[] { literal ? LiteralPath : Path }, literal);
+                    if (found.Count == 0) return; // the not-found error is written
+                    if (found.Count > 1) throw new ArgumentException("-Path '" + Path + "' matches " + found.Count + " files; a conversion takes one.");
+                    source = found[0];
                     if (SamePath(source, target)) throw new IOException("The output " + target + " would replace its input.");
                     t = TransformFiles.Read(source, InputFormat, fixedGrid, movingGrid);
                 }

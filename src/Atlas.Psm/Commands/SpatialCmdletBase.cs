@@ -51,14 +51,14 @@ namespace Atlas.Psm.Commands
             {
                 case null: break;
                 case AtlasSubject s:
-                    if (!writesFiles)
-                        throw new ArgumentException("Subject " + s + ": give -Destination; the files of a dataset read by Get-AtlasSubject are never written.");
+                    if (!writesFiles) ThrowTerminatingError(DestinationRequired("images"));
+                    NoteSubjectFiles(s, "Lesion");
                     if (!string.IsNullOrEmpty(s.T1Path)) items.Add(new SpatialItem { Path = s.T1Path, Subject = s });
                     else WriteWarning("Subject " + s + " has no T1 image.");
                     foreach (var m in s.LesionMaskPaths ?? new string[0]) items.Add(new SpatialItem { Path = m, Subject = s, IsMask = true });
                     break;
                 case AtlasVolume v: items.Add(new SpatialItem { Volume = v, Path = v.Path }); break;
-                case FileInfo f: items.Add(new SpatialItem { Path = f.FullName }); break;
+                case FileInfo f: ProvenanceOf(input, f.FullName); items.Add(new SpatialItem { Path = f.FullName }); break;
                 case string p:
                     foreach (var full in ResolveInputPaths(new[] { p }, false)) items.Add(new SpatialItem { Path = full });
                     break;
@@ -83,7 +83,7 @@ namespace Atlas.Psm.Commands
             {
                 if (item.Path == null)
                     throw new ArgumentException("The volume has no file name to derive the output name from; give -OutputPath.");
-                string dir = PrepareDestination(destination);
+                string dir = PrepareDestination(destination, item.Subject?.Root);
                 target = System.IO.Path.Combine(dir, RelativeName(item));
             }
             else if (item.Subject != null)
