@@ -251,3 +251,18 @@ Describe 'New-LesionOverlapMap -Reference' {
         Test-Path (Join-Path $TestDrive 'o2.nii.gz') | Should -BeFalse
     }
 }
+
+Describe 'Regeneration with a Grid or a transform object as a parameter' {
+    It 'rebuilds when the reference grid or the transform differs in a way its short display hides' {
+        $g = New-Grid @(6, 6, 6)
+        $img = Join-Path $TestDrive 'g.nii.gz'; $null = New-Image $img $g $script:Value
+        $out = Join-Path $TestDrive 'regrid.nii.gz'
+        $null = Invoke-AtlasResample -Path $img -Reference (New-Grid @(6, 6, 6) -Origin @(0.5, 0, 0)) -OutputPath $out
+        # The same dimensions and voxel size, another origin: the record's parameter text differs.
+        $v = Invoke-AtlasResample -Path $img -Reference (New-Grid @(6, 6, 6) -Origin @(1, 0, 0)) -OutputPath $out -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        @($v | Where-Object { $_.Message -like "Rebuilding $out*" }).Count | Should -Be 1
+        (Import-AtlasVolume $out).GetValue(0, 0, 0, 0) | Should -Be 100
+        $m = [Atlas.Core.Volumes.AffineMath]::Identity(); $m[0, 1] = 0.001
+        ([Atlas.Core.Spatial.AffineTransform]::new($m, $null)).ToString($null, $null) | Should -Not -Be ([Atlas.Core.Spatial.AffineTransform]::Identity.ToString($null, $null))
+    }
+}
