@@ -37,6 +37,8 @@
         'Invoke-AtlasResample'
         'Import-AtlasTransform'
         'Export-AtlasTransform'
+        'Invoke-AtlasBiasCorrection'
+        'Invoke-AtlasIntensityNormalization'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
