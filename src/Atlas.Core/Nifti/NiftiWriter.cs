@@ -128,8 +128,7 @@ namespace Atlas.Core.Nifti
         private static void WriteBody(Stream s, bool gz, CompressionLevel level, Action<Stream> body)
         {
             if (!gz) { body(s); return; }
-            // One gzip member deflated on all cores (ParallelGzipStream): the NIfTI write was gzip-bound.
-            using (var z = new ParallelGzipStream(s, level)) body(z);
+            using (var z = new GZipStream(s, level, true)) body(z);
         }
 
         private static void WriteData(Stream s, Array data, int elementSize, bool swap) => StreamIO.WriteFrom(s, data, elementSize, swap);
