@@ -434,4 +434,26 @@ Describe 'Convert-AtlasToBids on the sample dataset' {
         # Only the warnings docs/bids.md lists and explains.
         foreach ($w in $report.Warnings) { $w | Should -BeIn @('INCONSISTENT_PARAMETERS', 'INCONSISTENT_SUBJECTS', 'MISSING_SESSION') }
     }
+
+    It 'the hidden records of Atlas.Psm outputs (.<name>.atlas.json) do not make a dataset invalid' {
+        if (-not $script:SampleSubjects) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset/Get-AtlasSubject (or their engine) not in this build'; return }
+        if (-not $script:HasValidator) { Set-ItResult -Skipped -Because 'bids-validator not installed (npm install -g bids-validator@1.15.0)'; return }
+        $dest = Join-Path $TestDrive 'sample-records'
+        $r = @($script:SampleSubjects | Convert-AtlasToBids -Destination $dest)
+        $t1w = $r[0].T1wPath
+        # A real record, as a writing cmdlet leaves it beside its output, put beside a BIDS file.
+        $copy = Join-Path $TestDrive 'record-source/copy.nii.gz'
+        $null = Export-AtlasVolume -LiteralPath $t1w -OutputPath $copy
+        $record = Join-Path (Split-Path $copy) '.copy.nii.gz.atlas.json'
+        Test-Path -LiteralPath $record | Should -BeTrue
+        $anat = Split-Path $t1w
+        Copy-Item -LiteralPath $record -Destination (Join-Path $anat ('.' + (Split-Path $t1w -Leaf) + '.atlas.json'))
+        Copy-Item -LiteralPath $record -Destination (Join-Path $dest '.dataset.atlas.json')
+        @((Invoke-BidsValidator $dest).Errors) | Should -BeNullOrEmpty
+        # The control: the same file without the dot is reported, so the validator did look there.
+        $visible = Join-Path $anat ((Split-Path $t1w -Leaf) + '.atlas.json')
+        Copy-Item -LiteralPath $record -Destination $visible
+        ((Invoke-BidsValidator $dest).Errors -join ' ') | Should -Match 'NOT_INCLUDED'
+        Remove-Item -LiteralPath $visible
+    }
 }

@@ -81,9 +81,14 @@ Describe 'New-AtlasSampleDataset' {
         $w = Join-Path $TestDrive 'whatif'
         New-AtlasSampleDataset -Path $w -SubjectCount 1 -WhatIf
         Test-Path $w | Should -BeFalse
-        New-AtlasSampleDataset -Path $script:Sample -SubjectCount 1 -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # A folder holding files this cmdlet did not write (no record of a sample beside its sheet).
+        $foreign = Join-Path $TestDrive 'foreign'
+        $null = New-Item -ItemType Directory -Path $foreign
+        Set-Content -LiteralPath (Join-Path $foreign 'notes.txt') -Value 'mine'
+        New-AtlasSampleDataset -Path $foreign -SubjectCount 1 -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         $errs[0].FullyQualifiedErrorId | Should -Match '^OutputExists'
+        @(Get-ChildItem -LiteralPath $foreign).Name | Should -Be 'notes.txt'
     }
 
     It 'refuses layouts other than Native with a clear error' {

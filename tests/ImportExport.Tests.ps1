@@ -113,9 +113,9 @@ Describe 'Export-AtlasVolume' {
         $back.GetValue(4, 3, 2) | Should -Be 88.5
     }
 
-    It 'keeps an existing file unless -Force' {
+    It 'keeps an existing file it did not write unless -Force; rewrites its own from a volume in memory' {
         $target = Join-Path $script:Dir 'keep.nii'
-        $script:Vol | Export-AtlasVolume -Path $target
+        Set-Content -LiteralPath $target -Value 'not written by Export-AtlasVolume'
         $before = (Get-Item $target).LastWriteTimeUtc
         Start-Sleep -Milliseconds 20
         $script:Vol | Export-AtlasVolume -Path $target -ErrorVariable errs -ErrorAction SilentlyContinue
@@ -123,6 +123,12 @@ Describe 'Export-AtlasVolume' {
         (Get-Item $target).LastWriteTimeUtc | Should -Be $before
         $script:Vol | Export-AtlasVolume -Path $target -Force
         (Get-Item $target).LastWriteTimeUtc | Should -BeGreaterThan $before
+        # Its own file, from a volume in memory (whose age is unknown): rebuilt without -Force.
+        $mine = (Get-Item $target).LastWriteTimeUtc
+        Start-Sleep -Milliseconds 20
+        $script:Vol | Export-AtlasVolume -Path $target -ErrorVariable errs2
+        $errs2.Count | Should -Be 0
+        (Get-Item $target).LastWriteTimeUtc | Should -BeGreaterThan $mine
     }
 
     It 'refuses values that do not fit the datatype, writing nothing' {

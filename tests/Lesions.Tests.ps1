@@ -52,55 +52,52 @@ Describe 'Invoke-LesionSmooth' {
         $script:Dir = $script:Subject.Directory
     }
 
-    It 'smooths each raw mask of a subject into the published names, with the hand-worked counts' {
-        $files = @($script:Subject | Invoke-LesionSmooth)
+    It 'smooths each raw mask of a subject into -Destination under the published names, with the hand-worked counts' {
+        $script:Out = Join-Path $TestDrive 'published'
+        $files = @($script:Subject | Invoke-LesionSmooth -Destination $script:Out)
         $files.Count | Should -Be 2
         $files[0].Name | Should -Be 'c0001s0001t01_LesionSmooth.nii.gz'
         $files[1].Name | Should -Be 'c0001s0001t01_LesionSmooth_1.nii.gz'
-        $files[0].DirectoryName | Should -Be $script:Dir
+        $files[0].DirectoryName | Should -Be $script:Out
         # 3³ cube: corners 0.7339³ = 0.395 < 0.5 leave, edges 0.506 stay: 27 - 8 = 19.
         Import-AtlasVolume -LiteralPath $files[0].FullName | Get-VoxelSum | Should -Be 19
         # 5³ cube: corners 0.7349³ = 0.397 leave; edges ≥ 0.7349²·0.9697 = 0.524 stay: 125 - 8 = 117.
         Import-AtlasVolume -LiteralPath $files[1].FullName | Get-VoxelSum | Should -Be 117
+        # Files come out as Get-Item gives them (provider properties), so the default view shows their size.
+        $files[1].PSIsContainer | Should -BeExactly $false
+        $files[1].PSPath | Should -BeLike '*FileSystem::*'
     }
 
-    It 'skips outputs newer than their inputs and regenerates with -Force' {
-        $out = Join-Path $script:Dir 'c0001s0001t01_LesionSmooth.nii.gz'
+    It 'keeps up-to-date outputs (still output) and regenerates with -Force' {
+        $out = Join-Path $script:Out 'c0001s0001t01_LesionSmooth.nii.gz'
         $before = (Get-Item $out).LastWriteTimeUtc
         Start-Sleep -Milliseconds 30
-        $again = @($script:Subject | Invoke-LesionSmooth -Verbose 4>&1)
-        ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Select-Object -First 1).Message | Should -Match 'newer than its inputs'
+        $again = @($script:Subject | Invoke-LesionSmooth -Destination $script:Out -Verbose 4>&1)
+        ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Select-Object -First 1).Message | Should -Match 'up to date \(newer than its inputs'
+        @($again | Where-Object { $_ -is [System.IO.FileInfo] }).Count | Should -Be 2
         (Get-Item $out).LastWriteTimeUtc | Should -Be $before
-        $script:Subject | Invoke-LesionSmooth -Force | Out-Null
+        $script:Subject | Invoke-LesionSmooth -Destination $script:Out -Force | Out-Null
         (Get-Item $out).LastWriteTimeUtc | Should -BeGreaterThan $before
     }
 
-    It 'refuses a stale output without -Force' {
+    It 'rebuilds an output older than its raw mask without -Force, saying why' {
         $raw = $script:Subject.RawLesionMaskPaths[0]
+        $out = Join-Path $script:Out 'c0001s0001t01_LesionSmooth.nii.gz'
         (Get-Item $raw).LastWriteTimeUtc = [datetime]::UtcNow.AddMinutes(5)
-        $script:Subject | Invoke-LesionSmooth -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
-        $errs.Count | Should -Be 1
-        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
-        $errs[0].TargetObject | Should -Be (Join-Path $script:Dir 'c0001s0001t01_LesionSmooth.nii.gz')
+        $r = @($script:Subject | Invoke-LesionSmooth -Destination $script:Out -Verbose -ErrorVariable errs 4>&1)
+        $errs.Count | Should -Be 0
+        ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "Rebuilding $out*" }).Message | Should -Match "older than its input $([regex]::Escape($raw))"
+        @($r | Where-Object { $_ -is [System.IO.FileInfo] }).Count | Should -Be 2
+        Import-AtlasVolume -LiteralPath $out | Get-VoxelSum | Should -Be 19
     }
 
-    It '-WhatIf writes nothing; -Destination writes there' {
+    It '-WhatIf writes nothing; subjects need -Destination, since their dataset is never written' {
         $dest = Join-Path $TestDrive 'smoothed'
         $script:Subject | Invoke-LesionSmooth -Destination $dest -WhatIf
         Test-Path $dest | Should -BeFalse
-        $f = @($script:Subject | Invoke-LesionSmooth -Destination $dest)
-        $f.Count | Should -Be 2
-        $f[1].FullName | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth_1.nii.gz')
-        # Files come out as Get-Item gives them (provider properties), so the default view shows their size.
-        $f[1].PSIsContainer | Should -BeExactly $false
-        $f[1].PSPath | Should -BeLike '*FileSystem::*'
-        # A rerun keeps both: the up-to-date one quietly, output as the result so the pipeline goes on;
-        # the other (its raw mask was dated in the future above) refused with an error, nothing output.
-        $kept = @($script:Subject | Invoke-LesionSmooth -Destination $dest -ErrorVariable errs -ErrorAction SilentlyContinue)
-        $kept.Count | Should -Be 1
-        $kept[0].FullName | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth_1.nii.gz')
-        $errs.Count | Should -Be 1
-        $errs[0].TargetObject | Should -Be (Join-Path $dest 'c0001s0001t01_LesionSmooth.nii.gz')
+        { $script:Subject | Invoke-LesionSmooth } | Should -Throw -ErrorId 'DestinationRequired,*'
+        { $script:Subject | Invoke-LesionSmooth -Destination (Join-Path $script:Subject.Root 'derived') -Force } | Should -Throw -ErrorId 'OutputInSourceDataset,*'
+        @(Get-ChildItem -LiteralPath $script:Dir).Count | Should -Be 2
     }
 
     It 'returns volumes for paths, float32 maps for -Threshold 0' {
@@ -321,13 +318,22 @@ Describe 'Invoke-LesionWhiteMatterCorrection' {
         Import-AtlasVolume -LiteralPath $out | Get-VoxelSum | Should -Be 3
         $csv = $r | ConvertTo-Csv | ConvertFrom-Csv
         $csv.CorrectedVolumeMm3 | Should -Be '3'
-        # Rerun: the output is newer than its inputs, so nothing is recomputed; -WhatIf -Force writes nothing.
-        $before = (Get-Item $out).LastWriteTimeUtc
-        $t1Path = Join-Path $TestDrive 'wm_t1.nii'; $lesPath = Join-Path $TestDrive 'wm_les.nii'
+        # Made from volumes in memory, the output is rebuilt from the files; then it is up to date: kept, and the
+        # record of the correction that made it still output; -WhatIf -Force writes nothing.
+        $t1Path = Join-Path $TestDrive 'wm_t1.nii'; $lesPath = Join-Path $TestDrive 'wm_les.nii'; $wmPath = Join-Path $TestDrive 'wm_wm.nii'
         [Atlas.Core.Nifti.NiftiWriter]::Write($t1, $t1Path, $null); [Atlas.Core.Nifti.NiftiWriter]::Write($les, $lesPath, $null)
+        [Atlas.Core.Nifti.NiftiWriter]::Write($wm, $wmPath, $null)
+        $wm = $wmPath
         Start-Sleep -Milliseconds 20
-        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
-        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $again = Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -ErrorVariable errs
+        $errs.Count | Should -Be 0
+        $again.RemovedVoxels | Should -Be 2
+        $before = (Get-Item $out).LastWriteTimeUtc
+        $kept = Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out
+        (Get-Item $out).LastWriteTimeUtc | Should -Be $before
+        $kept.RemovedVoxels | Should -Be 2
+        $kept.CorrectedVolumeMm3 | Should -Be 3
+        $kept.OutputPath | Should -Be $out
         Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -Force -WhatIf | Out-Null
         (Get-Item $out).LastWriteTimeUtc | Should -Be $before
         # The default table names the mask when there is no subject.
@@ -369,12 +375,17 @@ Describe 'Measure-Lesion' {
 
     It 'names the mask of each row in the default tables when files come without a subject' {
         $raw = $script:S3.RawLesionMaskPaths
-        $text = Get-ChildItem -LiteralPath $raw | Measure-Lesion | Out-String -Width 200
-        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
-        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
-        $text = Get-ChildItem -LiteralPath $raw | Get-LesionComponent | Out-String -Width 200
-        $text | Should -Match 'c0001s0003t01_LesionRaw\s'
-        $text | Should -Match 'c0001s0003t01_LesionRaw_1\s'
+        # Files whose names say nothing of a scan (ATLAS-named files carry their scan's id: Pipelines.Tests.ps1).
+        $plainDir = Join-Path $TestDrive 'plain-names'
+        $null = New-Item -ItemType Directory -Force -Path $plainDir
+        $plain = @(Join-Path $plainDir 'tracing-a.voi'; Join-Path $plainDir 'tracing-b.voi')
+        Copy-Item -LiteralPath $raw[0] -Destination $plain[0]; Copy-Item -LiteralPath $raw[1] -Destination $plain[1]
+        $text = Get-ChildItem -LiteralPath $plain | Measure-Lesion | Out-String -Width 200
+        $text | Should -Match 'tracing-a\s'
+        $text | Should -Match 'tracing-b\s'
+        $text = Get-ChildItem -LiteralPath $plain | Get-LesionComponent | Out-String -Width 200
+        $text | Should -Match 'tracing-a\s'
+        $text | Should -Match 'tracing-b\s'
         $text = Measure-LesionOverlap -Reference $raw[0] -Candidate $raw[1] -WarningAction SilentlyContinue | Out-String -Width 200
         # The candidate's name is cut at the front, so the part that tells masks apart stays.
         $text | Should -Match '…LesionRaw_1\.voi'
@@ -526,7 +537,7 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         Test-Path (Join-Path $outDir 'y.nii.gz') | Should -BeTrue
     }
 
-    It 'reruns: skips maps newer than their mask files, refuses when inputs are in memory' {
+    It 'reruns: keeps maps newer than their mask files, rebuilds them when inputs are in memory' {
         $out = Join-Path $TestDrive 'rerun.nii.gz'
         $null = $script:Masks | New-LesionOverlapMap -OutputPath $out
         $before = (Get-Item $out).LastWriteTimeUtc
@@ -534,8 +545,10 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Match 'newer than its inputs'
         (Get-Item $out).LastWriteTimeUtc | Should -Be $before
         $vols = $script:Masks | ForEach-Object { Import-AtlasVolume -LiteralPath $_ } | ForEach-Object { [Atlas.Core.Volumes.AtlasVolume]::FromMask($_.Grid, $_.ToMask(0), $null) }
-        $vols | New-LesionOverlapMap -OutputPath $out -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
-        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $r = $vols | New-LesionOverlapMap -OutputPath $out -Verbose -ErrorVariable errs 4>&1
+        $errs.Count | Should -Be 0
+        ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Match 'Rebuilding .*volumes in memory'
+        (Get-Item $out).LastWriteTimeUtc | Should -BeGreaterThan $before
     }
 
     It 'honours -WhatIf and refuses a non-partial map to merge' {

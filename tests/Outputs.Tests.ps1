@@ -59,97 +59,143 @@ BeforeAll {
     }
 }
 
-Describe 'Existing outputs: one rule for every writing cmdlet' {
+Describe 'Existing outputs: one regeneration rule for every writing cmdlet' {
     BeforeDiscovery {
-        # Run writes with the cmdlet (-Force when $Force); Output is the file compared before and after;
-        # Target the path an OutputExists error names (default: Output). Derived cmdlets keep an output
-        # newer than its inputs quietly; the others refuse any existing output. Records marks cmdlets
-        # that still output something for a kept file, checked by Kept: the kept file itself, or the
-        # overlap map's record, when it is up to date; the record of the work whatever happened to the file.
-        $keptFile = { param($objects, $stale, $out)
-            if ($stale) { $objects | Should -BeNullOrEmpty } else { $objects.Count | Should -Be 1; $objects[0].FullName | Should -Be $out } }
-        $keptMap = { param($objects, $stale, $out)
-            if ($stale) { $objects | Should -BeNullOrEmpty } else { $objects.Count | Should -Be 1; $objects[0].ProportionPath | Should -Be $out; $objects[0].CountPath | Should -BeLike '*_count.nii.gz' } }
+        # Run writes with the cmdlet (-Force when $Force; $More splatted: the changed parameter); Output is the
+        # file compared before and after; Touch the input made newer than the output (none for a sample dataset);
+        # Change a parameter that changes what is written; Target the path an OutputExists error names.
+        # Every writer outputs something for a kept up-to-date output (Export-AtlasVolume with -PassThru).
         $script:Writers = @(
-            @{ Name = 'Export-AtlasVolume'; Derived = $false
-                Run = { param($fx, $Force) Import-AtlasVolume -LiteralPath $fx.T1 | Export-AtlasVolume -Path (Join-Path $fx.Out 'copy.nii.gz') -PassThru -Force:$Force }
+            @{ Name = 'Export-AtlasVolume'; Touch = 'T1'; Change = @{ DataType = 'Float32' }
+                Run = { param($fx, $Force, $More) Export-AtlasVolume -LiteralPath $fx.T1 -OutputPath (Join-Path $fx.Out 'copy.nii.gz') -PassThru -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'copy.nii.gz' } }
-            @{ Name = 'Export-AtlasSnapshot'; Derived = $true
-                Run = { param($fx, $Force) Export-AtlasSnapshot -LiteralPath $fx.T1 -Destination $fx.Out -Plane Axial -Force:$Force }
+            @{ Name = 'Export-AtlasSnapshot'; Touch = 'T1'; Change = @{ Radiological = $true }
+                Run = { param($fx, $Force, $More) Export-AtlasSnapshot -LiteralPath $fx.T1 -Destination $fx.Out -Plane Axial -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'c0001s0001t01.png' } }
-            @{ Name = 'Invoke-LesionSmooth'; Derived = $true; Records = $true; Kept = $keptFile
-                Run = { param($fx, $Force) Invoke-LesionSmooth -LiteralPath $fx.Raw0 -Destination $fx.Out -Force:$Force }
+            @{ Name = 'Invoke-LesionSmooth'; Touch = 'Raw0'; Change = @{ Fwhm = 6 }
+                Run = { param($fx, $Force, $More) Invoke-LesionSmooth -LiteralPath $fx.Raw0 -Destination $fx.Out -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'c0001s0001t01_LesionSmooth.nii.gz' } }
-            @{ Name = 'Invoke-LesionWhiteMatterCorrection'; Derived = $true
-                Run = { param($fx, $Force) Invoke-LesionWhiteMatterCorrection -T1 $fx.T1 -Mask $fx.Mask0 -WhiteMatterMask $fx.Wm -OutputPath (Join-Path $fx.Out 'wmc.nii.gz') -Force:$Force }
+            @{ Name = 'Invoke-LesionWhiteMatterCorrection'; Touch = 'Mask0'; Change = @{ Percent = 20 }
+                Run = { param($fx, $Force, $More) Invoke-LesionWhiteMatterCorrection -T1 $fx.T1 -Mask $fx.Mask0 -WhiteMatterMask $fx.Wm -OutputPath (Join-Path $fx.Out 'wmc.nii.gz') -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'wmc.nii.gz' } }
-            @{ Name = 'Merge-AtlasLesion'; Derived = $true; Records = $true; Kept = $keptFile
-                Run = { param($fx, $Force) Merge-AtlasLesion -LiteralPath $fx.Mask0, $fx.Mask1 -OutputPath (Join-Path $fx.Out 'merged.nii.gz') -Force:$Force }
+            @{ Name = 'Merge-AtlasLesion'; Touch = 'Mask1'; Change = @{ AsLabelMap = $true }
+                Run = { param($fx, $Force, $More) Merge-AtlasLesion -LiteralPath $fx.Mask0, $fx.Mask1 -OutputPath (Join-Path $fx.Out 'merged.nii.gz') -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'merged.nii.gz' } }
-            @{ Name = 'Get-LesionComponent'; Derived = $true; Records = $true
-                Run = { param($fx, $Force) Get-LesionComponent -LiteralPath $fx.Mask0 -Destination $fx.Out -BaseName 'lesion' -Force:$Force }
-                Output = { param($fx) Join-Path $fx.Out 'lesion.nii.gz' }
-                # The lesion's record is its measurement: still output; it names the file only when the file is its mask.
-                Kept = { param($objects, $stale, $out) $objects.Count | Should -Be 1; $objects[0].OutputPath | Should -Be $(if ($stale) { $null } else { $out }) } }
-            @{ Name = 'New-LesionOverlapMap'; Derived = $true; Records = $true; Kept = $keptMap
-                Run = { param($fx, $Force) New-LesionOverlapMap -LiteralPath $fx.Mask0, $fx.Mask1 -OutputPath (Join-Path $fx.Out 'map.nii.gz') -Force:$Force }
+            @{ Name = 'Get-LesionComponent'; Touch = 'Mask0'; Change = @{ Connectivity = 6 }
+                Run = { param($fx, $Force, $More) Get-LesionComponent -LiteralPath $fx.Mask0 -Destination $fx.Out -BaseName 'lesion' -Force:$Force @More }
+                Output = { param($fx) Join-Path $fx.Out 'lesion.nii.gz' } }
+            @{ Name = 'New-LesionOverlapMap'; Touch = 'Mask1'; Change = @{ AllMasks = $true }
+                Run = { param($fx, $Force, $More) New-LesionOverlapMap -LiteralPath $fx.Mask0, $fx.Mask1 -OutputPath (Join-Path $fx.Out 'map.nii.gz') -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'map.nii.gz' } }
-            @{ Name = 'Merge-LesionOverlapMap'; Derived = $true; Records = $true; Kept = $keptMap
-                Run = { param($fx, $Force) Merge-LesionOverlapMap -LiteralPath $fx.Partial -OutputPath (Join-Path $fx.Out 'merged-map.nii.gz') -Force:$Force }
+            @{ Name = 'Merge-LesionOverlapMap'; Touch = 'Partial'; Change = @{ Partial = $true }
+                Run = { param($fx, $Force, $More) Merge-LesionOverlapMap -LiteralPath $fx.Partial -OutputPath (Join-Path $fx.Out 'merged-map.nii.gz') -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'merged-map.nii.gz' } }
-            @{ Name = 'New-AtlasQcReport'; Derived = $false
-                Run = { param($fx, $Force) $fx.Subject | New-AtlasQcReport -Destination (Join-Path $fx.Out 'qc') -NoChecks -Force:$Force }
+            @{ Name = 'New-AtlasQcReport'; Touch = 'T1'; Change = @{ Title = 'Another title' }
+                Run = { param($fx, $Force, $More) $fx.Subject | New-AtlasQcReport -Destination (Join-Path $fx.Out 'qc') -NoChecks -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'qc/index.html' } }
-            @{ Name = 'New-AtlasSampleDataset'; Derived = $false
-                Run = { param($fx, $Force) New-AtlasSampleDataset -Path (Join-Path $fx.Out 'sample') -SubjectCount 1 -Force:$Force }
+            @{ Name = 'New-AtlasSampleDataset'; Change = @{ Seed = 2 }
+                Run = { param($fx, $Force, $More) New-AtlasSampleDataset -Destination (Join-Path $fx.Out 'sample') -SubjectCount 1 -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'sample/ATLAS_sample_metadata.csv' }
                 Target = { param($fx) Join-Path $fx.Out 'sample' } }
-            @{ Name = 'Convert-AtlasToBids'; Derived = $true; Records = $true
-                Run = { param($fx, $Force) $fx.Subject | Convert-AtlasToBids -Destination (Join-Path $fx.Out 'bids') -Force:$Force }
-                Output = { param($fx) Join-Path $fx.Out 'bids/sub-c0001s0001/ses-1/anat/sub-c0001s0001_ses-1_T1w.nii.gz' }
-                # Files are compared by content: an identical file is up to date, a different one is not.
-                Stale = { param($fx, $out) Copy-Item -LiteralPath $fx.Mask0 -Destination $out -Force }
-                # The scan's record counts the kept file as skipped (identical) or failed (different); none is written.
-                Kept = { param($objects, $stale, $out) $objects.Count | Should -Be 1; $objects[0].FilesWritten | Should -Be 0
-                    if ($stale) { $objects[0].FilesFailed | Should -Be 1 } else { $objects[0].FilesSkipped | Should -BeGreaterThan 0 } } }
         )
     }
 
-    It '<Name>: kept without -Force (quietly when up to date, else a ResourceExists error); -Force overwrites' -ForEach $script:Writers {
+    It '<Name>: up to date kept and output; older than an input, or other parameters, rebuilt; a file it did not make refused; -Force rebuilds' -ForEach $script:Writers {
         $ErrorActionPreference = 'Continue'   # the errors are what is tested
         $fx = New-Fixture (Join-Path $TestDrive $Name)
         $out = & $Output $fx
         $target = if ($Target) { & $Target $fx } else { $out }
-        $first = @(& $Run $fx $false)
+        $none = @{}
+        $first = @(& $Run $fx $false $none)
         $first.Count | Should -BeGreaterThan 0
         Test-Path -LiteralPath $out | Should -BeTrue
+        $record = Join-Path (Split-Path $out) ('.' + (Split-Path $out -Leaf) + '.atlas.json')
+        Test-Path -LiteralPath $record | Should -BeTrue
+        $json = Get-Content -LiteralPath $record -Raw | ConvertFrom-Json
+        $json.Cmdlet | Should -Be $Name
+        $json.ModuleVersion | Should -Be (Get-Module Atlas.Psm).Version.ToString(3)
 
-        if ($Derived) {
-            # Up to date: the output is newer than every input.
-            (Get-Item -LiteralPath $out).LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-1)
-            $hash = (Get-FileHash -LiteralPath $out).Hash
-            $VerbosePreference = 'Continue'
-            $r = Split-Streams @(& $Run $fx $false 2>&1 4>&1)
-            $VerbosePreference = 'SilentlyContinue'
+        # Up to date: kept without a word but a verbose line, and still output.
+        (Get-Item -LiteralPath $out).LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-1)
+        $hash = (Get-FileHash -LiteralPath $out).Hash
+        $VerbosePreference = 'Continue'
+        $r = Split-Streams @(& $Run $fx $false $none 2>&1 4>&1)
+        $r.Errors | Should -BeNullOrEmpty
+        @($r.Verbose | Where-Object { $_.StartsWith("Kept existing $out") }) | Should -Match 'up to date.*use -Force to overwrite'
+        $r.Objects.Count | Should -Be $first.Count
+        (Get-FileHash -LiteralPath $out).Hash | Should -Be $hash
+        (Get-Item -LiteralPath $out).LastWriteTimeUtc | Should -BeLessThan ([datetime]::UtcNow.AddMinutes(-30))
+
+        if ($Touch) {
+            # Older than an input: rebuilt without -Force, saying why.
+            (Get-Item -LiteralPath $fx.$Touch).LastWriteTimeUtc = [datetime]::UtcNow.AddMinutes(-30)
+            $r = Split-Streams @(& $Run $fx $false $none 2>&1 4>&1)
             $r.Errors | Should -BeNullOrEmpty
-            @($r.Verbose | Where-Object { $_.StartsWith("Kept existing $out") }) | Should -Match 'use -Force to overwrite'
-            if ($Records) { & $Kept $r.Objects $false $out } else { $r.Objects | Should -BeNullOrEmpty }
-            (Get-FileHash -LiteralPath $out).Hash | Should -Be $hash
+            @($r.Verbose | Where-Object { $_.StartsWith("Rebuilding $out") }) | Should -Match 'older than its input'
+            (Get-Item -LiteralPath $out).LastWriteTimeUtc | Should -BeGreaterThan ([datetime]::UtcNow.AddMinutes(-10))
+            $r.Objects.Count | Should -BeGreaterThan 0
         }
 
-        # Not up to date (older than an input, or not derived from files): kept, with an error naming it.
-        if ($Stale) { & $Stale $fx $out } else { (Get-Item -LiteralPath $out).LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-3) }
+        # Made with other parameters: rebuilt, naming the parameter; then the new parameters are up to date.
+        $name = @($Change.Keys)[0]
+        $r = Split-Streams @(& $Run $fx $false $Change 2>&1 4>&1)
+        $r.Errors | Should -BeNullOrEmpty
+        @($r.Verbose | Where-Object { $_.StartsWith("Rebuilding $out") }) | Should -Match "made with -$name "
+        (Get-Content -LiteralPath $record -Raw | ConvertFrom-Json).Parameters.$name | Should -Not -BeNullOrEmpty
+        $r = Split-Streams @(& $Run $fx $false $Change 2>&1 4>&1)
+        @($r.Verbose | Where-Object { $_.StartsWith("Kept existing $out") }).Count | Should -Be 1
+
+        # A file this module did not make (no record beside it): kept, with a ResourceExists error naming it.
+        Remove-Item -LiteralPath $record -Force
         $hash = (Get-FileHash -LiteralPath $out).Hash
-        $r = Split-Streams @(& $Run $fx $false 2>&1)
+        $r = Split-Streams @(& $Run $fx $false $Change 2>&1)
         $r.Errors.Count | Should -BeGreaterThan 0
         $r.Errors | ForEach-Object { $_.CategoryInfo.Category | Should -Be 'ResourceExists' }
         $r.Errors.TargetObject | Should -Contain $target
-        if ($Records) { & $Kept $r.Objects $true $out } else { $r.Objects | Should -BeNullOrEmpty }
         (Get-FileHash -LiteralPath $out).Hash | Should -Be $hash
 
-        $forced = @(& $Run $fx $true)
+        # -Force rebuilds it, and records it again.
+        $VerbosePreference = 'SilentlyContinue'
+        $forced = @(& $Run $fx $true $Change)
         $forced.Count | Should -BeGreaterThan 0
         (Get-Item -LiteralPath $out).LastWriteTimeUtc | Should -BeGreaterThan ([datetime]::UtcNow.AddMinutes(-10))
+        Test-Path -LiteralPath $record | Should -BeTrue
+    }
+
+    It 'Convert-AtlasToBids: identical files kept, a file that differs from its source rebuilt without -Force' {
+        $ErrorActionPreference = 'Continue'
+        $fx = New-Fixture (Join-Path $TestDrive 'bids-rule')
+        $dest = Join-Path $fx.Out 'bids'
+        $out = Join-Path $dest 'sub-c0001s0001/ses-1/anat/sub-c0001s0001_ses-1_T1w.nii.gz'
+        $null = $fx.Subject | Convert-AtlasToBids -Destination $dest
+        $VerbosePreference = 'Continue'
+        $r = Split-Streams @($fx.Subject | Convert-AtlasToBids -Destination $dest 2>&1 4>&1)
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Objects[0].FilesWritten | Should -Be 0
+        @($r.Verbose | Where-Object { $_.StartsWith("Kept existing $out") }).Count | Should -Be 1
+        Copy-Item -LiteralPath $fx.Mask0 -Destination $out -Force
+        $r = Split-Streams @($fx.Subject | Convert-AtlasToBids -Destination $dest 2>&1 4>&1)
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Objects[0].FilesWritten | Should -Be 1
+        @($r.Verbose | Where-Object { $_.StartsWith("Rebuilding $out") }) | Should -Match 'differs from its source'
+        (Get-FileHash -LiteralPath $out).Hash | Should -Be (Get-FileHash -LiteralPath $fx.T1).Hash
+    }
+
+    It 'Export-AtlasVolume of a volume in memory: never up to date, so its own earlier file is rebuilt' {
+        $fx = New-Fixture (Join-Path $TestDrive 'in-memory')
+        $out = Join-Path $fx.Out 'mem.nii.gz'
+        $null = Import-AtlasVolume -LiteralPath $fx.T1 | Export-AtlasVolume -OutputPath $out
+        $VerbosePreference = 'Continue'
+        $r = Split-Streams @(Import-AtlasVolume -LiteralPath $fx.T1 | Export-AtlasVolume -OutputPath $out -PassThru 2>&1 4>&1)
+        $r.Errors | Should -BeNullOrEmpty
+        @($r.Verbose | Where-Object { $_.StartsWith("Rebuilding $out") }) | Should -Match 'volumes in memory'
+        $r.Objects.Count | Should -Be 1
+    }
+
+    It 'the record is written by the cmdlet that wrote the file, and -WhatIf writes none' {
+        $fx = New-Fixture (Join-Path $TestDrive 'whatif')
+        $null = Invoke-LesionSmooth -LiteralPath $fx.Raw0 -Destination $fx.Out -WhatIf
+        @(Get-ChildItem -LiteralPath $fx.Out -Force) | Should -BeNullOrEmpty
     }
 }
 

@@ -164,8 +164,13 @@ Describe 'Export-AtlasSnapshot' {
         # At the lesion centroid, voxel (14.5, 25, 15) = (-5.5, 0, 0) mm; x falls between two slices: the lower one.
         $info.Slices | Should -Be 'z=0 y=0 x=-6'
         (Read-Png $info.Path).CountColoured() | Should -BeGreaterThan 0
+        # Up to date: not drawn again, but the record of the picture is still output.
+        $before = (Get-Item $info.Path).LastWriteTimeUtc
         $again = $s | Export-AtlasSnapshot -Destination $dest
-        $again | Should -BeNullOrEmpty
+        (Get-Item $info.Path).LastWriteTimeUtc | Should -Be $before
+        $again.Path | Should -Be $info.Path
+        $again.Slices | Should -Be 'z=0 y=0 x=-6'
+        $again.OverlayCount | Should -Be 1
         $forced = $s | Export-AtlasSnapshot -Destination $dest -Force
         $forced.Path | Should -Be $info.Path
     }
@@ -251,23 +256,29 @@ Describe 'New-AtlasQcReport' {
         $html | Should -Not -Match 'https?:'
     }
 
-    It 'keeps an existing page unless -Force, and writes nothing with -WhatIf' {
+    It 'keeps an up-to-date page and still outputs its record, writes nothing with -WhatIf, rebuilds a stale one' {
         $dest = Join-Path $script:Dir 'qc-force/report.html'
         $null = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -WhatIf
         Test-Path $dest | Should -BeFalse
         $first = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks
         $first.Path | Should -Be $dest
-        $again = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -ErrorVariable errs -ErrorAction SilentlyContinue
-        $again | Should -BeNullOrEmpty
-        $errs[0].FullyQualifiedErrorId | Should -Match '^OutputExists'
-        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $before = (Get-Item $dest).LastWriteTimeUtc
+        $again = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -ErrorVariable errs
+        $errs.Count | Should -Be 0
+        (Get-Item $dest).LastWriteTimeUtc | Should -Be $before
+        $again.Path | Should -Be $dest
+        $again.SubjectCount | Should -Be 3
+        $again.SnapshotCount | Should -Be $first.SnapshotCount
+        # Fewer subjects: another page, rebuilt without -Force.
+        (@($script:Subjects)[0..1] | New-AtlasQcReport -Destination $dest -NoChecks).SubjectCount | Should -Be 2
         ($script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -Force).SubjectCount | Should -Be 3
     }
 
-    It 'refuses an existing page before rendering any subject' {
+    It 'refuses a page it did not write before rendering any subject' {
         # A subject without a T1 warns while it is rendered; a refused run must not render (or warn) at all.
         $dest = Join-Path $script:Dir 'qc-early/index.html'
-        $null = $script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path $dest)
+        Set-Content -LiteralPath $dest -Value '<html>my own page</html>'
         $broken = [Atlas.Core.Datasets.AtlasSubject]::new()
         $broken.SubjectId = 'c0009s0001'; $broken.ScanId = 'c0009s0001t01'; $broken.Cohort = 'Site9'
         $broken.T1Path = Join-Path $script:Dir 'missing-t1.nii.gz'
@@ -277,6 +288,7 @@ Describe 'New-AtlasQcReport' {
         $errs[0].FullyQualifiedErrorId | Should -Match '^OutputExists'
         $errs[0].TargetObject | Should -Be $dest
         $warns | Should -BeNullOrEmpty
+        Get-Content -LiteralPath $dest | Should -Be '<html>my own page</html>'
     }
 
     It 'reports a non-subject input as an error and still writes the others' {

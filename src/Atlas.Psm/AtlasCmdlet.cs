@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.IO;
 using System.Management.Automation;
 using System.Threading;
@@ -14,7 +16,7 @@ namespace Atlas.Psm
     /// file with the right category, input objects turned into volumes or subjects, the
     /// keep/skip/overwrite decision for outputs, and a cancellation token tied to Ctrl+C.
     /// </summary>
-    public abstract class AtlasCmdlet : PSCmdlet
+    public abstract class AtlasCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
@@ -191,13 +193,30 @@ namespace Atlas.Psm
         /// </summary>
         protected void WriteFileObject(string path)
         {
+            if (_pending.ContainsKey(path)) RecordOutput(path);
+            PSObject item = null;
             try
             {
                 var items = InvokeProvider.Item.Get(new[] { path }, true, true);
-                if (items != null && items.Count == 1) { WriteObject(items[0]); return; }
+                if (items != null && items.Count == 1) item = items[0];
             }
             catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is ProviderInvocationException || ex is NotSupportedException) { }
-            WriteObject(new FileInfo(path));
+            if (item == null) item = new PSObject(new FileInfo(path));
+            // The file's provenance as properties, so the next cmdlet (or Select-Object) sees whose file it is.
+            var src = RecordOf(path)?.Source;
+            if (src != null)
+            {
+                void Note(string name, object value)
+                {
+                    if (item.Properties[name] == null) item.Properties.Add(new PSNoteProperty(name, value));
+                }
+                Note("SubjectId", src.SubjectId);
+                Note("ScanId", src.ScanId);
+                Note("Session", src.Session);
+                Note("MaskKind", src.MaskKind);
+                Note("Rank", src.Rank);
+            }
+            WriteObject(item);
         }
 
         /// <summary>The object behind a PSObject wrapper.</summary>
@@ -239,52 +258,421 @@ namespace Atlas.Psm
 
         // ------------------------------------------------------------------ outputs
 
-        /// <summary>True when the output exists and is newer than every input (a rerun can skip it).</summary>
-        protected static bool IsUpToDate(string output, IEnumerable<string> inputs)
-        {
-            if (!File.Exists(output)) return false;
-            var t = File.GetLastWriteTimeUtc(output);
-            foreach (var i in inputs)
-            {
-                if (string.IsNullOrEmpty(i) || !File.Exists(i)) continue;
-                if (File.GetLastWriteTimeUtc(i) > t) return false;
-            }
-            return true;
-        }
+        /// <summary>File paths compared as the file system does (case-insensitive on Windows only).</summary>
+        protected static StringComparer PathComparer =>
+            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
         /// <summary>What to do with an output path.</summary>
         protected enum OutputAction { Write, Skip, Refuse }
 
         /// <summary>
-        /// The one rule for outputs that exist (docs/about_Atlas.Psm.md, "Files written"). Without -Force
-        /// an existing output is never overwritten:
+        /// The one regeneration rule (docs/about_Atlas.Psm.md, "Files written"; docs/architecture.md). An output is up
+        /// to date when it is newer than every input and its record (<see cref="OutputRecord"/>, the hidden
+        /// .&lt;name&gt;.atlas.json beside it) names this cmdlet, this module version, the same parameters (read from the
+        /// cmdlet's own parameter properties) and the same input files:
         /// <list type="bullet">
-        /// <item>newer than all its inputs (a cmdlet regenerating derived files from files): kept
-        /// quietly, with the verbose message "Kept existing &lt;path&gt;: it is newer than its inputs (use -Force
-        /// to overwrite)." (<see cref="OutputAction.Skip"/>), so a scheduled rerun is cheap; the caller
-        /// outputs the kept file (or its result) where that needs none of the skipped work;</item>
-        /// <item>otherwise (older than an input, inputs not on disk, or not a derived file): kept, with a
-        /// non-terminating ResourceExists error OutputExists whose target is the path (<see cref="OutputAction.Refuse"/>),
-        /// since the existing file may not be what this run would write; nothing is output for it.</item>
+        /// <item>up to date: kept, with the verbose message "Kept existing &lt;path&gt;: it is up to date … (use -Force to
+        /// overwrite)." (<see cref="OutputAction.Skip"/>); the caller still outputs the kept file or its result;</item>
+        /// <item>stale (the record differs, or an input is newer): rebuilt without -Force, with a verbose "Rebuilding
+        /// &lt;path&gt;: &lt;why&gt;." (<see cref="OutputAction.Write"/>);</item>
+        /// <item>no record (a file this module did not make): kept, with a non-terminating ResourceExists error
+        /// OutputExists whose target is the path (<see cref="OutputAction.Refuse"/>); nothing is output for it.</item>
         /// </list>
-        /// With -Force, or when the output is absent: <see cref="OutputAction.Write"/>. Pass
-        /// <paramref name="skipWhenUpToDate"/> false (or null inputs) where "newer than the inputs" means nothing.
+        /// -Force (or an absent output) is always <see cref="OutputAction.Write"/>. An output inside a dataset that
+        /// Get-AtlasSubject read is a terminating OutputInSourceDataset error, -Force included. Pass
+        /// <paramref name="skipWhenUpToDate"/> false (or null inputs) when an input is a volume in memory: such an
+        /// output is never up to date. After a Write, the record is written by <see cref="RecordOutput"/>, by
+        /// <see cref="WriteFileObject"/>, or at the latest when the cmdlet ends (if the file was replaced meanwhile).
         /// </summary>
         protected OutputAction DecideOutput(string output, bool force, IEnumerable<string> inputs, bool skipWhenUpToDate = true)
         {
-            if (force || !File.Exists(output)) return OutputAction.Write;
-            if (skipWhenUpToDate && inputs != null && IsUpToDate(output, inputs))
+            List<string> inputList = null;
+            if (inputs != null && skipWhenUpToDate)
             {
-                WriteKeptExisting(output, "it is newer than its inputs");
+                inputList = new List<string>();
+                foreach (var i in inputs) if (!string.IsNullOrEmpty(i)) inputList.Add(NormalizePath(i));
+            }
+            var wanted = DescribeRun(inputList, output);
+            GuardSourceDataset(output, wanted.Source?.DatasetRoot);
+            if (force || !File.Exists(output))
+            {
+                if (force && File.Exists(output)) WriteVerbose("Rebuilding " + output + ": -Force.");
+                Pend(output, wanted);
+                return OutputAction.Write;
+            }
+            var existing = OutputRecord.TryRead(output);
+            string why = OutputRecord.WhyStale(output, existing, wanted, PathComparer);
+            if (why == null)
+            {
+                _kept[output] = existing;
+                WriteKeptExisting(output, "it is up to date (newer than its inputs, made by " + existing.Cmdlet + " " + existing.ModuleVersion + " with the same parameters)");
                 return OutputAction.Skip;
             }
-            WriteError(new ErrorRecord(new IOException("The file '" + output + "' already exists and was kept; use -Force to overwrite it."),
-                "OutputExists", ErrorCategory.ResourceExists, output));
-            return OutputAction.Refuse;
+            if (existing == null)
+            {
+                WriteError(new ErrorRecord(new IOException("The file '" + output + "' already exists and has no Atlas.Psm record beside it ("
+                        + System.IO.Path.GetFileName(OutputRecord.PathFor(output)) + "), so it was not made by this module; it was kept. Use -Force to overwrite it."),
+                    "OutputExists", ErrorCategory.ResourceExists, output));
+                return OutputAction.Refuse;
+            }
+            WriteVerbose("Rebuilding " + output + ": " + why + ".");
+            Pend(output, wanted);
+            return OutputAction.Write;
         }
 
-        private readonly HashSet<string> _claimed = new HashSet<string>(
-            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        /// <summary>
+        /// Writes the record of an output just written (after <see cref="DecideOutput"/> said Write), with optional
+        /// summary values of the result (<see cref="SummaryOf"/>) so a later run that keeps the file can still output
+        /// its result. Only a file actually replaced since the decision is recorded (not under -WhatIf, not after a
+        /// failed write). Without a decision (a cmdlet that never calls DecideOutput) the record has unknown inputs.
+        /// </summary>
+        protected void RecordOutput(string output, IDictionary<string, string> result = null)
+        {
+            if (output == null) return;
+            if (!_pending.TryGetValue(output, out var p))
+            {
+                if (!File.Exists(output)) return;
+                p = new PendingOutput { Record = DescribeRun(null, output), Existed = false };
+            }
+            _pending.Remove(output);
+            if (!File.Exists(output)) return;
+            var info = new FileInfo(output);
+            if (p.Existed && info.LastWriteTimeUtc == p.LastWriteUtc && info.Length == p.Length) return; // not replaced
+            if (result != null) p.Record.Result = new SortedDictionary<string, string>(result as IDictionary<string, string>, StringComparer.Ordinal);
+            p.Record.WrittenUtc = DateTime.UtcNow;
+            try
+            {
+                p.Record.Write(output);
+                _recorded[output] = p.Record;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteWarning("The record of " + output + " could not be written (" + ex.Message + "); a rerun will rebuild the file.");
+            }
+        }
+
+        /// <summary>The record of an output this run kept as up to date or wrote; else the one on disk (or null).</summary>
+        protected OutputRecord RecordOf(string output)
+        {
+            if (output == null) return null;
+            if (_kept.TryGetValue(output, out var r) || _recorded.TryGetValue(output, out r)) return r;
+            if (_pending.TryGetValue(output, out var p)) return p.Record;
+            return OutputRecord.TryRead(output);
+        }
+
+        /// <summary>Summary values of a result object (its public scalar properties), kept in the output's record.</summary>
+        protected static SortedDictionary<string, string> SummaryOf(object result)
+        {
+            var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            if (result == null) return d;
+            foreach (var prop in result.GetType().GetProperties())
+            {
+                if (!prop.CanRead || !prop.CanWrite || prop.GetIndexParameters().Length > 0 || !IsScalar(prop.PropertyType)) continue;
+                var v = prop.GetValue(result);
+                if (v != null) d[prop.Name] = Convert.ToString(v is double x ? x.ToString("R", CultureInfo.InvariantCulture) : v, CultureInfo.InvariantCulture);
+            }
+            return d;
+        }
+
+        /// <summary>The result of a kept output rebuilt from its record's summary (<see cref="SummaryOf"/>); null when it has none.</summary>
+        protected T KeptResult<T>(string output) where T : class, new()
+        {
+            var rec = RecordOf(output);
+            if (rec?.Result == null || rec.Result.Count == 0) return null;
+            var r = new T();
+            foreach (var prop in typeof(T).GetProperties())
+            {
+                if (!prop.CanWrite || !IsScalar(prop.PropertyType) || !rec.Result.TryGetValue(prop.Name, out var s)) continue;
+                var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+                try { prop.SetValue(r, t.IsEnum ? Enum.Parse(t, s) : Convert.ChangeType(s, t, CultureInfo.InvariantCulture)); }
+                catch (Exception ex) when (ex is FormatException || ex is ArgumentException || ex is InvalidCastException || ex is OverflowException) { }
+            }
+            return r;
+        }
+
+        private static bool IsScalar(Type t)
+        {
+            t = Nullable.GetUnderlyingType(t) ?? t;
+            return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime);
+        }
+
+        private sealed class PendingOutput
+        {
+            public OutputRecord Record;
+            public bool Existed;
+            public DateTime LastWriteUtc;
+            public long Length;
+        }
+
+        private readonly Dictionary<string, PendingOutput> _pending = new Dictionary<string, PendingOutput>(PathComparer);
+        private readonly Dictionary<string, OutputRecord> _kept = new Dictionary<string, OutputRecord>(PathComparer);
+        private readonly Dictionary<string, OutputRecord> _recorded = new Dictionary<string, OutputRecord>(PathComparer);
+
+        private void Pend(string output, OutputRecord wanted)
+        {
+            var p = new PendingOutput { Record = wanted, Existed = File.Exists(output) };
+            if (p.Existed)
+            {
+                var info = new FileInfo(output);
+                p.LastWriteUtc = info.LastWriteTimeUtc;
+                p.Length = info.Length;
+            }
+            _pending[output] = p;
+        }
+
+        /// <summary>Records every output decided but not yet recorded (a cmdlet that never called RecordOutput).</summary>
+        public void Dispose()
+        {
+            foreach (var output in new List<string>(_pending.Keys))
+            {
+                try { RecordOutput(output); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidOperationException) { }
+            }
+        }
+
+        /// <summary>What this run would record for an output made from <paramref name="inputs"/> (null: volumes in memory).</summary>
+        private OutputRecord DescribeRun(List<string> inputs, string output)
+        {
+            var r = new OutputRecord { Cmdlet = MyInvocation?.MyCommand?.Name ?? GetType().Name, ModuleVersion = ModuleVersion(), Inputs = inputs };
+            bool inMemory;
+            r.Parameters = CaptureParameters(out inMemory);
+            foreach (var kv in RecordedValues) r.Parameters[kv.Key] = kv.Value;
+            if (inMemory) r.Inputs = null;
+            if (inputs != null)
+            {
+                var provs = new List<FileProvenance>();
+                foreach (var i in inputs) provs.Add(ProvenanceOfPath(i));
+                // The masks decide (a snapshot's T1 adds nothing to its masks' scan, kind and rank).
+                var masks = provs.FindAll(x => x != null && x.MaskKind != null);
+                r.Source = OutputProvenance(output, FileProvenance.Common(masks.Count > 0 ? masks : provs));
+            }
+            return r;
+        }
+
+        /// <summary>
+        /// Values besides the parameters that decide what is written (New-AtlasQcReport: the scans on the page),
+        /// recorded and compared as parameters are.
+        /// </summary>
+        protected readonly SortedDictionary<string, string> RecordedValues = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The provenance recorded for <paramref name="output"/>, given the one its inputs share (null when they belong
+        /// to different scans). Cmdlets whose output is another kind of mask, or one lesion of it, adjust it here
+        /// (Invoke-LesionSmooth: LesionSmooth; Get-LesionComponent: the lesion's rank).
+        /// </summary>
+        protected virtual FileProvenance OutputProvenance(string output, FileProvenance fromInputs) => fromInputs;
+
+        // Parameters that are inputs (recorded as Inputs), or do not change what is written.
+        private static readonly HashSet<string> NotRecorded = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            { "Path", "LiteralPath", "InputObject", "Force", "PassThru", "WhatIf", "Confirm" };
+
+        /// <summary>
+        /// The cmdlet's parameters as canonical strings: every [Parameter] property (so defaults count as given)
+        /// except pipeline-bound ones and <see cref="NotRecorded"/>; paths absolute; numbers invariant ("R");
+        /// dictionaries with sorted keys. A volume in memory given as a parameter sets <paramref name="inMemory"/>.
+        /// </summary>
+        private SortedDictionary<string, string> CaptureParameters(out bool inMemory)
+        {
+            inMemory = false;
+            var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var prop in GetType().GetProperties())
+            {
+                bool isParam = false, piped = false;
+                foreach (var a in prop.GetCustomAttributes(typeof(ParameterAttribute), true))
+                {
+                    isParam = true;
+                    var pa = (ParameterAttribute)a;
+                    if (pa.ValueFromPipeline || pa.ValueFromPipelineByPropertyName) piped = true;
+                }
+                if (!isParam || piped || NotRecorded.Contains(prop.Name)) continue;
+                var v = prop.GetValue(this);
+                string c = Canonical(v, prop.Name, ref inMemory);
+                if (c != null) d[prop.Name] = c;
+            }
+            return d;
+        }
+
+        private static readonly string[] PathLikeSuffixes = { "Path", "Destination", "Mask", "T1", "Constrain" };
+
+        private string Canonical(object v, string name, ref bool inMemory)
+        {
+            v = Unwrap(v);
+            switch (v)
+            {
+                case null: return null;
+                case SwitchParameter sw: return sw.IsPresent ? "True" : "False";
+                case string s:
+                    bool pathLike = s.IndexOf('/') >= 0 || s.IndexOf('\\') >= 0 || NiftiFiles.IsImagePath(s);
+                    foreach (var suf in PathLikeSuffixes) if (name != null && name.EndsWith(suf, StringComparison.Ordinal)) pathLike = true;
+                    return pathLike ? NormalizePath(s) : s;
+                case double x: return x.ToString("R", CultureInfo.InvariantCulture);
+                case float f: return f.ToString("R", CultureInfo.InvariantCulture);
+                case ScriptBlock sb: return "{" + sb.ToString().Trim() + "}";
+                case FileInfo fi: return fi.FullName;
+                case AtlasVolume vol:
+                    if (vol.Path == null) { inMemory = true; return "(volume in memory)"; }
+                    return vol.Path;
+                case System.Collections.IDictionary dict:
+                    {
+                        var parts = new List<string>();
+                        foreach (System.Collections.DictionaryEntry e in dict) parts.Add(Convert.ToString(e.Key, CultureInfo.InvariantCulture) + "=" + Canonical(e.Value, Convert.ToString(e.Key, CultureInfo.InvariantCulture), ref inMemory));
+                        parts.Sort(StringComparer.OrdinalIgnoreCase);
+                        return "@{" + string.Join("; ", parts) + "}";
+                    }
+                case System.Collections.IEnumerable list:
+                    {
+                        var parts = new List<string>();
+                        foreach (var e in list) parts.Add(Canonical(e, name, ref inMemory) ?? "");
+                        return "[" + string.Join(", ", parts) + "]";
+                    }
+                case IFormattable fm: return fm.ToString(null, CultureInfo.InvariantCulture);
+                default: return v.ToString();
+            }
+        }
+
+        /// <summary>A path made absolute as PowerShell's provider sees it (relative to its location), else unchanged.</summary>
+        protected string NormalizePath(string p)
+        {
+            if (string.IsNullOrEmpty(p)) return p;
+            try { return System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(p)); }
+            catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException
+                || ex is ArgumentException || ex is NotSupportedException || ex is PSInvalidOperationException || ex is IOException) { return p; }
+        }
+
+        /// <summary>The module's version (from the manifest when imported, else the assembly), as "major.minor.build".</summary>
+        protected string ModuleVersion()
+        {
+            var v = MyInvocation?.MyCommand?.Module?.Version ?? typeof(AtlasCmdlet).Assembly.GetName().Version;
+            return v == null ? "0.0.0" : v.Build < 0 ? v.ToString(2) + ".0" : v.ToString(3);
+        }
+
+        // ------------------------------------------------------------------ source datasets and provenance
+
+        private sealed class SourceRoots
+        {
+            public readonly List<string> Roots = new List<string>();
+        }
+
+        // Roots read by Get-AtlasSubject, per runspace: parallel runspaces keep their own lists and nothing is
+        // shared between them (a ConditionalWeakTable also lets a closed runspace's list go).
+        private static readonly ConditionalWeakTable<object, SourceRoots> RootsByRunspace = new ConditionalWeakTable<object, SourceRoots>();
+        private static readonly object NoRunspace = new object();
+
+        private static SourceRoots CurrentRoots() =>
+            RootsByRunspace.GetValue((object)System.Management.Automation.Runspaces.Runspace.DefaultRunspace ?? NoRunspace, _ => new SourceRoots());
+
+        /// <summary>Remembers a dataset root Get-AtlasSubject read: nothing is written inside it for the rest of the session.</summary>
+        protected static void RegisterSourceRoot(string root)
+        {
+            if (string.IsNullOrEmpty(root)) return;
+            var r = CurrentRoots();
+            string full = TrimSeparator(root);
+            lock (r.Roots)
+                if (!r.Roots.Exists(x => PathComparer.Equals(x, full))) r.Roots.Add(full);
+        }
+
+        /// <summary>The source dataset root (read by Get-AtlasSubject in this session, or <paramref name="extraRoot"/>) that holds <paramref name="path"/>, or null.</summary>
+        protected string SourceRootHolding(string path, string extraRoot = null)
+        {
+            if (string.IsNullOrEmpty(path)) return null;
+            string full = NormalizePath(path);
+            if (extraRoot != null && IsUnder(full, extraRoot)) return TrimSeparator(extraRoot);
+            var r = CurrentRoots();
+            lock (r.Roots)
+                foreach (var root in r.Roots)
+                    if (IsUnder(full, root)) return root;
+            return null;
+        }
+
+        /// <summary>
+        /// Stops the cmdlet (terminating OutputInSourceDataset, InvalidArgument) before anything is written inside a
+        /// dataset root Get-AtlasSubject read, or inside the root of the scan an input comes from; -Force included.
+        /// </summary>
+        protected void GuardSourceDataset(string output, string inputRoot = null)
+        {
+            string root = SourceRootHolding(output, inputRoot);
+            if (root == null) return;
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("Not writing " + output + ": it is inside the dataset " + root
+                    + " that Get-AtlasSubject read, and a source dataset is never written (-Force included). Give -Destination (or -OutputPath) outside it."),
+                "OutputInSourceDataset", ErrorCategory.InvalidArgument, output));
+        }
+
+        private static string TrimSeparator(string p) =>
+            p.Length > 1 ? p.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) : p;
+
+        private static bool IsUnder(string path, string root)
+        {
+            root = TrimSeparator(root);
+            var cmp = Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            if (string.Equals(TrimSeparator(path), root, cmp)) return true;
+            return path.StartsWith(root + System.IO.Path.DirectorySeparatorChar, cmp) || path.StartsWith(root + "/", cmp);
+        }
+
+        private readonly Dictionary<string, FileProvenance> _provenance = new Dictionary<string, FileProvenance>(PathComparer);
+
+        /// <summary>Remembers where an input file comes from (a subject's mask), for the records of outputs made from it.</summary>
+        protected void NoteProvenance(string path, FileProvenance p)
+        {
+            if (path != null && p != null) _provenance[NormalizePath(path)] = p;
+        }
+
+        /// <summary>Notes the provenance of a subject's T1 and masks of <paramref name="kind"/> (for outputs drawn or built from them).</summary>
+        protected void NoteSubjectFiles(AtlasSubject s, string kind)
+        {
+            if (s == null) return;
+            NoteProvenance(s.T1Path, FileProvenance.Of(s, null, null));
+            var masks = s.GetMaskPaths(kind ?? "Lesion");
+            if (masks != null)
+                for (int r = 0; r < masks.Length; r++) NoteProvenance(masks[r], FileProvenance.Of(s, kind ?? "Lesion", r + 1));
+        }
+
+        /// <summary>
+        /// Where a file comes from: what this run was told (a subject's file, a piped file's SubjectId/Rank
+        /// properties), else the record beside the file (a file this module wrote), else its ATLAS name; null when unknown.
+        /// </summary>
+        protected FileProvenance ProvenanceOfPath(string path)
+        {
+            if (string.IsNullOrEmpty(path)) return null;
+            if (_provenance.TryGetValue(path, out var p)) return p;
+            string full = NormalizePath(path);
+            if (_provenance.TryGetValue(full, out p)) return p;
+            p = RecordOf(full)?.Source ?? OutputRecord.TryRead(full)?.Source ?? DatasetScanner.IdentifyFile(full);
+            _provenance[full] = p;
+            return p;
+        }
+
+        /// <summary>
+        /// Provenance carried by a pipeline object: SubjectId, ScanId, Session, MaskKind and Rank properties of a
+        /// file written by an earlier cmdlet (<see cref="WriteFileObject"/> adds them), else that of its path.
+        /// </summary>
+        protected FileProvenance ProvenanceOf(object input, string path)
+        {
+            if (input is PSObject pso && !(pso.BaseObject is AtlasSubject))
+            {
+                string id = pso.Properties["SubjectId"]?.Value as string;
+                if (id != null)
+                {
+                    var p = new FileProvenance
+                    {
+                        SubjectId = id, ScanId = pso.Properties["ScanId"]?.Value as string, Cohort = pso.Properties["Cohort"]?.Value as string,
+                        Session = AsInt(pso.Properties["Session"]?.Value), MaskKind = pso.Properties["MaskKind"]?.Value as string,
+                        Rank = AsInt(pso.Properties["Rank"]?.Value), DatasetRoot = pso.Properties["DatasetRoot"]?.Value as string,
+                    };
+                    if (path != null) NoteProvenance(path, p);
+                    return p;
+                }
+            }
+            return path == null ? null : ProvenanceOfPath(path);
+        }
+
+        private static int? AsInt(object v)
+        {
+            v = Unwrap(v);
+            try { return v == null ? (int?)null : Convert.ToInt32(v, CultureInfo.InvariantCulture); }
+            catch (Exception ex) when (ex is FormatException || ex is InvalidCastException || ex is OverflowException) { return null; }
+        }
+
+        private readonly HashSet<string> _claimed = new HashSet<string>(PathComparer);
 
         /// <summary>
         /// Claims an output path for this run, before <see cref="DecideOutput"/>. When a second input maps to a

@@ -45,6 +45,9 @@ namespace Atlas.Core.Bids
         /// <summary>Called after each file with its outcome (verbose messages; tests stop a run half way with it).</summary>
         public Action<BidsPlannedFile, BidsFileOutcome> FileCompleted { get; set; }
 
+        /// <summary>Called before an existing file that differs from what this conversion writes is rebuilt, with the reason.</summary>
+        public Action<BidsPlannedFile, string> Rebuilding { get; set; }
+
         internal sealed class MappingRow
         {
             public string BidsPath, Operation, SourcePath, SourceSha256, BidsSha256;
@@ -327,6 +330,7 @@ namespace Atlas.Core.Bids
                 if (f.KeepExisting) return BidsFileOutcome.Skipped;
                 var old = File.ReadAllBytes(f.FullPath);
                 if (BytesEqual(old, bytes)) return BidsFileOutcome.Skipped;
+                Rebuilding?.Invoke(f, "it differs from what the conversion writes now");
             }
             if (!approve(f)) return BidsFileOutcome.NotApproved;
             AtomicFile.WriteAllBytes(f.FullPath, bytes);
@@ -366,7 +370,7 @@ namespace Atlas.Core.Bids
                 {
                     string now = FileLinks.Sha256(target, cancel);
                     if (now == sourceSha[0]) { Record(f, sourceSha, now); return BidsFileOutcome.Skipped; }
-                    throw new BidsOutputExistsException(target);
+                    Rebuilding?.Invoke(f, "it differs from its source " + f.Sources[0]);
                 }
             }
             if (!approve(f)) return BidsFileOutcome.NotApproved;
@@ -411,7 +415,7 @@ namespace Atlas.Core.Bids
                             {
                                 string old = FileLinks.Sha256(target, cancel);
                                 if (old == sha) { AtomicFile.TryDelete(tmp); Record(f, sourceSha, sha); return BidsFileOutcome.Skipped; }
-                                throw new BidsOutputExistsException(target);
+                                Rebuilding?.Invoke(f, "it differs from what the conversion writes now");
                             }
                             CommitReplacing(tmp, target);
                             Record(f, sourceSha, sha);

@@ -69,6 +69,28 @@ namespace Atlas.Core.Datasets
             return null;
         }
 
+        /// <summary>
+        /// The concrete kind behind a requested one: Lesion names the smoothed (or raw) masks where the layout has
+        /// them, so records say LesionSmooth whether a mask came from the subject or from a file of that name.
+        /// </summary>
+        public string ConcreteMaskKind(string kind)
+        {
+            if (!string.Equals(kind, "Lesion", StringComparison.OrdinalIgnoreCase)) return kind;
+            if (LesionMaskPaths != null && LesionMaskPaths.Length > 0)
+            {
+                if (ReferenceEquals(LesionMaskPaths, SmoothLesionMaskPaths) || SameFiles(LesionMaskPaths, SmoothLesionMaskPaths)) return "LesionSmooth";
+                if (ReferenceEquals(LesionMaskPaths, RawLesionMaskPaths) || SameFiles(LesionMaskPaths, RawLesionMaskPaths)) return "LesionRaw";
+            }
+            return "Lesion";
+        }
+
+        private static bool SameFiles(string[] a, string[] b)
+        {
+            if (a == null || b == null || a.Length != b.Length) return false;
+            for (int i = 0; i < a.Length; i++) if (!string.Equals(a[i], b[i], StringComparison.Ordinal)) return false;
+            return true;
+        }
+
         /// <summary>The mask of a kind at a rank (0 = primary), or null when there is none.</summary>
         public string GetMaskPath(string kind, int rank = 0)
         {

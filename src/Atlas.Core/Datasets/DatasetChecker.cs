@@ -152,6 +152,17 @@ namespace Atlas.Core.Datasets
 
         private static string Reason(Exception ex) => ex is NiftiFormatException n && n.Reason != null ? n.Reason : ex.Message;
 
+        /// <summary>
+        /// The voxel checks of one mask (Test-AtlasDataset -Deep's MaskNotBinary, Mask255 and MaskEmpty), for callers
+        /// that have the volume already (Measure-Lesion warns with them, so a T1 or an empty mask is never measured silently).
+        /// </summary>
+        public static List<DatasetFinding> CheckMaskValues(AtlasVolume v, string path)
+        {
+            var found = new List<DatasetFinding>();
+            CheckValues(v, path, (sev, check, file, message) => found.Add(new DatasetFinding { Severity = sev, Check = check, Path = file, Message = message }));
+            return found;
+        }
+
         private static void CheckValues(AtlasVolume v, string p, Action<FindingSeverity, string, string, string> add)
         {
             if (NiftiDataTypes.ElementsPerVoxel(v.DataType) != 1)

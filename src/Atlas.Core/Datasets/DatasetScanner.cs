@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.RegularExpressions;
@@ -159,6 +160,40 @@ namespace Atlas.Core.Datasets
             m = BidsName.Match(name);
             if (m.Success) return BidsRank(m.Groups["ents"].Value);
             return 0;
+        }
+
+        /// <summary>
+        /// The scan and mask a file's name alone identifies (R1.1 native and _stx names, BIDS names); null when the
+        /// name says nothing. Used for files given by path, so their records still carry SubjectId and Rank.
+        /// </summary>
+        public static FileProvenance IdentifyFile(string path)
+        {
+            if (string.IsNullOrEmpty(path)) return null;
+            string name = Path.GetFileName(path);
+            Match m = NativeName.Match(name);
+            if (!m.Success) m = StxName.Match(name);
+            if (m.Success)
+            {
+                string c = m.Groups["c"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
+                string scan = c + m.Groups["s"].Value.ToLowerInvariant() + t;
+                bool mask = m.Groups["kind"].Success;
+                return new FileProvenance
+                {
+                    SubjectId = scan, ScanId = scan, Cohort = c, Session = ParseSession(t),
+                    MaskKind = mask ? "Lesion" + char.ToUpperInvariant(m.Groups["kind"].Value[0]) + m.Groups["kind"].Value.Substring(1).ToLowerInvariant() : null,
+                    Rank = mask ? (m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value, CultureInfo.InvariantCulture) : 0) + 1 : (int?)null,
+                };
+            }
+            m = BidsName.Match(name);
+            if (!m.Success) return null;
+            string sub = m.Groups["sub"].Value, ses = m.Groups["ses"].Success ? m.Groups["ses"].Value : null;
+            bool isMask = m.Groups["suffix"].Value == "mask";
+            return new FileProvenance
+            {
+                SubjectId = "sub-" + sub, ScanId = ses == null ? "sub-" + sub : "sub-" + sub + "_ses-" + ses,
+                Session = ses == null ? 1 : ParseSession(ses),
+                MaskKind = isMask ? "Lesion" : null, Rank = isMask ? BidsRank(m.Groups["ents"].Value) + 1 : (int?)null,
+            };
         }
 
         // ------------------------------------------------------------------ walking

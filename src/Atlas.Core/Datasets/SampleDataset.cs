@@ -56,6 +56,20 @@ namespace Atlas.Core.Datasets
             "Vascular territory", "PVH", "DWMH", "Notes",
         };
 
+        /// <summary>The metadata sheet's name at the root.</summary>
+        public const string MetadataFileName = "ATLAS_sample_metadata.csv";
+
+        /// <summary>
+        /// Removes the scan folders (cNNNN) of a sample dataset under <paramref name="root"/>, before another sample
+        /// replaces it, so a smaller sample leaves no scan of the earlier one. Only cohort folders are removed.
+        /// </summary>
+        public static void RemoveScans(string root)
+        {
+            if (!Directory.Exists(root)) return;
+            foreach (var d in Directory.GetDirectories(root))
+                if (System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(d), @"^c\d{4}$")) Directory.Delete(d, true);
+        }
+
         /// <summary>Writes the dataset under <paramref name="root"/> (created when absent; files already there are overwritten).</summary>
         public static SampleDatasetResult Generate(string root, int subjectCount = 20, int seed = 1, AtlasLayout layout = AtlasLayout.Native,
             CancellationToken cancellation = default, Action<int, int> progress = null)
@@ -80,7 +94,7 @@ namespace Atlas.Core.Datasets
             var csv = new StringBuilder();
             csv.Append(Join(MetadataColumns)).Append('\n');
             foreach (var r in rows) csv.Append(Join(r)).Append('\n');
-            string meta = Path.Combine(root, "ATLAS_sample_metadata.csv");
+            string meta = Path.Combine(root, MetadataFileName);
             AtomicFile.WriteAllText(meta, csv.ToString());
             return new SampleDatasetResult
             {

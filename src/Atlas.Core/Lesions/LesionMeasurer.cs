@@ -12,6 +12,12 @@ namespace Atlas.Core.Lesions
     public sealed class LesionRegionOverlap
     {
         public string SubjectId { get; set; }
+        /// <summary>The scan (subject and time point) the mask belongs to, when known.</summary>
+        public string ScanId { get; set; }
+        /// <summary>The time point / session (t01 and ses-1 are 1), when known.</summary>
+        public int? Session { get; set; }
+        /// <summary>The kind of mask measured: LesionSmooth, LesionRaw or Lesion (BIDS), when known.</summary>
+        public string MaskKind { get; set; }
         public int Rank { get; set; }
         public int Component { get; set; }
         public string MaskPath { get; set; }
@@ -33,7 +39,13 @@ namespace Atlas.Core.Lesions
     public sealed class LesionMeasure
     {
         public string SubjectId { get; set; }
-        /// <summary>The mask's rank among the subject's masks (1 = primary); 1 for a lone mask.</summary>
+        /// <summary>The scan (subject and time point) the mask belongs to, when known.</summary>
+        public string ScanId { get; set; }
+        /// <summary>The time point / session (t01 and ses-1 are 1), when known.</summary>
+        public int? Session { get; set; }
+        /// <summary>The kind of mask measured: LesionSmooth, LesionRaw or Lesion (BIDS), when known.</summary>
+        public string MaskKind { get; set; }
+        /// <summary>The mask's rank among the subject's masks (1 = primary, 2 = the mask numbered _1 …); 1 for a lone mask; 0 for the union of a scan's masks.</summary>
         public int Rank { get; set; } = 1;
         /// <summary>With -PerComponent: the lesion's rank by size within the mask (1 = largest); else 0 (whole mask).</summary>
         public int Component { get; set; }
@@ -144,6 +156,9 @@ namespace Atlas.Core.Lesions
         public AtlasVolume InfratentorialMask { get; set; }
         public LesionAtlas Atlas { get; set; }
         public string SubjectId { get; set; }
+        public string ScanId { get; set; }
+        public int? Session { get; set; }
+        public string MaskKind { get; set; }
         public int Rank { get; set; } = 1;
     }
 
@@ -226,7 +241,7 @@ namespace Atlas.Core.Lesions
                 var s = acc[c];
                 var r = new LesionMeasure
                 {
-                    SubjectId = o.SubjectId, Rank = o.Rank, Component = o.PerComponent ? c : 0, MaskPath = mask.Path,
+                    SubjectId = o.SubjectId, ScanId = o.ScanId, Session = o.Session, MaskKind = o.MaskKind, Rank = o.Rank, Component = o.PerComponent ? c : 0, MaskPath = mask.Path,
                     VoxelCount = s.N, VolumeMm3 = s.N * vv, VolumeMl = s.N * vv / 1000.0, MidlineXMm = o.MidlineXMm,
                 };
                 if (s.N == 0)
@@ -275,7 +290,7 @@ namespace Atlas.Core.Lesions
                     atlas.RegionVoxels.TryGetValue(kv.Key, out long size);
                     list.Add(new LesionRegionOverlap
                     {
-                        SubjectId = r.SubjectId, Rank = r.Rank, Component = r.Component, MaskPath = r.MaskPath,
+                        SubjectId = r.SubjectId, ScanId = r.ScanId, Session = r.Session, MaskKind = r.MaskKind, Rank = r.Rank, Component = r.Component, MaskPath = r.MaskPath,
                         Label = kv.Key, Region = atlas.NameOf(kv.Key), VoxelCount = kv.Value, VolumeMm3 = kv.Value * vv,
                         FractionOfLesion = (double)kv.Value / s.N, FractionOfRegion = size > 0 ? (double)kv.Value / size : 0,
                     });

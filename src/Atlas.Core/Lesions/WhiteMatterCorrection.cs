@@ -9,6 +9,9 @@ namespace Atlas.Core.Lesions
     public sealed class WhiteMatterCorrectionResult
     {
         public string SubjectId { get; set; }
+        public string ScanId { get; set; }
+        public int? Session { get; set; }
+        public string MaskKind { get; set; }
         public int Rank { get; set; } = 1;
         public string MaskPath { get; set; }
         public string T1Path { get; set; }

@@ -93,6 +93,8 @@ namespace Atlas.Psm.Commands
                 ThrowTerminatingError(new ErrorRecord(ex, "InvalidDestination", ErrorCategory.InvalidArgument, Destination));
                 return;
             }
+            // The BIDS tree is never written inside a dataset the subjects were read from.
+            foreach (var s in _subjects) GuardSourceDataset(dest, s.Root);
             var options = new BidsConvertOptions
             {
                 Destination = dest,
@@ -118,6 +120,7 @@ namespace Atlas.Psm.Commands
                     else if (outcome == BidsFileOutcome.Skipped)
                         WriteKeptExisting(f.FullPath, f.KeepExisting ? "it is written only when absent, so edits are kept" : "it is identical to what the conversion produces");
                 },
+                Rebuilding = (f, why) => WriteVerbose("Rebuilding " + f.FullPath + ": " + why + "."),
             };
 
             BidsPlan plan;
@@ -184,12 +187,6 @@ namespace Atlas.Psm.Commands
             var result = SubjectLabel.InvokeWithContext(null, vars, s);
             if (result.Count == 0 || result[0] == null) return null;
             return Unwrap(result[0])?.ToString();
-        }
-
-        private string ModuleVersion()
-        {
-            var v = MyInvocation?.MyCommand?.Module?.Version ?? typeof(ConvertAtlasToBidsCommand).Assembly.GetName().Version;
-            return v == null ? "0.0.0" : v.Build < 0 ? v.ToString(2) + ".0" : v.ToString(3);
         }
     }
 }

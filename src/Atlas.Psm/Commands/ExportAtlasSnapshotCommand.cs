@@ -102,10 +102,15 @@ namespace Atlas.Psm.Commands
         [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
         public string MaskKind { get; set; } = "Lesion";
 
-        /// <summary>Folder for the PNGs (created when missing), or a file name ending in .png for a single picture; default the current location.</summary>
+        /// <summary>Folder for the PNGs (created when missing); default the current location. (A name ending in .png is still taken as -OutputPath.)</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
+
+        /// <summary>The PNG file of a single picture.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string OutputPath { get; set; }
 
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -204,10 +209,10 @@ namespace Atlas.Psm.Commands
                 {
                     string target = Target(SubjectSnapshot.FileNameFor(subject));
                     if (!ClaimOutput(target, subject.Directory ?? name)) return;
-                    if (DecideOutput(target, Force, SubjectSnapshot.InputsOf(subject, MaskKind)) != OutputAction.Write) return;
-                    if (!ShouldProcess(target, "Write snapshot of " + name)) return;
+                    NoteSubjectFiles(subject, MaskKind);
+                    if (!Decide(target, SubjectSnapshot.InputsOf(subject, MaskKind), true, name)) return;
                     double opacity = Opacity != null && Opacity.Length > 0 ? Opacity[0] : Outline ? 1.0 : 0.6;
-                    WriteObject(SubjectSnapshot.WriteSubject(subject, MaskKind, Options(), opacity, _overlays, target, Outline));
+                    Written(target, SubjectSnapshot.WriteSubject(subject, MaskKind, Options(), opacity, _overlays, target, Outline));
                 }
                 else
                 {
@@ -219,10 +224,10 @@ namespace Atlas.Psm.Commands
                     foreach (var l in _overlays) inputs.Add(l.Volume.Path);
                     bool allOnDisk = sourcePath != null && _overlays.TrueForAll(l => l.Volume.Path != null);
                     if (!ClaimOutput(target, name)) return;
-                    if (DecideOutput(target, Force, inputs, skipWhenUpToDate: allOnDisk) != OutputAction.Write) return;
-                    if (!ShouldProcess(target, "Write snapshot of " + name)) return;
+                    // A volume in memory may differ from its file: only files (and overlays on disk) can be up to date.
+                    if (!Decide(target, inputs, allOnDisk && !(item is AtlasVolume), name)) return;
                     var volume = LoadVolume(item);
-                    WriteObject(SubjectSnapshot.WriteVolume(volume, _overlays, Options(), target));
+                    Written(target, SubjectSnapshot.WriteVolume(volume, _overlays, Options(), target));
                 }
                 _done++;
             }
@@ -233,8 +238,28 @@ namespace Atlas.Psm.Commands
             }
         }
 
+        // The one rule: up to date, the kept picture's record is still output; stale or new, it is drawn (true).
+        private bool Decide(string target, IEnumerable<string> inputs, bool fromFiles, string name)
+        {
+            var action = DecideOutput(target, Force, inputs, skipWhenUpToDate: fromFiles);
+            if (action == OutputAction.Skip)
+            {
+                var kept = KeptResult<SnapshotInfo>(target);
+                if (kept != null) WriteObject(kept);
+                return false;
+            }
+            return action == OutputAction.Write && ShouldProcess(target, "Write snapshot of " + name);
+        }
+
+        private void Written(string target, SnapshotInfo info)
+        {
+            RecordOutput(target, SummaryOf(info));
+            WriteObject(info);
+        }
+
         private string Target(string fileName)
         {
+            if (!string.IsNullOrEmpty(OutputPath)) return ResolveOutputPath(OutputPath);
             string dest = ResolveOutputPath(string.IsNullOrEmpty(Destination) ? "." : Destination);
             if (dest.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return dest;
             return System.IO.Path.Combine(dest, fileName);

@@ -98,6 +98,8 @@ namespace Atlas.Psm.Commands
                 if (Cancellation.IsCancellationRequested) return;
                 try
                 {
+                    // A dataset read here is a source: no cmdlet writes inside it for the rest of the session.
+                    RegisterSourceRoot(root);
                     var result = DatasetScanner.Scan(root, new DatasetScanOptions
                     {
                         Layout = MyInvocation.BoundParameters.ContainsKey(nameof(Layout)) ? (AtlasLayout?)Layout : null,

@@ -53,7 +53,16 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        private int _count;
+        private int _count, _lesionRank;
+
+        // Lesion n of a mask is written as the ATLAS archive numbers separate lesions: rank n of its scan.
+        protected override Atlas.Core.Datasets.FileProvenance OutputProvenance(string output, Atlas.Core.Datasets.FileProvenance fromInputs)
+        {
+            if (fromInputs == null) return null;
+            var p = fromInputs.Clone();
+            p.Rank = _lesionRank;
+            return p;
+        }
 
         protected override void EndProcessing() => CompleteProgress("Get-LesionComponent");
 
@@ -67,7 +76,7 @@ namespace Atlas.Psm.Commands
             {
                 Progress("Get-LesionComponent", "Labelling " + item.Display + " (" + (++_count) + ")", 0, 0);
                 var set = LesionComponentSet.Find(Load(item), Connectivity, MinimumVoxels, Cancellation);
-                string dir = Destination != null ? PrepareDestination(Destination) : null;
+                string dir = Destination != null ? PrepareDestination(Destination, item.Provenance?.DatasetRoot) : null;
                 string stem = BaseName ?? (item.Path != null ? NiftiFiles.StripExtension(System.IO.Path.GetFileName(item.Path)) : null);
                 if (dir != null && stem == null)
                     throw new ArgumentException("The volume has no file name; give -BaseName to name the lesion files.");
@@ -85,12 +94,14 @@ namespace Atlas.Psm.Commands
                             continue;
                         }
                         if (!ClaimOutput(target, item.Display, "merge a scan's masks first (Merge-AtlasLesion) or give -BaseName")) continue;
+                        _lesionRank = lesion.Rank;
                         var action = DecideOutput(target, Force, item.Path != null ? new[] { item.Path } : null);
                         if (action == OutputAction.Skip) lesion.OutputPath = target;
                         else if (action == OutputAction.Write && ShouldProcess(target, "Write the mask of lesion " + lesion.Rank))
                         {
                             NiftiWriter.Write(set.MaskOf(lesion.Rank), target);
                             lesion.OutputPath = target;
+                            RecordOutput(target);
                         }
                     }
                     WriteObject(lesion);

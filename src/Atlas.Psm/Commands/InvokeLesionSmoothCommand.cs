@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using Atlas.Core.Datasets;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
@@ -9,7 +10,8 @@ namespace Atlas.Psm.Commands
 {
     /// <summary>
     /// Invoke-LesionSmooth: MRIcron's Smooth VOI (FWHM 2 mm, threshold 0.5 as in ATLAS). Volumes and
-    /// paths give smoothed volumes; subjects (or -Destination) write files under the published names.
+    /// paths give smoothed volumes; with -Destination (required for subjects, whose dataset is never
+    /// written) files under the published names.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "LesionSmooth", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
     [OutputType(typeof(AtlasVolume), typeof(FileInfo))]
@@ -39,7 +41,12 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public EdgeCorrection EdgeCorrection { get; set; } = EdgeCorrection.ZOnly;
 
-        /// <summary>Folder for the smoothed files (default for subjects: beside each raw mask).</summary>
+        /// <summary>Which masks of a subject are smoothed: LesionRaw (default), LesionSmooth or Lesion.</summary>
+        [Parameter]
+        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
+        public string MaskKind { get; set; } = "LesionRaw";
+
+        /// <summary>Folder for the smoothed files (required for subjects: their dataset is never written).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
@@ -49,11 +56,23 @@ namespace Atlas.Psm.Commands
 
         private int _done;
 
-        // Subjects' raw masks are always written (beside them, or under -Destination); paths and
-        // volumes give volumes unless -Destination is given.
-        protected override void ProcessRecord() =>
-            ForEachMask(InputObject, Path, LiteralPath, "LesionRaw", "InvokeLesionSmoothFailed",
-                item => Smooth(item, item.Subject != null || Destination != null));
+        // Subjects' masks are written under -Destination (never beside them: the dataset is read-only);
+        // paths and volumes give volumes unless -Destination is given.
+        protected override void ProcessRecord()
+        {
+            if (Destination == null && AsSubject(InputObject) != null)
+                ThrowTerminatingError(DestinationRequired("smoothed masks"));
+            ForEachMask(InputObject, Path, LiteralPath, MaskKind, "InvokeLesionSmoothFailed", item => Smooth(item, Destination != null));
+        }
+
+        // The smoothed file is a LesionSmooth mask of the same scan and rank as the mask it was made from.
+        protected override FileProvenance OutputProvenance(string output, FileProvenance fromInputs)
+        {
+            if (fromInputs == null) return null;
+            var p = fromInputs.Clone();
+            p.MaskKind = "LesionSmooth";
+            return p;
+        }
 
         protected override void EndProcessing() => CompleteProgress("Invoke-LesionSmooth");
 
@@ -72,7 +91,7 @@ namespace Atlas.Psm.Commands
                 }
                 if (item.Path == null)
                     throw new ArgumentException("The volume has no file name to derive the output name from; use Export-AtlasVolume instead of -Destination.");
-                string dir = Destination != null ? PrepareDestination(Destination) : System.IO.Path.GetDirectoryName(item.Path);
+                string dir = PrepareDestination(Destination, item.Provenance?.DatasetRoot);
                 target = System.IO.Path.Combine(dir, LesionMasks.SmoothFileName(item.Path));
                 if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
                 if (!ClaimOutput(target, item.Display)) return;

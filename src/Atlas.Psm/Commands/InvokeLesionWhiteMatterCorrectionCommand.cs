@@ -43,7 +43,7 @@ namespace Atlas.Psm.Commands
         [ValidateNotNullOrEmpty]
         public string OutputPath { get; set; }
 
-        /// <summary>Folder for corrected masks (&lt;mask name&gt;_wmcorrected.nii.gz); subjects default to beside each mask.</summary>
+        /// <summary>Folder for corrected masks (&lt;mask name&gt;_wmcorrected.nii.gz); required (the subjects' dataset is never written).</summary>
         [Parameter(ParameterSetName = "Subject")]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
@@ -77,11 +77,12 @@ namespace Atlas.Psm.Commands
             try
             {
                 if (subject == null) throw new ArgumentException("Give an AtlasSubject, or use -T1 and -Mask.");
+                if (Destination == null) ThrowTerminatingError(DestinationRequired("white-matter-corrected masks"));
                 if (string.IsNullOrEmpty(subject.T1Path)) throw new ArgumentException("Subject " + subject + " has no T1.");
                 Atlas.Core.Volumes.AtlasVolume t1 = null;
                 foreach (var item in ExpandMasks(subject, MaskKind))
                 {
-                    string dir = Destination != null ? PrepareDestination(Destination) : System.IO.Path.GetDirectoryName(item.Path);
+                    string dir = PrepareDestination(Destination, subject.Root);
                     string target = System.IO.Path.Combine(dir, NiftiFiles.StripExtension(System.IO.Path.GetFileName(item.Path)) + "_wmcorrected.nii.gz");
                     if (t1 == null) t1 = NiftiReader.Read(subject.T1Path);
                     Correct(t1, item, target);
@@ -117,16 +118,24 @@ namespace Atlas.Psm.Commands
                     if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
                     if (!ClaimOutput(target, item.Display)) return;
                     var action = DecideOutput(target, Force, inputs);
+                    if (action == OutputAction.Skip)
+                    {
+                        // Up to date: the record of the correction that made the file is still the result.
+                        var kept = KeptResult<WhiteMatterCorrectionResult>(target);
+                        if (kept != null) WriteObject(kept);
+                        return;
+                    }
                     if (action != OutputAction.Write) return;
                     if (!ShouldProcess(target, "Write white-matter-corrected mask")) return;
                 }
                 Progress("Invoke-LesionWhiteMatterCorrection", "Correcting " + item.Display + " (" + (++_count) + ")", 0, 0);
                 var r = WhiteMatterCorrection.Correct(t1, Load(item), LoadOptional(WhiteMatterMask), Percent, Cancellation);
-                r.SubjectId = item.SubjectId; r.Rank = item.Rank;
+                r.SubjectId = item.SubjectId; r.Rank = item.Rank; r.ScanId = item.Provenance?.ScanId; r.Session = item.Provenance?.Session; r.MaskKind = item.Provenance?.MaskKind;
                 if (target != null)
                 {
                     NiftiWriter.Write(r.GetMask(), target);
                     r.OutputPath = target;
+                    RecordOutput(target, SummaryOf(r));
                 }
                 WriteObject(r);
             }

@@ -15,9 +15,11 @@ namespace Atlas.Psm.Commands
         public string Path { get; set; }
         public AtlasVolume Volume { get; set; }
         public AtlasSubject Subject { get; set; }
-        /// <summary>1 = primary mask of the subject (or a lone mask).</summary>
-        public int Rank { get; set; } = 1;
-        public string SubjectId => Subject?.SubjectId;
+        /// <summary>Where the mask comes from (its subject, kind and rank), when known.</summary>
+        public FileProvenance Provenance { get; set; }
+        /// <summary>1 = primary mask of the subject (or a lone mask); 0 = the union of a scan's masks.</summary>
+        public int Rank => Provenance?.Rank ?? 1;
+        public string SubjectId => Provenance?.SubjectId ?? Subject?.SubjectId;
         public string Display => Path ?? Volume?.Path ?? "(volume in memory)";
     }
 
@@ -43,16 +45,20 @@ namespace Atlas.Psm.Commands
                     if (paths.Length == 0)
                         WriteWarning("Subject " + s + " has no " + (kind ?? "Lesion") + " masks.");
                     for (int r = 0; r < paths.Length && (!primaryOnly || r == 0); r++)
-                        items.Add(new LesionMaskItem { Path = paths[r], Subject = s, Rank = r + 1 });
+                    {
+                        var prov = FileProvenance.Of(s, kind ?? "Lesion", r + 1);
+                        NoteProvenance(paths[r], prov);
+                        items.Add(new LesionMaskItem { Path = paths[r], Subject = s, Provenance = prov });
+                    }
                     break;
                 case AtlasVolume v:
-                    items.Add(new LesionMaskItem { Volume = v, Path = v.Path });
+                    items.Add(new LesionMaskItem { Volume = v, Path = v.Path, Provenance = ProvenanceOf(input, v.Path) });
                     break;
                 case FileInfo f:
-                    items.Add(new LesionMaskItem { Path = f.FullName });
+                    items.Add(new LesionMaskItem { Path = f.FullName, Provenance = ProvenanceOf(input, f.FullName) });
                     break;
                 case string p:
-                    foreach (var full in ResolveInputPaths(new[] { p }, literal)) items.Add(new LesionMaskItem { Path = full });
+                    foreach (var full in ResolveInputPaths(new[] { p }, literal)) items.Add(new LesionMaskItem { Path = full, Provenance = ProvenanceOfPath(full) });
                     break;
                 default:
                     throw new ArgumentException("Cannot use a " + o.GetType().Name + " as a lesion mask; give an AtlasVolume, a file, a path or an AtlasSubject.");
@@ -81,7 +87,7 @@ namespace Atlas.Psm.Commands
             }
             bool literal = ParameterSetName == "LiteralPath";
             foreach (var file in ResolveInputPaths(literal ? literalPath : path, literal))
-                handle(new LesionMaskItem { Path = file });
+                handle(new LesionMaskItem { Path = file, Provenance = ProvenanceOfPath(file) });
         }
 
         /// <summary>The item's volume (read from its file when not already in memory).</summary>
@@ -101,6 +107,12 @@ namespace Atlas.Psm.Commands
             return item.Volume;
         }
 
+        /// <summary>The terminating error for subjects given without -Destination: their dataset is never written.</summary>
+        protected ErrorRecord DestinationRequired(string what) =>
+            new ErrorRecord(new ArgumentException("Writing the " + what + " of subjects needs -Destination, a folder outside their dataset: "
+                    + "a dataset read by Get-AtlasSubject is never written, so nothing goes beside its files."),
+                "DestinationRequired", ErrorCategory.InvalidArgument, "Destination");
+
         /// <summary>A volume parameter given as an AtlasVolume, FileInfo or path; null stays null.</summary>
         protected AtlasVolume LoadOptional(object input) => input == null ? null : LoadVolume(input);
 
@@ -109,10 +121,14 @@ namespace Atlas.Psm.Commands
             a != null && b != null && string.Equals(a, b,
                 Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
-        /// <summary>Creates a destination folder (honouring -WhatIf); returns its provider path.</summary>
-        protected string PrepareDestination(string destination)
+        /// <summary>
+        /// Creates a destination folder (honouring -WhatIf); returns its provider path. A folder inside a source
+        /// dataset (read by Get-AtlasSubject, or <paramref name="inputRoot"/>) stops the cmdlet before anything is created.
+        /// </summary>
+        protected string PrepareDestination(string destination, string inputRoot = null)
         {
             string dir = ResolveOutputPath(destination);
+            GuardSourceDataset(dir, inputRoot);
             if (!Directory.Exists(dir) && ShouldProcess(dir, "Create folder")) Directory.CreateDirectory(dir);
             return dir;
         }
@@ -151,6 +167,7 @@ namespace Atlas.Psm.Commands
                 else if (ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
                 {
                     NiftiWriter.Write(map.ToProportionVolume(), output);
+                    RecordOutput(output);
                     r.ProportionPath = output;
                 }
             }
@@ -158,6 +175,7 @@ namespace Atlas.Psm.Commands
             else if (ShouldProcess(count, "Write lesion count map (N = " + map.MaskCount + ")"))
             {
                 NiftiWriter.Write(map.ToCountVolume(), count);
+                RecordOutput(count);
                 r.CountPath = count;
             }
             return r.ProportionPath == null && r.CountPath == null ? null : r;

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using Atlas.Core.Datasets;
 using Atlas.Core.Lesions;
 using Atlas.Core.Volumes;
 
@@ -128,8 +129,14 @@ namespace Atlas.Psm.Commands
                     BilateralFraction = BilateralFraction, MidlineXMm = MidlineX, PerComponent = PerComponent,
                     Connectivity = Connectivity, MinimumVoxels = MinimumVoxels, CortexMask = _cortex,
                     InfratentorialMask = _infra, Atlas = _atlas, SubjectId = item.SubjectId, Rank = item.Rank,
+                    ScanId = item.Provenance?.ScanId, Session = item.Provenance?.Session, MaskKind = item.Provenance?.MaskKind,
                 };
-                foreach (var m in LesionMeasurer.Measure(Load(item), options, Cancellation))
+                var volume = Load(item);
+                // A T1 given as a mask, or an empty mask, would give a plausible-looking row: say so, naming the file,
+                // with the words of Test-AtlasDataset -Deep (the 0/255 note is left out: ToMask reads such masks right).
+                foreach (var f in DatasetChecker.CheckMaskValues(volume, item.Display))
+                    if (f.Check != DatasetChecker.Mask255) WriteWarning(item.Display + ": " + f.Message + " (" + f.Check + ")");
+                foreach (var m in LesionMeasurer.Measure(volume, options, Cancellation))
                 {
                     if (ExpandRegions) WriteObject(m.GetRegions(), true);
                     else WriteObject(m);

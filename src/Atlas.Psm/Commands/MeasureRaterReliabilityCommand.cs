@@ -26,7 +26,7 @@ namespace Atlas.Psm.Commands
 
         /// <summary>A CSV file with the columns SubjectId, Rater, Attempt and MaskPath (relative paths are relative to the CSV).</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = CsvSet)]
-        [Alias("CsvPath")]
+        [Alias("CsvPath", "LiteralPath", "PSPath")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 

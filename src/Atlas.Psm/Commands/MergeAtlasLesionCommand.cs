@@ -84,7 +84,7 @@ namespace Atlas.Psm.Commands
                     Progress("Merge-AtlasLesion", "Merging the masks of " + subject + " (" + (++_count) + ")", 0, 0);
                     string target = null;
                     if (Destination != null)
-                        target = System.IO.Path.Combine(PrepareDestination(Destination), (subject.ScanId ?? subject.SubjectId) + "_LesionMerged.nii.gz");
+                        target = System.IO.Path.Combine(PrepareDestination(Destination, subject.Root), (subject.ScanId ?? subject.SubjectId) + "_LesionMerged.nii.gz");
                     if (target != null && !ClaimOutput(target, subject.Directory ?? subject.ToString())) continue;
                     Emit(items, target, subject.ToString());
                 }

@@ -11,7 +11,7 @@ namespace Atlas.Psm.Commands
     /// New-AtlasQcReport: one self-contained HTML page with a row per subject (snapshot, lesion
     /// volumes, hemisphere, dataset findings), sortable by column, readable without a network.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "AtlasQcReport", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.New, "AtlasQcReport", SupportsShouldProcess = true, DefaultParameterSetName = "Destination")]
     [OutputType(typeof(QcReportInfo))]
     public sealed class NewAtlasQcReportCommand : AtlasCmdlet
     {
@@ -21,10 +21,15 @@ namespace Atlas.Psm.Commands
         [ValidateNotNull]
         public object InputObject { get; set; }
 
-        /// <summary>Folder the page is written into (as index.html), or the page's own path ending in .html.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
+        /// <summary>Folder the page is written into, as index.html (a name ending in .html is still taken as -OutputPath).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Destination")]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
+
+        /// <summary>The page's own file (.html).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "OutputPath")]
+        [ValidateNotNullOrEmpty]
+        public string OutputPath { get; set; }
 
         /// <summary>Findings to show (Test-AtlasDataset's output, or any objects with SubjectId or ScanId, Severity, Check, Path, Message); replaces the report's own checks.</summary>
         [Parameter]
@@ -65,25 +70,18 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        private readonly List<QcReportRow> _rows = new List<QcReportRow>();
+        // Subjects are collected, then the page is decided (its inputs are every subject's files) before any is rendered.
+        private readonly List<AtlasSubject> _subjects = new List<AtlasSubject>();
         private Dictionary<string, List<QcFinding>> _byScan, _bySubject;
         private string _target;
-        // The page exists and -Force is not given: it will be kept (DecideOutput), so no subject is rendered for nothing.
-        private bool _refused;
 
         protected override void BeginProcessing()
         {
-            string dest = ResolveOutputPath(Destination);
-            _target = dest.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || dest.EndsWith(".htm", StringComparison.OrdinalIgnoreCase)
+            string dest = ResolveOutputPath(OutputPath ?? Destination);
+            _target = OutputPath != null || dest.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || dest.EndsWith(".htm", StringComparison.OrdinalIgnoreCase)
                 ? dest : System.IO.Path.Combine(dest, "index.html");
             _byScan = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
             _bySubject = new Dictionary<string, List<QcFinding>>(StringComparer.OrdinalIgnoreCase);
-            // Decided before the (long) rendering of every subject, with the same rule and error as at the end.
-            if (!Force && File.Exists(_target) && DecideOutput(_target, Force, null, skipWhenUpToDate: false) != OutputAction.Write)
-            {
-                _refused = true;
-                return;
-            }
             if (Finding == null) return;
             foreach (var f in Finding)
             {
@@ -110,7 +108,6 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (_refused) return;
             var subject = AsSubject(InputObject);
             if (subject == null)
             {
@@ -118,8 +115,13 @@ namespace Atlas.Psm.Commands
                     "NotASubject", InputObject, ErrorCategory.InvalidArgument);
                 return;
             }
+            _subjects.Add(subject);
+        }
+
+        private void Render(AtlasSubject subject, List<QcReportRow> rows)
+        {
             if (Cancellation.IsCancellationRequested) return;
-            Progress("New-AtlasQcReport", "Subject " + Describe(subject) + " (" + (_rows.Count + 1) + ")", 0, 0);
+            Progress("New-AtlasQcReport", "Subject " + Describe(subject) + " (" + (rows.Count + 1) + " of " + _subjects.Count + ")", rows.Count, _subjects.Count);
             List<QcFinding> found = null;
             if (Finding != null)
             {
@@ -132,20 +134,45 @@ namespace Atlas.Psm.Commands
                 var options = new SnapshotOptions { Plane = Plane, LesionSlice = LesionSlice, Radiological = Radiological, CancellationToken = Cancellation };
                 var row = QcReport.BuildRow(subject, MaskKind, options, found, Opacity, runChecks: !NoChecks, deepChecks: Deep);
                 if (row.Problem != null) WriteWarning(Describe(subject) + ": " + row.Problem);
-                _rows.Add(row);
+                rows.Add(row);
             }
             catch (OperationCanceledException) { }
         }
 
         protected override void EndProcessing()
         {
+            if (Cancellation.IsCancellationRequested) return;
+            // The page is made from every subject's T1 and masks: up to date, it is kept and its record still output.
+            var inputs = new List<string>();
+            foreach (var s in _subjects)
+            {
+                NoteSubjectFiles(s, MaskKind);
+                inputs.AddRange(SubjectSnapshot.InputsOf(s, MaskKind));
+            }
+            // The page's rows are its scans: another list of scans is another page, even from the same files.
+            var scans = new List<string>();
+            foreach (var s in _subjects) scans.Add(s.ScanId ?? s.SubjectId);
+            RecordedValues["Scans"] = string.Join(", ", scans);
+            OutputAction action;
+            try { action = DecideOutput(_target, Force, inputs); }
+            catch (Exception ex) when (IsInputFailure(ex)) { WriteFailure(ex, "NewAtlasQcReportFailed", _target); return; }
+            if (action == OutputAction.Skip)
+            {
+                var kept = KeptResult<QcReportInfo>(_target);
+                if (kept != null) WriteObject(kept);
+                return;
+            }
+            if (action != OutputAction.Write) return;
+            if (!ShouldProcess(_target, "Write QC report of " + _subjects.Count + " scans")) return;
+            var rows = new List<QcReportRow>();
+            foreach (var s in _subjects) Render(s, rows);
             CompleteProgress("New-AtlasQcReport");
-            if (_refused || Cancellation.IsCancellationRequested) return;
-            if (DecideOutput(_target, Force, null, skipWhenUpToDate: false) != OutputAction.Write) return;
-            if (!ShouldProcess(_target, "Write QC report of " + _rows.Count + " subjects")) return;
+            if (Cancellation.IsCancellationRequested) return;
             try
             {
-                WriteObject(QcReport.Write(_target, _rows, Title, ImagesBeside));
+                var info = QcReport.Write(_target, rows, Title, ImagesBeside);
+                RecordOutput(_target, SummaryOf(info));
+                WriteObject(info);
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {

@@ -12,10 +12,11 @@ namespace Atlas.Psm.Commands
     [OutputType(typeof(SampleDatasetResult))]
     public sealed class NewAtlasSampleDatasetCommand : AtlasCmdlet
     {
-        /// <summary>The folder to create (it may exist but must be empty unless -Force).</summary>
+        /// <summary>The folder to create (it may exist but must be empty, or hold a sample dataset this cmdlet made, unless -Force).</summary>
         [Parameter(Mandatory = true, Position = 0)]
+        [Alias("Path")]
         [ValidateNotNullOrEmpty]
-        public string Path { get; set; }
+        public string Destination { get; set; }
 
         [Parameter]
         [ValidateRange(1, 9999)]
@@ -34,7 +35,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            string root = ResolveOutputPath(Path);
+            string root = ResolveOutputPath(Destination);
             if (Layout != AtlasLayout.Native)
             {
                 WriteError(new ErrorRecord(new NotSupportedException("The sample dataset is written in the R1.1 native layout only; use -Layout Native."),
@@ -47,13 +48,29 @@ namespace Atlas.Psm.Commands
                     "PathIsAFile", ErrorCategory.ResourceExists, root));
                 return;
             }
-            if (Directory.Exists(root) && Directory.GetFileSystemEntries(root).Length > 0 && !Force)
+            // The dataset is one output, represented by its metadata sheet (its record beside it): a folder holding the
+            // sample this cmdlet made with the same -SubjectCount and -Seed is up to date; one made otherwise is rebuilt.
+            string sheet = System.IO.Path.Combine(root, SampleDataset.MetadataFileName);
+            GuardSourceDataset(root);
+            bool ours = OutputRecord.TryRead(sheet) != null;
+            if (Directory.Exists(root) && Directory.GetFileSystemEntries(root).Length > 0 && !Force && !ours)
             {
-                WriteError(new ErrorRecord(new IOException("The folder '" + root + "' is not empty; use -Force to write the sample dataset into it."),
+                WriteError(new ErrorRecord(new IOException("The folder '" + root + "' is not empty and holds no sample dataset made by this module; use -Force to write the sample dataset into it."),
                     "OutputExists", ErrorCategory.ResourceExists, root));
                 return;
             }
+            var action = DecideOutput(sheet, Force, new string[0]);
+            if (action == OutputAction.Skip)
+            {
+                var kept = KeptResult<SampleDatasetResult>(sheet);
+                if (kept != null) WriteObject(kept);
+                return;
+            }
+            if (action != OutputAction.Write) return;
             if (!ShouldProcess(root, "Create a sample ATLAS dataset of " + SubjectCount + " subjects (seed " + Seed + ")")) return;
+            // A stale sample of this module's (another count or seed) is replaced whole: its scan folders go first,
+            // so no scan of the earlier sample is left beside the new sheet.
+            if (ours) SampleDataset.RemoveScans(root);
 
             const string activity = "New-AtlasSampleDataset";
             int done = 0, total = 1;
@@ -65,6 +82,7 @@ namespace Atlas.Psm.Commands
                 while (!task.Wait(250))
                     Progress(activity, "Writing scans under " + root + " (" + Volatile.Read(ref done) + " of " + Volatile.Read(ref total) + ")", Volatile.Read(ref done), Volatile.Read(ref total));
                 CompleteProgress(activity);
+                RecordOutput(sheet, SummaryOf(task.Result));
                 WriteObject(task.Result);
             }
             catch (AggregateException ae)

@@ -92,7 +92,7 @@ namespace Atlas.Core.Tests.Bids
         }
 
         [Fact]
-        public void A_differing_image_is_kept_unless_Force_and_text_files_follow_the_sources()
+        public void A_differing_image_is_rebuilt_with_the_reason_and_text_files_follow_the_sources()
         {
             using (var tmp = new TempDir())
             {
@@ -106,22 +106,24 @@ namespace Atlas.Core.Tests.Bids
                 File.AppendAllText(Rel(dest, "README"), "my notes\n");
                 subjects[2].Metadata["StrokeType"] = "ischemic";
 
+                // The one regeneration rule: a file that differs from what the conversion writes is stale and
+                // rebuilt without Force, the reason reported; README is written only when absent, so edits stay.
                 var errors = new List<Exception>();
-                var c = new BidsConverter(new BidsConvertOptions { Destination = dest });
+                var rebuilt = new Dictionary<string, string>();
+                var c = new BidsConverter(new BidsConvertOptions { Destination = dest }) { Rebuilding = (f, why) => rebuilt[f.FullPath] = why };
                 var plan = c.Plan(subjects);
                 c.WriteFiles(plan.HeadFiles, f => true, (f, e) => errors.Add(e));
                 foreach (var s in plan.Scans) c.ConvertScan(s, f => true, (f, e) => errors.Add(e));
                 c.WriteFiles(plan.TailFiles, f => true, (f, e) => errors.Add(e));
-                Assert.Equal(2, errors.Count);
-                Assert.All(errors, e => Assert.IsType<BidsOutputExistsException>(e));
-                Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(t1));
-                Assert.Equal(new byte[] { 4, 5 }, File.ReadAllBytes(mask));
+                Assert.Empty(errors);
+                Assert.StartsWith("it differs from its source", rebuilt[t1]);
+                Assert.Equal("it differs from what the conversion writes now", rebuilt[mask]);
+                Assert.Equal(Sha(subjects[2].T1Path), Sha(t1));
+                Assert.Equal(4, NiftiReader.Read(mask).ToMask().Sum(b => b));
                 Assert.EndsWith("my notes\n", File.ReadAllText(Rel(dest, "README")));
                 Assert.Contains("sub-c0002s0001\tc0002\t1.5\tGE\tischemic", File.ReadAllText(Rel(dest, "participants.tsv")));
 
                 new BidsConverter(new BidsConvertOptions { Destination = dest, Force = true }).Convert(subjects);
-                Assert.Equal(Sha(subjects[2].T1Path), Sha(t1));
-                Assert.Equal(4, NiftiReader.Read(mask).ToMask().Sum(b => b));
                 Assert.DoesNotContain("my notes", File.ReadAllText(Rel(dest, "README")));
             }
         }
