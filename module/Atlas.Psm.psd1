@@ -9,6 +9,8 @@
     Description          = 'Stroke-lesion MRI datasets shaped like ATLAS (Anatomical Tracings of Lesions After Stroke): NIfTI and MRIcron VOI I/O, ATLAS layouts as subject objects, lesion smoothing, components, fill, reports, overlap maps, agreement metrics, BIDS conversion and QC pictures.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
+    # Loaded before the type data, which names a type of each (AtlasSubject and its property adapter).
+    RequiredAssemblies   = @('Atlas.Core.dll', 'Atlas.Psm.dll')
     FormatsToProcess     = @('Atlas.Psm.format.ps1xml')
     TypesToProcess       = @('Atlas.Psm.types.ps1xml')
     CmdletsToExport      = @(
@@ -30,6 +32,7 @@
         'Convert-AtlasToBids'
         'Export-AtlasSnapshot'
         'New-AtlasQcReport'
+        'Measure-AtlasDataset'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

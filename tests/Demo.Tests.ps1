@@ -16,6 +16,18 @@ Describe 'The demo pipeline' {
         ($script:Lines | Out-String) | Should -Match 'Demo finished in'
     }
 
+    It 'prints counts that say what they count (subjects, scans, mask files), each number once' {
+        $steps = @($script:Lines | ForEach-Object { "$_" } | Where-Object { $_ -match '^(Sample dataset|Get-AtlasSubject|Measure-AtlasDataset|Test-AtlasDataset|Invoke-LesionSmooth|Measure-Lesion|Measure-LesionOverlap|New-LesionOverlapMap|Export-AtlasSnapshot|New-AtlasQcReport|Convert-AtlasToBids)\s' })
+        $steps.Count | Should -Be 11 -Because 'one line per step, printed once (no summary table repeating them)'
+        $sample = Get-AtlasSubject -Path (Join-Path $script:Out 'sample')
+        $scans = @($sample).Count
+        $steps[0] | Should -Match ("^Sample dataset\s+6 subjects, $scans scans \(" + ($scans - 6) + ' of them rescans\)')
+        ($steps | Where-Object { $_ -match '^Get-AtlasSubject' }) | Should -Match '^Get-AtlasSubject\s+\d+ scans? with'
+        ($steps | Where-Object { $_ -match '^Invoke-LesionSmooth' }) | Should -Match '\d+ raw mask files smoothed'
+        # The number of scans appears once: in the sample's line, not again as "N scans" or "N PNG files".
+        @($steps | Select-Object -Skip 1 | Where-Object { $_ -match "\b$scans (scans|PNG|pairs)\b" }) | Should -BeNullOrEmpty
+    }
+
     It 'writes the lesion report with one row per lesion mask' {
         $rows = @(Import-Csv (Join-Path $script:Out 'lesion_report.csv'))
         $masks = @(Get-AtlasSubject -Path (Join-Path $script:Out 'sample') | ForEach-Object { $_.LesionMaskPaths })

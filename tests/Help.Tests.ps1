@@ -1,5 +1,6 @@
 # Every cmdlet has help (from docs/en-US via MAML): synopsis, description, two examples, every
-# parameter and nothing that does not exist, inputs and outputs. Every example runs.
+# parameter and nothing that does not exist, inputs and outputs; lists print as lists. Every example runs as
+# written: in a fresh pwsh per help file, with only the module imported, each in an empty folder of its own.
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-AtlasModuleUnderTest
@@ -70,28 +71,68 @@ Describe 'Help of <Name>' -ForEach $script:Commands {
     }
 }
 
-Describe 'Examples run' {
+Describe 'Markdown lists stay lists' {
+    It '<Name>: every list item of the page starts a line of Get-Help -Full' -ForEach $script:Commands {
+        $md = Join-Path $PSScriptRoot "../docs/en-US/$Name.md"
+        $inFence = $false
+        $items = foreach ($line in (Get-Content $md)) {
+            if ($line -match '^```') { $inFence = -not $inFence; continue }
+            if (-not $inFence -and $line -match '^\s*[-*+]\s+(\S+(?:\s+\S+){0,2})') { $Matches[1] -replace '`', '' }
+        }
+        $text = (Get-Help $Name -Full | Out-String -Width 400) -split "`r?`n" | ForEach-Object { $_.Trim() }
+        foreach ($item in $items) {
+            @($text | Where-Object { $_.StartsWith('- ' + $item) }).Count | Should -BeGreaterThan 0 -Because "the item '$item …' must print as a list item"
+        }
+    }
+}
+
+Describe 'Examples run as written: a fresh pwsh per help file, each example in an empty folder' {
     BeforeAll {
-        $script:Sample = New-TestSampleDataset -Path (Join-Path $TestDrive 'help-sample') -SubjectCount 4
+        # Only the module imported, no variable of the test, no sample made for the example: what a user pastes.
+        $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('atlas-help-' + [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Work
+        $runner = Join-Path $PSScriptRoot 'Invoke-HelpExamples.ps1'
+        $module = Get-AtlasModuleUnderTestPath
+        $queue = [System.Collections.Generic.Queue[string]]::new([string[]]@(Get-Command -Module Atlas.Psm -CommandType Cmdlet | Sort-Object Name | ForEach-Object Name))
+        $running = @{}
+        $script:Results = @{}
+        $script:ChildErrors = @{}
+        # Two at a time: the machine has two cores.
+        while ($queue.Count -gt 0 -or $running.Count -gt 0) {
+            while ($queue.Count -gt 0 -and $running.Count -lt 2) {
+                $name = $queue.Dequeue()
+                $base = Join-Path $script:Work $name
+                $null = New-Item -ItemType Directory -Path "$base.examples"
+                $running[$name] = @{
+                    Process = Invoke-ChildPwsh -Start -OutputBase $base -Arguments @('-File', $runner, '-ModulePath', $module, '-Command', $name,
+                        '-WorkRoot', "$base.examples", '-ResultFile', "$base.json")
+                    Started = [DateTime]::UtcNow
+                }
+            }
+            Start-Sleep -Milliseconds 200
+            foreach ($name in @($running.Keys)) {
+                $p = $running[$name].Process
+                $late = ([DateTime]::UtcNow - $running[$name].Started).TotalSeconds -gt 600
+                if (-not $p.HasExited -and -not $late) { continue }
+                if (-not $p.HasExited) { $p.Kill(); $script:ChildErrors[$name] = 'the examples did not finish within 600 s' }
+                $base = Join-Path $script:Work $name
+                if (Test-Path "$base.json") { foreach ($r in @(Get-Content -Raw "$base.json" | ConvertFrom-Json)) { $script:Results["$($r.Name)#$($r.Index)"] = $r } }
+                elseif (-not $script:ChildErrors[$name]) { $script:ChildErrors[$name] = 'the example runner wrote no result: ' + (Get-Content -Raw "$base.err" -ErrorAction SilentlyContinue) }
+                $running.Remove($name)
+            }
+        }
     }
 
+    AfterAll { Remove-Item -LiteralPath $script:Work -Recurse -Force -ErrorAction SilentlyContinue }
+
     It '<Name> example <Index> runs without error' -ForEach $script:Examples {
-        if (-not $script:Sample) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset is not in this build'; return }
-        $SampleRoot = $script:Sample.Root
-        $SampleMetadata = $script:Sample.Metadata
-        $work = Join-Path $TestDrive ("ex-{0}-{1}" -f $Name, $Index)
-        New-Item -ItemType Directory -Force -Path $work | Out-Null
-        Push-Location $work
-        try {
-            $sb = [scriptblock]::Create($Code)
-            # Errors the example writes (not those it silences with -ErrorAction SilentlyContinue);
-            # a terminating error fails the test by itself.
-            $out = @(. $sb *>&1)
-            $null = $out | Out-String
-            # A peer program's stderr lines (bids-validator's progress) are not errors of the module.
-            $errs = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -and $_.FullyQualifiedErrorId -notlike 'NativeCommandError*' })
-            $errs | Should -BeNullOrEmpty -Because ("the example must run cleanly: " + ($errs | Select-Object -First 1 | Out-String))
-        }
-        finally { Pop-Location }
+        $script:ChildErrors[$Name] | Should -BeNullOrEmpty
+        $r = $script:Results["$Name#$Index"]
+        $r | Should -Not -BeNullOrEmpty -Because 'the runner reports every example'
+        @($r.Errors) -join "`n" | Should -BeNullOrEmpty -Because "the example must run as written:`n$Code"
+    }
+
+    It '<Name> example <Index> needs nothing from the test session' -ForEach $script:Examples {
+        $Code | Should -Not -Match '\$(TestDrive|SampleRoot|SampleMetadata)\b'
     }
 }

@@ -337,7 +337,7 @@ Describe 'Invoke-LesionWhiteMatterCorrection' {
         Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm -OutputPath $out -Force -WhatIf | Out-Null
         (Get-Item $out).LastWriteTimeUtc | Should -Be $before
         # The default table names the mask when there is no subject.
-        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm | Out-String -Width 200 | Should -Match 'wm_les\s'
+        Invoke-LesionWhiteMatterCorrection -T1 $t1Path -Mask $lesPath -WhiteMatterMask $wm | Out-String -Width 200 | Should -Match 'wm_les\.nii\s'
     }
 
     It 'estimates white matter by k-means without a mask' {
@@ -381,14 +381,15 @@ Describe 'Measure-Lesion' {
         $plain = @(Join-Path $plainDir 'tracing-a.voi'; Join-Path $plainDir 'tracing-b.voi')
         Copy-Item -LiteralPath $raw[0] -Destination $plain[0]; Copy-Item -LiteralPath $raw[1] -Destination $plain[1]
         $text = Get-ChildItem -LiteralPath $plain | Measure-Lesion | Out-String -Width 200
-        $text | Should -Match 'tracing-a\s'
-        $text | Should -Match 'tracing-b\s'
+        $text | Should -Match 'tracing-a\.voi\s'
+        $text | Should -Match 'tracing-b\.voi\s'
         $text = Get-ChildItem -LiteralPath $plain | Get-LesionComponent | Out-String -Width 200
-        $text | Should -Match 'tracing-a\s'
-        $text | Should -Match 'tracing-b\s'
+        $text | Should -Match 'tracing-a\.voi\s'
+        $text | Should -Match 'tracing-b\.voi\s'
         $text = Measure-LesionOverlap -Reference $raw[0] -Candidate $raw[1] -WarningAction SilentlyContinue | Out-String -Width 200
-        # The candidate's name is cut at the front, so the part that tells masks apart stays.
-        $text | Should -Match '…LesionRaw_1\.voi'
+        # The candidate's whole file name, under its property's name (issue 11: headers are property names, names not cut).
+        $text | Should -Match 'CandidatePath'
+        $text | Should -Match 'c0001s0003t01_LesionRaw_1\.voi'
         # Subjects keep their id in that column.
         $script:S3 | Measure-Lesion -MaskKind LesionRaw | Out-String -Width 200 | Should -Match 'c0001s0003t01 '
     }

@@ -244,7 +244,7 @@ Describe 'New-AtlasQcReport' {
 
     It 'writes one page with a row, a snapshot and the findings per subject' {
         $script:Report.Path | Should -Be (Join-Path $script:Dir 'qc/index.html')
-        $script:Report.SubjectCount | Should -Be 3
+        $script:Report.ScanCount | Should -Be 3
         $script:Report.SnapshotCount | Should -Be 3
         $script:Report.ErrorCount | Should -Be 1
         $html = Get-Content -Raw $script:Report.Path
@@ -267,11 +267,11 @@ Describe 'New-AtlasQcReport' {
         $errs.Count | Should -Be 0
         (Get-Item $dest).LastWriteTimeUtc | Should -Be $before
         $again.Path | Should -Be $dest
-        $again.SubjectCount | Should -Be 3
+        $again.ScanCount | Should -Be 3
         $again.SnapshotCount | Should -Be $first.SnapshotCount
         # Fewer subjects: another page, rebuilt without -Force.
-        (@($script:Subjects)[0..1] | New-AtlasQcReport -Destination $dest -NoChecks).SubjectCount | Should -Be 2
-        ($script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -Force).SubjectCount | Should -Be 3
+        (@($script:Subjects)[0..1] | New-AtlasQcReport -Destination $dest -NoChecks).ScanCount | Should -Be 2
+        ($script:Subjects | New-AtlasQcReport -Destination $dest -NoChecks -Force).ScanCount | Should -Be 3
     }
 
     It 'refuses a page it did not write before rendering any subject' {
@@ -293,7 +293,7 @@ Describe 'New-AtlasQcReport' {
 
     It 'reports a non-subject input as an error and still writes the others' {
         $r = @($script:Subjects[0], 'not a subject') | New-AtlasQcReport -Destination (Join-Path $script:Dir 'qc-mixed') -NoChecks -ErrorVariable errs -ErrorAction SilentlyContinue
-        $r.SubjectCount | Should -Be 1
+        $r.ScanCount | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -Match '^NotASubject'
     }
 
@@ -352,7 +352,7 @@ Describe 'New-AtlasQcReport' {
         $m = [byte[]]::new(1000); $m[555] = 1
         [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null), $victim.LesionMaskPaths[0], $null)
         $report = $subjects | New-AtlasQcReport -Destination (Join-Path $TestDrive 'qc-sample-out')
-        $report.SubjectCount | Should -Be $subjects.Count
+        $report.ScanCount | Should -Be $subjects.Count
         $report.ErrorCount | Should -BeGreaterOrEqual 1
         $html = Get-Content -Raw $report.Path
         $html | Should -Match 'MaskGrid: The mask is not on the T1'
@@ -363,7 +363,7 @@ Describe 'New-AtlasQcReport' {
         [IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length / 2))])
         $cutReport = $subjects[1] | New-AtlasQcReport -Destination (Join-Path $TestDrive 'qc-sample-cut') -NoChecks -WarningVariable warns -WarningAction SilentlyContinue
         $cutReport.SnapshotCount | Should -Be 0
-        $cutReport.SubjectsWithFindings | Should -Be 1
+        $cutReport.ScansWithFindings | Should -Be 1
         ($warns -join ' ') | Should -BeLike "*$cut*"
         [IO.File]::WriteAllBytes($cut, $bytes)
         # -NoChecks leaves the column empty.

@@ -29,7 +29,7 @@ BeforeAll {
 Describe 'Get-AtlasSubject -Shard FromEnvironment' {
     BeforeAll {
         $script:Root = Join-Path $TestDrive 'ds'
-        $null = New-AtlasSampleDataset -Path $script:Root -SubjectCount 6 -Seed 3
+        $null = New-AtlasSampleDataset -Destination $script:Root -SubjectCount 6 -Seed 3
     }
     AfterEach { Clear-StudyEnvironment }
 
@@ -144,7 +144,7 @@ PartitionName=atlas Nodes=$hostName Default=YES MaxTime=INFINITE State=UP
 
         # A native dataset with phantom scans, and the template they were moved from.
         $script:Root = Join-Path $TestDrive 'native'
-        $script:Sample = New-AtlasSampleDataset -Path $script:Root -SubjectCount 4 -Seed 11 -Standardization
+        $script:Sample = New-AtlasSampleDataset -Destination $script:Root -SubjectCount 4 -Seed 11 -Standardization
         $script:Template = $script:Sample.TemplatePath
         $script:TemplateMask = $script:Sample.TemplateMaskPath
         $script:Out = Join-Path $TestDrive 'study'

@@ -1,9 +1,13 @@
 # Shared by the Pester files: the built module, a sample dataset made once per file, and peer tools.
 
-function Import-AtlasModuleUnderTest {
+function Get-AtlasModuleUnderTestPath {
     $path = if ($env:ATLAS_PSM_MODULE) { $env:ATLAS_PSM_MODULE } else { Join-Path $PSScriptRoot '../out/Atlas.Psm/Atlas.Psm.psd1' }
     if (-not (Test-Path $path)) { throw "Built module not found at $path; run ./build.ps1 build first." }
-    Import-Module $path -Force -Global -ErrorAction Stop
+    return (Resolve-Path -LiteralPath $path).ProviderPath
+}
+
+function Import-AtlasModuleUnderTest {
+    Import-Module (Get-AtlasModuleUnderTestPath) -Force -Global -ErrorAction Stop
 }
 
 function New-TestSampleDataset {
@@ -21,13 +25,17 @@ function Get-DebianPython {
     return $null
 }
 
-function Invoke-ChildPwsh([string[]] $Arguments, [switch] $Start) {
+function Invoke-ChildPwsh([string[]] $Arguments, [switch] $Start, [string] $OutputBase) {
     # A fresh PowerShell process: $PSHOME/pwsh, or pwsh.dll through dotnet (the dotnet tool).
+    # -Start returns the process; with -OutputBase its stdout and stderr go to <base>.out and <base>.err.
     $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
     $all = @('-NoProfile', '-NonInteractive') + $Arguments
     if (-not (Test-Path $exe)) { $all = @((Join-Path $PSHOME 'pwsh.dll')) + $all; $exe = 'dotnet' }
+    if ($Start -and $OutputBase) {
+        return Start-Process -FilePath $exe -ArgumentList $all -PassThru -RedirectStandardOutput "$OutputBase.out" -RedirectStandardError "$OutputBase.err"
+    }
     if ($Start) { return Start-Process -FilePath $exe -ArgumentList $all -PassThru }
     & $exe @all 2>&1
 }
 
-Export-ModuleMember -Function Import-AtlasModuleUnderTest, New-TestSampleDataset, Get-DebianPython, Invoke-ChildPwsh
+Export-ModuleMember -Function Get-AtlasModuleUnderTestPath, Import-AtlasModuleUnderTest, New-TestSampleDataset, Get-DebianPython, Invoke-ChildPwsh

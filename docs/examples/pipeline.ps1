@@ -15,7 +15,9 @@
       9. Convert-AtlasToBids: the dataset as BIDS, with the bids-validator's verdict.
 
     Everything is written under -OutputFolder (out/demo in the repository); the paths are printed
-    at the end. Run it yourself after `./build.ps1 build`:
+    at the end. Each step prints one line, and every number once, saying what it counts: subjects
+    (people), scans (a subject at one time point; a rescan is a second scan) or mask files (one per
+    lesion in the R1.1 layout). Run it yourself after `./build.ps1 build`:
         pwsh ./docs/examples/pipeline.ps1 -OutputFolder ./my-demo
 #>
 param(
@@ -30,9 +32,7 @@ if (Test-Path $OutputFolder) { Remove-Item -Recurse -Force $OutputFolder }
 New-Item -ItemType Directory -Force -Path $OutputFolder | Out-Null
 $OutputFolder = (Resolve-Path $OutputFolder).ProviderPath
 $written = [System.Collections.Generic.List[string]]::new()
-$summary = [System.Collections.Generic.List[object]]::new()
 function Out-Step([string] $Step, [string] $Result, [string] $Path) {
-    $summary.Add([pscustomobject]@{ Step = $Step; Result = $Result })
     if ($Path) { $written.Add($Path) }
     Write-Host ("{0,-22} {1}" -f $Step, $Result)
 }
@@ -40,14 +40,19 @@ function Out-Step([string] $Step, [string] $Result, [string] $Path) {
 # 1. The sample dataset: phantom heads, 1-3 lesions each, raw masks as .voi, smoothed masks as
 #    .nii.gz, two cohorts on the 0.9 x 0.9 x 3 mm grid of the paper's 1.5 T sites, some rescans.
 $sample = New-AtlasSampleDataset -Path (Join-Path $OutputFolder 'sample') -SubjectCount $SubjectCount
-Out-Step 'Sample dataset' ("{0} subjects, {1} scans, {2} lesions" -f $sample.SubjectCount, $sample.ScanCount, $sample.LesionCount) $sample.Root
+Out-Step 'Sample dataset' ("{0} subjects, {1} scans ({2} of them rescans)" -f $sample.SubjectCount, $sample.ScanCount, ($sample.ScanCount - $sample.SubjectCount)) $sample.Root
 
-# 2. Subjects as objects: metadata columns are properties, so Where-Object filters on them.
-$subjects = @(Get-AtlasSubject -Path $sample.Root -MetadataPath $sample.MetadataPath)
+# 2. Subjects as objects (one per scan): metadata columns are properties, so Where-Object filters on
+#    them. The sheet at the dataset root is joined without -MetadataPath.
+$subjects = @(Get-AtlasSubject -Path $sample.Root)
 $leftMulti = @($subjects | Where-Object { $_.Hemisphere -eq 'Left' -and $_.LesionFileCount -gt 1 })
-Write-Host 'Scans with a left-hemisphere primary stroke and more than one lesion mask:'
+Out-Step 'Get-AtlasSubject' ("{0} scan{1} with a left primary stroke and more than one lesion mask file:" -f $leftMulti.Count, $(if ($leftMulti.Count -eq 1) { '' } else { 's' }))
 $leftMulti | Format-Table | Out-String | Write-Host
-Out-Step 'Get-AtlasSubject' ("{0} scans; {1} left with several lesions" -f $subjects.Count, $leftMulti.Count)
+
+# The paper's Tables 1 and 2 from the sheet: scans with one lesion or several, lesions by location.
+$tables = @($subjects | Measure-AtlasDataset)
+Out-Step 'Measure-AtlasDataset' 'the paper''s Tables 1 and 2 from the sheet (Scans and OneLesion*/MultipleLesions count scans; the other columns count lesions):'
+$tables | Format-Table | Out-String -Width 200 | Write-Host
 
 # 3. Dataset checks (grids, binary masks, numbering, metadata counts); -Deep reads the voxels.
 $findings = @($subjects | Test-AtlasDataset -Deep)
@@ -56,21 +61,20 @@ Out-Step 'Test-AtlasDataset' ("{0} findings ({1} errors)" -f $findings.Count, @(
 # 4. Smooth every raw mask as the paper did; the outputs take the published names.
 $smoothDir = Join-Path $OutputFolder 'smoothed'
 $smoothed = @($subjects | Invoke-LesionSmooth -Destination $smoothDir)
-Out-Step 'Invoke-LesionSmooth' ("{0} raw masks smoothed (FWHM 2 mm, threshold 0.5)" -f $smoothed.Count) $smoothDir
+Out-Step 'Invoke-LesionSmooth' ("{0} raw mask files smoothed (FWHM 2 mm, threshold 0.5)" -f $smoothed.Count) $smoothDir
 
 # 5. The lesion report, one row per mask: the SRQL-style lesion database.
 $lesionCsv = Join-Path $OutputFolder 'lesion_report.csv'
 $lesions = @($subjects | Measure-Lesion)
 $lesions | Export-Csv -Path $lesionCsv -NoTypeInformation
-Out-Step 'Measure-Lesion' ("{0} masks, {1:N1} ml in all" -f $lesions.Count, (($lesions | Measure-Object VolumeMm3 -Sum).Sum / 1000)) $lesionCsv
+Out-Step 'Measure-Lesion' ("{0:N1} ml of lesion in all (one row per mask file)" -f (($lesions | Measure-Object VolumeMm3 -Sum).Sum / 1000)) $lesionCsv
 
 # 6. Agreement of the raw tracing with the published smoothed mask, with a summary block.
 $overlapCsv = Join-Path $OutputFolder 'overlap_raw_vs_smooth.csv'
 $overlap = @($subjects | Measure-LesionOverlap -Reference LesionSmooth -Candidate LesionRaw -Summary)
 $overlap | Export-Csv -Path $overlapCsv -NoTypeInformation
-$pairs = @($overlap | Where-Object { -not $_.Statistic })
 $mean = $overlap | Where-Object Statistic -EQ 'Mean'
-Out-Step 'Measure-LesionOverlap' ("{0} pairs; mean Dice {1:N3}, mean HD95 {2:N2} mm" -f $pairs.Count, $mean.Dice, $mean.Hausdorff95Mm) $overlapCsv
+Out-Step 'Measure-LesionOverlap' ("raw against smoothed primary mask, one pair per scan: mean Dice {0:N3}, mean HD95 {1:N2} mm" -f $mean.Dice, $mean.Hausdorff95Mm) $overlapCsv
 
 # 7. The probabilistic overlap map of the primary masks (the paper's Figure 3). A map needs one
 #    grid: the 1 mm scans of the first time point, as the standardized release left out the 1.5 T cohorts.
@@ -84,13 +88,13 @@ $mapPng = Join-Path $OutputFolder 'overlap_map.png'
 $null = Export-AtlasSnapshot -Path $onGrid[0].T1Path -Overlay @{ Path = $map.ProportionPath; Colormap = 'Heat'; Opacity = 0.85 } `
     -Plane Axial -Montage 6 -PixelSizeMm 0.5 -Destination $mapPng
 $written.Add($map.CountPath)
-Out-Step 'New-LesionOverlapMap' ("{0} primary masks; at most {1} overlap" -f $map.MaskCount, $map.MaxCount) $mapPath
+Out-Step 'New-LesionOverlapMap' ("primary masks of {0} first-time-point 1 mm scans; at most {1} overlap in one voxel" -f $map.MaskCount, $map.MaxCount) $mapPath
 $written.Add($mapPng)
 
 # 8. A picture per scan (T1 with its smoothed masks) and one self-contained QC page.
 $snapDir = Join-Path $OutputFolder 'snapshots'
 $snaps = @($subjects | Export-AtlasSnapshot -Destination $snapDir -MaskKind LesionSmooth -PixelSizeMm 0.5)
-Out-Step 'Export-AtlasSnapshot' ("{0} PNG files" -f $snaps.Count) $snapDir
+Out-Step 'Export-AtlasSnapshot' 'one PNG per scan, a legend naming each mask file''s colour' $snapDir
 $qcDir = Join-Path $OutputFolder 'qc'
 $qc = $subjects | New-AtlasQcReport -Destination $qcDir -Finding $findings
 $qcPage = if ($qc -is [System.IO.FileInfo]) { $qc.FullName } elseif ($qc.PSObject.Properties['Path']) { $qc.Path } else { Join-Path $qcDir 'index.html' }
@@ -106,10 +110,7 @@ if ($validator) {
     $issues = ($json.Substring($json.IndexOf('{')) | ConvertFrom-Json).issues
     $verdict = "bids-validator {0}: {1} errors, {2} warnings" -f (& $validator.Source --version), @($issues.errors).Count, @($issues.warnings).Count
 }
-Out-Step 'Convert-AtlasToBids' ("{0} scans, {1} files; {2}" -f $converted.Count, ($converted | Measure-Object FilesWritten -Sum).Sum, $verdict) $bidsDir
+Out-Step 'Convert-AtlasToBids' ("{0} files written; {1}" -f ($converted | Measure-Object FilesWritten -Sum).Sum, $verdict) $bidsDir
 
-Write-Host ''
-Write-Host 'Summary:'
-$summary | Format-Table -AutoSize -Wrap | Out-String -Width 160 | Write-Host
 Write-Host ("Demo finished in {0:N1} s. Written under {1}:" -f $started.Elapsed.TotalSeconds, $OutputFolder)
 $written | ForEach-Object { Write-Host "  $_" }

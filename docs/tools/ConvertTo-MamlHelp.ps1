@@ -112,11 +112,37 @@ function Read-HelpMarkdown {
     return $page
 }
 
+function Split-HelpParagraph([string] $Block) {
+    # One markdown block as the paragraphs Get-Help prints: its lines joined, except that a list ("- ", "* ",
+    # "+ ", "1. ", "1) ") gives one paragraph per item, marker kept, so it prints as a list; an item's
+    # indented continuation lines join that item.
+    $marker = '^\s*(?:[-*+]|\d+[.)])\s+'
+    $out = New-Object System.Collections.Generic.List[string]
+    $current = $null
+    foreach ($line in ($Block -split "\n")) {
+        $t = $line.Trim()
+        if (-not $t) { continue }
+        if ($line -match $marker) {
+            if ($null -ne $current) { $out.Add($current) }
+            $current = ($t -replace '^([-*+])\s+', '- ')
+        }
+        elseif ($null -ne $current) { $current += ' ' + $t }   # continuation of an item, or of the text before the list
+        else { $current = $t }
+    }
+    if ($null -ne $current) { $out.Add($current) }
+    return $out
+}
+
 function Write-Paras([System.Xml.XmlWriter] $w, [string] $text) {
     $m = 'http://schemas.microsoft.com/maml/2004/10'
     $paras = @($text -split "\n\s*\n" | ForEach-Object { $_.Trim() } | Where-Object { $_ })
     if ($paras.Count -eq 0) { $w.WriteElementString('maml', 'para', $m, ''); return }
-    foreach ($p in $paras) { $w.WriteElementString('maml', 'para', $m, (($p -split "\n") -join ' ')) }
+    foreach ($p in $paras) {
+        if ($p -match '(?m)^\s*(?:[-*+]|\d+[.)])\s+') {
+            foreach ($item in (Split-HelpParagraph $p)) { $w.WriteElementString('maml', 'para', $m, $item) }
+        }
+        else { $w.WriteElementString('maml', 'para', $m, (($p -split "\n") -join ' ')) }
+    }
 }
 
 function Write-MamlParameter([System.Xml.XmlWriter] $w, $p) {

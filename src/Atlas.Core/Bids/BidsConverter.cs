@@ -151,7 +151,7 @@ namespace Atlas.Core.Bids
 
             bool standard = s.Space == AtlasSpace.MNI152;
             string anat = BidsNames.AnatFolder(label, scan.SessionLabel);
-            string t1Rel = anat + "/" + BidsNames.T1wName(label, scan.SessionLabel, standard && !_o.OmitSpaceEntity ? BidsNames.StandardSpace : null);
+            string t1Rel = anat + "/" + BidsNames.T1wName(label, scan.SessionLabel, standard && _o.KeepSpaceEntity ? BidsNames.StandardSpace : null);
             scan.T1wRelativePath = t1Rel;
             scan.Files.Add(NewFile(t1Rel, ImageOperation(s.T1Path), "T1w", s.T1Path));
 

@@ -43,10 +43,11 @@ namespace Atlas.Core.Bids
         /// <summary>Rewrite every file, even identical ones, and replace files that differ.</summary>
         public bool Force { get; set; }
         /// <summary>
-        /// Leave space-… out of the raw T1w names of standard-space scans. BIDS allows space- only in
-        /// derivatives, so bids-validator 1.15 rejects the R2.0 names; the masks keep it.
+        /// Keep R2.0's space-… in the raw T1w names of standard-space scans. Off by default: BIDS allows
+        /// space- only in derivatives, so bids-validator 1.15 rejects those names and the default output must
+        /// be a valid dataset. The masks (in derivatives/, or beside the T1w and listed in .bidsignore) keep it.
         /// </summary>
-        public bool OmitSpaceEntity { get; set; }
+        public bool KeepSpaceEntity { get; set; }
         /// <summary>Overrides the participant label of a scan (the result must be alphanumeric).</summary>
         public Func<AtlasSubject, string> SubjectLabel { get; set; }
         public string DatasetName { get; set; }

@@ -57,6 +57,55 @@ namespace Atlas.Core.Datasets
         /// <summary>True when a metadata row was joined to this subject.</summary>
         public bool HasMetadata { get; set; }
 
+        // ATLAS R1.1 metadata columns as typed properties (null when the sheet lacks the column or the cell is empty),
+        // so tab completion and Get-Member know them; every other column of a sheet stays a dynamic property.
+
+        /// <summary>Hemisphere of the primary stroke (R1.1 "Primary Stroke Location Hemisphere"): Left, Right, Bilateral …</summary>
+        public string Hemisphere => MetadataText(nameof(Hemisphere));
+        /// <summary>Stroke type (R1.1 "Stroke type"): ischemic, hemorrhagic …</summary>
+        public string StrokeType => MetadataText(nameof(StrokeType));
+        /// <summary>Location of the primary stroke (R1.1 "Primary Stroke Location"): Cortical, Subcortical, other.</summary>
+        public string PrimaryStrokeLocation => MetadataText(nameof(PrimaryStrokeLocation));
+        /// <summary>Vascular territory of the primary stroke (R1.1 "Vascular territory"): MCA, PCA, ACA …</summary>
+        public string VascularTerritory => MetadataText(nameof(VascularTerritory));
+        /// <summary>Fazekas periventricular hyperintensity grade, 0-3 (R1.1 "PVH").</summary>
+        public int? Pvh => MetadataInt(nameof(Pvh));
+        /// <summary>Fazekas deep white-matter hyperintensity grade, 0-3 (R1.1 "DWMH").</summary>
+        public int? Dwmh => MetadataInt(nameof(Dwmh));
+        /// <summary>Number of left-hemisphere cortical lesions (R1.1 "# Strokes LH Cortical").</summary>
+        public int? StrokesLhCortical => MetadataInt(nameof(StrokesLhCortical));
+        /// <summary>Number of left-hemisphere subcortical lesions (R1.1 "# Strokes LH Subcortical").</summary>
+        public int? StrokesLhSubcortical => MetadataInt(nameof(StrokesLhSubcortical));
+        /// <summary>Number of right-hemisphere cortical lesions (R1.1 "# Strokes RH Cortical").</summary>
+        public int? StrokesRhCortical => MetadataInt(nameof(StrokesRhCortical));
+        /// <summary>Number of right-hemisphere subcortical lesions (R1.1 "# Strokes RH Subcortical").</summary>
+        public int? StrokesRhSubcortical => MetadataInt(nameof(StrokesRhSubcortical));
+
+        /// <summary>The names of the typed metadata properties above, in declaration order.</summary>
+        public static readonly string[] TypedMetadataNames =
+        {
+            nameof(Hemisphere), nameof(StrokeType), nameof(PrimaryStrokeLocation), nameof(VascularTerritory), nameof(Pvh), nameof(Dwmh),
+            nameof(StrokesLhCortical), nameof(StrokesLhSubcortical), nameof(StrokesRhCortical), nameof(StrokesRhSubcortical),
+        };
+
+        private string MetadataText(string name)
+        {
+            var v = GetMetadata(name);
+            return v == null ? null : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        private int? MetadataInt(string name)
+        {
+            switch (GetMetadata(name))
+            {
+                case null: return null;
+                case int i: return i;
+                case double d when Math.Floor(d) == d && Math.Abs(d) <= int.MaxValue: return (int)d;
+                case string s when int.TryParse(s.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int p): return p;
+                default: return null;
+            }
+        }
+
         /// <summary>The mask kinds cmdlets accept by name (Measure-LesionOverlap -Reference LesionSmooth).</summary>
         public static readonly string[] MaskKinds = { "Lesion", "LesionSmooth", "LesionRaw" };
 

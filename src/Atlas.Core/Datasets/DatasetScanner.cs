@@ -24,6 +24,11 @@ namespace Atlas.Core.Datasets
         /// <summary>Number of shards (1 = no split).</summary>
         public int ShardCount { get; set; } = 1;
         public CancellationToken Cancellation { get; set; }
+        /// <summary>
+        /// When no sheet is given: use the one .csv/.xlsx sheet at the root (ATLAS R1.1 ships its sheet there);
+        /// with several, use none and warn. Off by default for engine callers; the cmdlets turn it on.
+        /// </summary>
+        public bool FindRootSheet { get; set; }
     }
 
     public sealed class DatasetScanResult
@@ -42,6 +47,10 @@ namespace Atlas.Core.Datasets
         public MetadataTable Metadata { get; set; }
         /// <summary>The key column used for the join (friendly name), or null.</summary>
         public string KeyColumn { get; set; }
+        /// <summary>The warning about several sheets at the root (none joined), or null; part of <see cref="Warnings"/> too.</summary>
+        public string RootSheetWarning { get; set; }
+        /// <summary>Detail for a verbose stream: which sheet was used and why.</summary>
+        public List<string> Notes { get; } = new List<string>();
         /// <summary>Subjects found before the filter and the shard split.</summary>
         public int TotalSubjects { get; set; }
     }
@@ -137,6 +146,8 @@ namespace Atlas.Core.Datasets
 
             Func<AtlasSubject, bool> kept = s => (options.Filter == null || options.Filter(s))
                 && (options.ShardCount <= 1 || SubjectShard.Of(s.SubjectId, options.ShardCount) == options.ShardIndex);
+            if (options.Metadata == null && string.IsNullOrEmpty(options.MetadataPath) && options.FindRootSheet)
+                options = WithRootSheet(root, options, result);
             if (options.Metadata != null || !string.IsNullOrEmpty(options.MetadataPath))
             {
                 result.Metadata = options.Metadata ?? MetadataTable.Load(options.MetadataPath);
@@ -147,6 +158,48 @@ namespace Atlas.Core.Datasets
             foreach (var s in subjects)
                 if (kept(s)) result.Subjects.Add(s);
             return result;
+        }
+
+        /// <summary>The .csv and .xlsx files directly under <paramref name="root"/> (not hidden, not Excel's ~$ lock files), sorted by name.</summary>
+        public static List<string> RootSheets(string root)
+        {
+            var sheets = new List<string>();
+            foreach (var f in Directory.EnumerateFiles(root))
+            {
+                string name = Path.GetFileName(f);
+                if (name.StartsWith(".", StringComparison.Ordinal) || name.StartsWith("~$", StringComparison.Ordinal)) continue;
+                string ext = Path.GetExtension(name).ToLowerInvariant();
+                if (ext == ".csv" || ext == ".xlsx") sheets.Add(f);
+            }
+            sheets.Sort(StringComparer.Ordinal);
+            return sheets;
+        }
+
+        // The options with the root's one sheet read in; the options unchanged (and a warning) when there are several or it cannot be read.
+        private static DatasetScanOptions WithRootSheet(string root, DatasetScanOptions options, DatasetScanResult result)
+        {
+            var sheets = RootSheets(root);
+            if (sheets.Count == 0) return options;
+            if (sheets.Count > 1)
+            {
+                result.RootSheetWarning = root + " holds " + sheets.Count + " metadata sheets (" + string.Join(", ", sheets.ConvertAll(Path.GetFileName))
+                    + "); none was joined. Name one with -MetadataPath.";
+                result.Warnings.Add(result.RootSheetWarning);
+                return options;
+            }
+            MetadataTable table;
+            try { table = MetadataTable.Load(sheets[0]); }
+            catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is ArgumentException || ex is UnauthorizedAccessException)
+            {
+                result.Warnings.Add("The metadata sheet found at the dataset root was not joined: " + ex.Message);
+                return options;
+            }
+            result.Notes.Add("Using the metadata sheet at the dataset root, " + sheets[0] + " (no -MetadataPath given).");
+            return new DatasetScanOptions
+            {
+                Layout = options.Layout, Metadata = table, KeyColumn = options.KeyColumn, Filter = options.Filter,
+                ShardIndex = options.ShardIndex, ShardCount = options.ShardCount, Cancellation = options.Cancellation,
+            };
         }
 
         /// <summary>The rank of a mask file by its name: 0 for the primary (no number), N for _N (native, INDI) or a trailing number in desc-/run- (BIDS).</summary>

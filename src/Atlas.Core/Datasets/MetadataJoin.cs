@@ -51,6 +51,8 @@ namespace Atlas.Core.Datasets
                 list.Add(r);
             }
 
+            var duplicateOf = CheckDuplicates(table, index, key, session, warnings);
+
             var usedRows = new bool[table.Rows.Count];
             int missing = 0;
             foreach (var s in subjects)
@@ -69,6 +71,8 @@ namespace Atlas.Core.Datasets
             }
             if (missing > 20) warnings.Add("… and " + (missing - 20) + " more subjects without a metadata row.");
 
+            // A duplicate row (reported above) is used when the row it repeats is.
+            foreach (var kv in duplicateOf) if (usedRows[kv.Value]) usedRows[kv.Key] = true;
             int orphans = 0;
             for (int r = 0; r < usedRows.Length; r++)
             {
@@ -79,6 +83,65 @@ namespace Atlas.Core.Datasets
             }
             if (orphans > 20) warnings.Add("… and " + (orphans - 20) + " more metadata rows that match no subject.");
             return table.Names[key];
+        }
+
+        /// <summary>
+        /// Rows with the same key and the same session value (or both without one) describe the same scan twice.
+        /// When they agree in every column, a warning names their rows and the subject and the first is used;
+        /// when any value differs, no row can be trusted: an InvalidDataException names the file, the rows, the
+        /// subject and the columns that differ. Returns duplicate row → the first row it repeats.
+        /// Row numbers count the header as row 1, as a spreadsheet shows them.
+        /// </summary>
+        private static Dictionary<int, int> CheckDuplicates(MetadataTable table, Dictionary<string, List<int>> index, int key, int session, List<string> warnings)
+        {
+            var duplicateOf = new Dictionary<int, int>();
+            var conflicts = new List<string>();
+            foreach (var rows in index.Values)
+            {
+                if (rows.Count < 2) continue;
+                var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+                foreach (int r in rows)
+                {
+                    string ses = session < 0 ? "" : SessionKey(table.Rows[r][session]);
+                    if (!groups.TryGetValue(ses, out var g)) groups[ses] = g = new List<int>();
+                    g.Add(r);
+                }
+                foreach (var g in groups)
+                {
+                    if (g.Value.Count < 2) continue;
+                    int first = g.Value[0];
+                    var differing = new List<string>();
+                    for (int c = 0; c < table.Headers.Length; c++)
+                    {
+                        foreach (int r in g.Value)
+                            if (!Equals(table.Rows[r][c], table.Rows[first][c])) { differing.Add("'" + table.Headers[c] + "'"); break; }
+                    }
+                    var numbers = new List<string>();
+                    foreach (int r in g.Value) numbers.Add((r + 2).ToString(CultureInfo.InvariantCulture));
+                    string subject = Convert.ToString(table.Rows[first][key], CultureInfo.InvariantCulture)
+                        + (session >= 0 && g.Key.Length > 0 ? " (session " + Convert.ToString(table.Rows[first][session], CultureInfo.InvariantCulture) + ")" : "");
+                    string rowsText = "rows " + string.Join(", ", numbers);
+                    if (differing.Count > 0)
+                        conflicts.Add(rowsText + " are all for " + subject + " and differ in " + string.Join(", ", differing));
+                    else
+                    {
+                        warnings.Add("Metadata " + rowsText + " of " + table.Path + " are the same row for " + subject + " repeated; row " + numbers[0] + " is used.");
+                        for (int i = 1; i < g.Value.Count; i++) duplicateOf[g.Value[i]] = first;
+                    }
+                }
+            }
+            if (conflicts.Count > 0)
+                throw new System.IO.InvalidDataException("The metadata sheet " + table.Path + " describes a scan more than once with different values: "
+                    + string.Join("; ", conflicts) + ". Keep one row per subject and session.");
+            return duplicateOf;
+        }
+
+        private static string SessionKey(object v)
+        {
+            if (v == null) return "";
+            if (v is int i) return i.ToString(CultureInfo.InvariantCulture);
+            int ses = DatasetScanner.ParseSession(Convert.ToString(v, CultureInfo.InvariantCulture));
+            return ses > 0 ? ses.ToString(CultureInfo.InvariantCulture) : NormalizeKey(v) ?? "";
         }
 
         /// <summary>The column whose values match the most subjects (ties: the leftmost); -1 when none matches any.</summary>

@@ -65,8 +65,10 @@ namespace Atlas.Core.Rendering
     public sealed class QcReportInfo
     {
         public string Path { get; set; }
-        public int SubjectCount { get; set; }
-        public int SubjectsWithFindings { get; set; }
+        /// <summary>Scans on the page (one row each; a subject scanned twice is two scans).</summary>
+        public int ScanCount { get; set; }
+        /// <summary>Scans with at least one finding or problem.</summary>
+        public int ScansWithFindings { get; set; }
         public int ErrorCount { get; set; }
         public int WarningCount { get; set; }
         public int SnapshotCount { get; set; }
@@ -191,10 +193,10 @@ namespace Atlas.Core.Rendering
             foreach (var r in rows) if (r.SnapshotPng != null) snaps++;
             string html = ToHtml(rows, title);
             AtomicFile.WriteAllText(path, html);
-            var info = new QcReportInfo { Path = path, SubjectCount = rows.Count, SnapshotCount = snaps, SizeBytes = new FileInfo(path).Length };
+            var info = new QcReportInfo { Path = path, ScanCount = rows.Count, SnapshotCount = snaps, SizeBytes = new FileInfo(path).Length };
             foreach (var r in rows)
             {
-                if (r.Findings.Count > 0 || r.Problem != null) info.SubjectsWithFindings++;
+                if (r.Findings.Count > 0 || r.Problem != null) info.ScansWithFindings++;
                 info.ErrorCount += r.ErrorCount;
                 info.WarningCount += r.WarningCount;
             }
@@ -236,12 +238,18 @@ namespace Atlas.Core.Rendering
               .Append("ul{margin:0;padding-left:16px}\n.small{font-size:12px;color:#666}\n")
               .Append("</style>\n</head>\n<body>\n");
             sb.Append("<h1>").Append(H(title)).Append("</h1>\n");
-            sb.Append("<p class=\"summary\">").Append(Plural(rows.Count, "subject")).Append("; ").Append(flagged).Append(" with findings (")
+            // Words with one meaning each: a row is a scan (a subject at one time point), "masks" are files,
+            // and the side of the lesion measured from the masks is not called Hemisphere, the metadata column's name.
+            var people = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var r in rows) people.Add((r.Site ?? "") + "/" + (r.SubjectId ?? r.ScanId));
+            sb.Append("<p class=\"summary\">").Append(Plural(rows.Count, "scan")).Append(" (").Append(Plural(people.Count, "subject")).Append("); ")
+              .Append(Plural(flagged, "scan")).Append(" with findings (")
               .Append(Plural(errors, "error")).Append(", ").Append(Plural(warnings, "warning")).Append("). Click a column heading to sort. ")
-              .Append("Snapshots: neurological convention (left on the left), lesion masks in colour (primary red). ")
-              .Append("Hemisphere: world x &lt; 0 is left; Bilateral when more than 10 % of the volume lies across x = 0.</p>\n");
+              .Append("Snapshots: neurological convention (left on the left); each mask file in its own colour, named in the legend under the picture. ")
+              .Append("Mask files: the scan's lesion masks (primary, _1, _2 …). Lesion side: measured from the masks' voxels, world x &lt; 0 is left; ")
+              .Append("Bilateral when more than 10 % of the lesion volume lies across x = 0; the percentage is the share of the volume at x &lt; 0.</p>\n");
             sb.Append("<table id=\"qc\">\n<thead><tr>");
-            string[] heads = { "Subject", "Site", "Session", "Snapshot", "Lesions", "Volume (mm³)", "Hemisphere", "Findings" };
+            string[] heads = { "Scan", "Cohort", "Session", "Snapshot", "Mask files", "Lesion volume (mm³)", "Lesion side (from masks)", "Findings" };
             string[] kinds = { "text", "text", "num", "text", "num", "num", "text", "num" };
             for (int c = 0; c < heads.Length; c++)
                 sb.Append("<th data-type=\"").Append(kinds[c]).Append("\">").Append(H(heads[c])).Append("</th>");
@@ -273,7 +281,7 @@ namespace Atlas.Core.Rendering
                 }
                 sb.Append("</td>");
                 sb.Append("<td data-sort=\"").Append(H(r.Hemisphere)).Append("\">").Append(H(r.Hemisphere));
-                if (!double.IsNaN(r.FractionLeft)) sb.Append("<div class=\"small\">left ").Append(Num(100 * r.FractionLeft, "0")).Append(" %</div>");
+                if (!double.IsNaN(r.FractionLeft)) sb.Append("<div class=\"small\">").Append(Num(100 * r.FractionLeft, "0")).Append(" % at x &lt; 0</div>");
                 sb.Append("</td>");
                 int findingKey = r.ErrorCount * 1000 + r.WarningCount + (r.Problem != null ? 1000 : 0);
                 sb.Append("<td class=\"findings\" data-sort=\"").Append(findingKey).Append("\">");

@@ -22,6 +22,9 @@ namespace Atlas.Core.Rendering
         public double WindowMax { get; set; }
         /// <summary>Neurological (left on the left) or Radiological.</summary>
         public string Convention { get; set; }
+        /// <summary>What each overlay colour is, as the legend under the picture shows it: "red = primary (file); green = _1 (file)";
+        /// for a map, its colormap and scale: "Heat 0 to 12 = count (file)".</summary>
+        public string Legend { get; set; }
         /// <summary>Voxel order of the base image as stored (e.g. LAS); the picture is the same whatever it is.</summary>
         public string SourceOrientation { get; set; }
 

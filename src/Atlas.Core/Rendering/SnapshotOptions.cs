@@ -31,6 +31,13 @@ namespace Atlas.Core.Rendering
         public double? RangeMax { get; set; }
         /// <summary>Draw a Solid layer as its one-pixel outline (the mask's pixels with a neighbour outside it), so the anatomy under the lesion stays visible.</summary>
         public bool Outline { get; set; }
+        /// <summary>
+        /// What the legend under the picture calls this layer (primary, _1 … for a subject's masks). Drawn with the
+        /// picture's own small font: letters of "primary count proportion", A I L P R S x y z m, digits, _ = - . and
+        /// space; other characters are left out of the drawing (the full text is in SnapshotInfo.Legend). Null: the
+        /// layer's number (1, 2 …) for a mask; for a map, "count" or "proportion" when its values are counts or 0..1.
+        /// </summary>
+        public string Label { get; set; }
         /// <summary>Sampling onto the pixel grid; Nearest keeps mask edges and map values exact.</summary>
         public SnapshotInterpolation Interpolation { get; set; } = SnapshotInterpolation.Nearest;
     }
@@ -59,6 +66,8 @@ namespace Atlas.Core.Rendering
         /// <summary>Orientation letters and slice positions drawn on each tile.</summary>
         public bool Labels { get; set; } = true;
         public SnapshotInterpolation BaseInterpolation { get; set; } = SnapshotInterpolation.Linear;
+        /// <summary>A legend under the tiles: a swatch and the label of each mask layer, a colour bar with its scale for each map.</summary>
+        public bool Legend { get; set; } = true;
         public CancellationToken CancellationToken { get; set; }
 
         public SnapshotOptions Clone() => (SnapshotOptions)MemberwiseClone();

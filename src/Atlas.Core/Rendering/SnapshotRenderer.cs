@@ -83,6 +83,13 @@ namespace Atlas.Core.Rendering
                     foreach (var img in row) { DrawLabels(img, planes[n].Plane, planes[n].PositionMm, options.Radiological, scale); n++; }
             }
             var canvas = Layout(tileRows);
+            string legend = LegendText(layers);
+            if (options.Legend && layers.Count > 0)
+            {
+                int scale = int.MaxValue;
+                foreach (var row in tileRows) foreach (var img in row) scale = Math.Min(scale, LabelScale(img.Width, img.Height));
+                canvas = WithLegend(canvas, layers, scale == int.MaxValue ? 1 : scale);
+            }
             var info = new SnapshotInfo
             {
                 SourcePath = baseVolume.Path,
@@ -97,6 +104,7 @@ namespace Atlas.Core.Rendering
                 WindowMax = hi,
                 Convention = options.Radiological ? "Radiological" : "Neurological",
                 SourceOrientation = baseVolume.Orientation,
+                Legend = legend,
             };
             return new RenderedSnapshot(canvas, info);
         }
@@ -532,6 +540,121 @@ namespace Atlas.Core.Rendering
                 BitmapFont.Draw(img, text, 2 * s, 2 * s, s, RgbaImage.Pack(230, 230, 230));
         }
 
+        // ------------------------------------------------------------------ legend
+
+        /// <summary>The label a layer goes by in the legend: its own, else its number for a mask, its scale for a map.</summary>
+        private static string LabelOf(PreparedOverlay p, int index) =>
+            p.Layer.Label ?? (p.Layer.Colormap == OverlayColormap.Solid ? (index + 1).ToString(CultureInfo.InvariantCulture) : p.Scale);
+
+        private static string ColourName(RgbColor c)
+        {
+            foreach (var n in RgbColor.KnownNames) if (RgbColor.Parse(n).Equals(c)) return n;
+            return "#" + c.R.ToString("X2", CultureInfo.InvariantCulture) + c.G.ToString("X2", CultureInfo.InvariantCulture) + c.B.ToString("X2", CultureInfo.InvariantCulture);
+        }
+
+        internal static string ScaleNumber(double v) =>
+            Math.Abs(v - Math.Round(v)) < 1e-9 ? Math.Round(v).ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture);
+
+        private static string LegendText(List<PreparedOverlay> layers)
+        {
+            var parts = new List<string>();
+            for (int n = 0; n < layers.Count; n++)
+            {
+                var p = layers[n];
+                string label = LabelOf(p, n);
+                string file = p.Layer.Volume.Path != null ? " (" + System.IO.Path.GetFileName(p.Layer.Volume.Path) + ")" : "";
+                if (p.Layer.Colormap == OverlayColormap.Solid)
+                    parts.Add(ColourName(p.Color) + (p.IsOutline ? " outline" : "") + " = " + label + file);
+                else
+                    parts.Add(p.Layer.Colormap + " " + ScaleNumber(p.Min) + " to " + ScaleNumber(p.Max) + (string.IsNullOrEmpty(label) ? "" : " = " + label) + file);
+            }
+            return string.Join("; ", parts);
+        }
+
+        /// <summary>
+        /// The picture with a black strip below it: per mask layer a swatch in its colour (an outline for an
+        /// outlined layer) and its label; per map a colour bar from its range minimum to maximum, both numbers
+        /// written at its ends and the scale's name (count, proportion) after it. Entries wrap to new lines. The
+        /// picture keeps its width: on a narrow one the bar shrinks (to 10 font pixels), then the scale's name is
+        /// left out, and what still does not fit is cut at the edge (SnapshotInfo.Legend has it all in words).
+        /// </summary>
+        private static RgbaImage WithLegend(RgbaImage canvas, List<PreparedOverlay> layers, int s)
+        {
+            int glyphH = BitmapFont.GlyphHeight * s, pad = 3 * s, lineH = glyphH + 2 * pad, gapX = 4 * BitmapFont.GlyphWidth * s / 2;
+            int maxW = Math.Max(canvas.Width - 2 * pad, 1);
+            var entries = new List<(int Width, Action<RgbaImage, int, int> Draw)>();
+            uint ink = RgbaImage.Pack(255, 255, 255);
+            for (int n = 0; n < layers.Count; n++)
+            {
+                var p = layers[n];
+                string label = Drawable(LabelOf(p, n));
+                if (p.Layer.Colormap == OverlayColormap.Solid)
+                {
+                    uint c = RgbaImage.Pack(p.Color.R, p.Color.G, p.Color.B);
+                    bool outline = p.IsOutline;
+                    int w = glyphH + 2 * s + BitmapFont.MeasureWidth(label, s);
+                    entries.Add((w, (img, x, y) =>
+                    {
+                        for (int yy = 0; yy < glyphH; yy++)
+                            for (int xx = 0; xx < glyphH; xx++)
+                                if (!outline || yy < s || xx < s || yy >= glyphH - s || xx >= glyphH - s) img.FillRect(x + xx, y + yy, 1, 1, c);
+                        BitmapFont.Draw(img, label, x + glyphH + 2 * s, y, s, ink);
+                    }));
+                }
+                else
+                {
+                    string lo = ScaleNumber(p.Min), hi = ScaleNumber(p.Max);
+                    int loW = BitmapFont.MeasureWidth(lo, s), hiW = BitmapFont.MeasureWidth(hi, s), labelW = BitmapFont.MeasureWidth(label, s);
+                    int fixedW = loW + 4 * s + hiW;
+                    int room = maxW - fixedW - (labelW > 0 ? 3 * s + labelW : 0);
+                    if (room < 10 * s && labelW > 0) { label = ""; labelW = 0; room = maxW - fixedW; }
+                    int barW = Math.Max(10 * s, Math.Min(40 * s, room));
+                    int w = fixedW + barW + (labelW > 0 ? 3 * s + labelW : 0);
+                    var map = p.Layer.Colormap;
+                    entries.Add((w, (img, x, y) =>
+                    {
+                        BitmapFont.Draw(img, lo, x, y, s, ink);
+                        int bx = x + loW + 2 * s;
+                        for (int xx = 0; xx < barW; xx++)
+                        {
+                            Colormaps.Map(map, barW == 1 ? 1 : xx / (double)(barW - 1), out double r, out double g, out double b);
+                            uint c = RgbaImage.Pack((int)Math.Round(255 * r), (int)Math.Round(255 * g), (int)Math.Round(255 * b));
+                            img.FillRect(bx + xx, y, 1, glyphH, c);
+                        }
+                        BitmapFont.Draw(img, hi, bx + barW + 2 * s, y, s, ink);
+                        if (labelW > 0) BitmapFont.Draw(img, label, bx + barW + 2 * s + hiW + 3 * s, y, s, ink);
+                    }));
+                }
+            }
+            // Lay the entries out in lines no wider than the picture (at least one entry per line).
+            var lines = new List<List<int>> { new List<int>() };
+            int lineW = 0;
+            for (int e = 0; e < entries.Count; e++)
+            {
+                int add = (lines[lines.Count - 1].Count == 0 ? 0 : gapX) + entries[e].Width;
+                if (lines[lines.Count - 1].Count > 0 && lineW + add > maxW) { lines.Add(new List<int>()); lineW = 0; add = entries[e].Width; }
+                lines[lines.Count - 1].Add(e);
+                lineW += add;
+            }
+            var result = new RgbaImage(canvas.Width, canvas.Height + lines.Count * lineH);
+            result.Blit(canvas, 0, 0);
+            for (int l = 0; l < lines.Count; l++)
+            {
+                int x = pad, y = canvas.Height + l * lineH + pad;
+                foreach (int e in lines[l]) { entries[e].Draw(result, x, y); x += entries[e].Width + gapX; }
+            }
+            return result;
+        }
+
+        /// <summary>The characters of a label the bitmap font can draw.</summary>
+        private static string Drawable(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return "";
+            var sb = new System.Text.StringBuilder();
+            foreach (char c in text) if (BitmapFont.CanDraw(c)) sb.Append(c);
+            return sb.ToString().Trim();
+        }
+
         private static RgbaImage Layout(List<List<RgbaImage>> rows)
         {
             int width = 0, height = 0;
@@ -631,6 +754,8 @@ namespace Atlas.Core.Rendering
             public SnapshotLayer Layer;
             public RgbColor Color;
             public double Min, Max, Opacity;
+            /// <summary>A map's scale by its values: count (whole numbers above 1), proportion (all within 0..1), else null.</summary>
+            public string Scale;
 
             public static PreparedOverlay Create(SnapshotLayer layer, int index)
             {
@@ -646,8 +771,17 @@ namespace Atlas.Core.Rendering
                 {
                     var v = vol.ToFloat32();
                     p.Sampler = new Sampler(vol.Grid, v, null);
-                    double max = double.MinValue;
-                    for (int i = 0; i < v.Length; i++) if (v[i] > max && !float.IsInfinity(v[i])) max = v[i];
+                    double max = double.MinValue, min = double.MaxValue;
+                    bool whole = true;
+                    for (int i = 0; i < v.Length; i++)
+                    {
+                        float x = v[i];
+                        if (float.IsInfinity(x) || float.IsNaN(x)) continue;
+                        if (x > max) max = x;
+                        if (x < min) min = x;
+                        if (whole && x != Math.Floor(x)) whole = false;
+                    }
+                    p.Scale = min >= 0 && max <= 1 ? "proportion" : (whole && min >= 0 ? "count" : null);
                     p.Min = layer.RangeMin ?? 0;
                     p.Max = layer.RangeMax ?? (max > p.Min ? max : p.Min + 1);
                     if (!(p.Max > p.Min)) throw new ArgumentException("The colormap range maximum must be above its minimum.");

@@ -36,7 +36,11 @@ namespace Atlas.Core.Rendering
             for (int n = 0; n < masks.Length; n++)
             {
                 options?.CancellationToken.ThrowIfCancellationRequested();
-                layers.Add(new SnapshotLayer(NiftiReader.Read(masks[n])) { Color = RgbColor.DefaultFor(n), Opacity = opacity, Outline = outline });
+                // The legend names them as the files do: the primary mask, then _1, _2 … (ATLAS's secondary masks).
+                layers.Add(new SnapshotLayer(NiftiReader.Read(masks[n]))
+                {
+                    Color = RgbColor.DefaultFor(n), Opacity = opacity, Outline = outline, Label = n == 0 ? "primary" : "_" + DatasetScanner.MaskRank(masks[n]),
+                });
             }
             if (extraLayers != null) layers.AddRange(extraLayers);
             var r = SnapshotRenderer.Render(t1, layers, options);

@@ -48,7 +48,7 @@ namespace Atlas.Psm.Commands
         public SwitchParameter AllowGridMismatch { get; set; }
 
         [Parameter]
-        public SwitchParameter OmitSpaceEntity { get; set; }
+        public SwitchParameter KeepSpaceEntity { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -103,7 +103,7 @@ namespace Atlas.Psm.Commands
                 IncludeRawMasks = IncludeRawMasks,
                 LinkMode = LinkMode,
                 AllowGridMismatch = AllowGridMismatch,
-                OmitSpaceEntity = OmitSpaceEntity,
+                KeepSpaceEntity = KeepSpaceEntity,
                 Force = Force,
                 DatasetName = DatasetName,
                 Authors = Authors,

@@ -151,6 +151,7 @@ namespace Atlas.Psm.Commands
             layer.Outline = spec != null && Get(spec, "Outline") != null ? LanguagePrimitives.IsTrue(Get(spec, "Outline")) : Outline.IsPresent;
             if (spec != null && Get(spec, "Colormap") != null) layer.Colormap = (OverlayColormap)Enum.Parse(typeof(OverlayColormap), Get(spec, "Colormap").ToString(), true);
             else if (Colormap != null && Colormap.Length > 0) layer.Colormap = Colormap[Math.Min(n, Colormap.Length - 1)];
+            if (spec != null && Get(spec, "Label") != null) layer.Label = Get(spec, "Label").ToString();
             var range = spec != null && Get(spec, "Range") != null ? LanguagePrimitives.ConvertTo<double[]>(Get(spec, "Range")) : Range;
             if (range != null)
             {

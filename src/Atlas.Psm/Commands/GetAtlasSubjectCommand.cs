@@ -42,6 +42,7 @@ namespace Atlas.Psm.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SubjectIdCompleter))]
         public string[] SubjectId { get; set; }
 
         /// <summary>0-based shard to return (with -ShardCount).</summary>
@@ -109,7 +110,9 @@ namespace Atlas.Psm.Commands
                         ShardIndex = ShardIndex,
                         ShardCount = ShardCount,
                         Cancellation = Cancellation,
+                        FindRootSheet = metadata == null,
                     });
+                    foreach (var n in result.Notes) WriteVerbose(n);
                     WriteVerbose(root + ": " + result.Layout + " layout, " + result.TotalSubjects + " scans found, " + result.Subjects.Count + " kept"
                         + (result.KeyColumn != null ? ", metadata joined on '" + result.KeyColumn + "'" : "") + ".");
                     foreach (var w in result.Warnings) WriteWarning(w);
@@ -135,20 +138,13 @@ namespace Atlas.Psm.Commands
         FromEnvironment,
     }
 
-    /// <summary>An AtlasSubject as the pipeline sees it: one typed NoteProperty per metadata column, alias properties for the well-known names.</summary>
+    /// <summary>
+    /// An AtlasSubject as the pipeline sees it. Its properties (identifiers, typed and dynamic metadata columns,
+    /// files) come from <see cref="AtlasSubjectAdapter"/>, registered for the type in Atlas.Psm.types.ps1xml.
+    /// </summary>
     internal static class SubjectObject
     {
-        public static PSObject Wrap(AtlasSubject s)
-        {
-            var o = PSObject.AsPSObject(s);
-            if (s.Metadata != null)
-                foreach (var kv in s.Metadata)
-                    if (o.Properties[kv.Key] == null) o.Properties.Add(new PSNoteProperty(kv.Key, kv.Value));
-            if (s.MetadataAliases != null)
-                foreach (var kv in s.MetadataAliases)
-                    if (o.Properties[kv.Key] == null && o.Properties[kv.Value] != null) o.Properties.Add(new PSAliasProperty(kv.Key, kv.Value));
-            return o;
-        }
+        public static PSObject Wrap(AtlasSubject s) => PSObject.AsPSObject(s);
     }
 
     /// <summary>-SubjectId wildcards, matched against SubjectId and ScanId (case-insensitive).</summary>
@@ -167,6 +163,50 @@ namespace Atlas.Psm.Commands
             foreach (var p in patterns)
                 if ((s.SubjectId != null && p.IsMatch(s.SubjectId)) || (s.ScanId != null && p.IsMatch(s.ScanId))) return true;
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Completes -SubjectId with the subject and scan ids of the dataset given in -Path or -LiteralPath (the
+    /// current location when neither is typed yet): a name walk of the folder, no image is read.
+    /// </summary>
+    public sealed class SubjectIdCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var results = new List<CompletionResult>();
+            try
+            {
+                object given = null;
+                bool literal = false;
+                if (fakeBoundParameters != null && fakeBoundParameters.Contains("LiteralPath")) { given = fakeBoundParameters["LiteralPath"]; literal = true; }
+                else if (fakeBoundParameters != null && fakeBoundParameters.Contains("Path")) given = fakeBoundParameters["Path"];
+                var roots = new List<string>();
+                using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
+                {
+                    var paths = given == null ? new object[] { "." } : LanguagePrimitives.ConvertTo<object[]>(given);
+                    foreach (var p in paths)
+                    {
+                        ps.Commands.Clear();
+                        ps.AddCommand("Microsoft.PowerShell.Management\\Resolve-Path").AddParameter(literal ? "LiteralPath" : "Path", Convert.ToString(p));
+                        foreach (var r in ps.Invoke()) if (r?.BaseObject is PathInfo info) roots.Add(info.ProviderPath);
+                    }
+                }
+                var pattern = WildcardPattern.Get((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+                var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var root in roots)
+                {
+                    if (!System.IO.Directory.Exists(root)) continue;
+                    foreach (var s in DatasetScanner.Scan(root).Subjects)
+                        foreach (var id in new[] { s.SubjectId, s.ScanId })
+                            if (id != null && pattern.IsMatch(id) && seen.Add(id))
+                                results.Add(new CompletionResult(id, id, CompletionResultType.ParameterValue,
+                                    id == s.ScanId && id != s.SubjectId ? "scan " + id + " of " + s.SubjectId : "subject " + id + " (" + s.Cohort + ")"));
+                }
+            }
+            catch (Exception) { }
+            return results;
         }
     }
 

@@ -91,6 +91,7 @@ namespace Atlas.Psm.Commands
                         Metadata = metadata,
                         KeyColumn = KeyColumn,
                         Cancellation = Cancellation,
+                        FindRootSheet = metadata == null,
                     });
                 }
                 catch (OperationCanceledException) { return; }
@@ -107,7 +108,9 @@ namespace Atlas.Psm.Commands
                     _notChecked++;
                 }
                 // Unmatched files and orphan rows become findings; the scan's other warnings are verbose detail.
-                foreach (var w in scan.Warnings) WriteVerbose(w);
+                foreach (var n in scan.Notes) WriteVerbose(n);
+                foreach (var w in scan.Warnings)
+                    if (ReferenceEquals(w, scan.RootSheetWarning)) WriteWarning(w); else WriteVerbose(w);
                 foreach (var f in DatasetChecker.CheckScan(scan)) Emit(f);
                 for (int i = 0; i < scan.Subjects.Count; i++)
                 {

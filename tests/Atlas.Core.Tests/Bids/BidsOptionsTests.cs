@@ -56,18 +56,20 @@ namespace Atlas.Core.Tests.Bids
         }
 
         [Fact]
-        public void Standard_space_scans_carry_the_space_entity_unless_omitted()
+        public void Standard_space_T1w_names_leave_the_space_entity_to_derivatives_unless_kept()
         {
             using (var tmp = new TempDir())
             {
+                // BIDS allows space- only in derivatives: by default the raw T1w name goes without it (a valid
+                // dataset) and the masks in derivatives/ keep it; -KeepSpaceEntity gives R2.0's names.
                 var subjects = BidsTestData.StandardTree(tmp.File("src"));
                 var plan = new BidsConverter(new BidsConvertOptions { Destination = tmp.File("a") }).Plan(subjects);
                 Assert.Equal(new[] { "sub-031768", "sub-r001s001" }, plan.Scans.Select(s => s.BidsSubject).ToArray());
-                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz", plan.Scans[0].T1wRelativePath);
+                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_T1w.nii.gz", plan.Scans[0].T1wRelativePath);
                 Assert.Contains(plan.Scans[0].Files, f => f.RelativePath == "derivatives/lesions/sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz" && f.Operation == BidsFileOperation.Merge);
-                var plan2 = new BidsConverter(new BidsConvertOptions { Destination = tmp.File("b"), OmitSpaceEntity = true }).Plan(subjects);
-                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_T1w.nii.gz", plan2.Scans[0].T1wRelativePath);
-                Assert.Contains(plan2.Scans[0].Files, f => f.RelativePath.EndsWith("_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz"));
+                Assert.DoesNotContain(plan.Scans.SelectMany(s => s.Files), f => !f.RelativePath.StartsWith("derivatives/") && f.RelativePath.Contains("_space-"));
+                var plan2 = new BidsConverter(new BidsConvertOptions { Destination = tmp.File("b"), KeepSpaceEntity = true }).Plan(subjects);
+                Assert.Equal("sub-031768/ses-1/anat/sub-031768_ses-1_space-MNI152NLin2009aSym_T1w.nii.gz", plan2.Scans[0].T1wRelativePath);
             }
         }
 

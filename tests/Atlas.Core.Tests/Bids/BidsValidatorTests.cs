@@ -39,13 +39,13 @@ namespace Atlas.Core.Tests.Bids
         }
     
         [SkippableFact]
-        public void Standard_space_names_fail_only_on_the_space_entity_and_OmitSpaceEntity_is_valid()
+        public void Standard_space_default_is_valid_and_KeepSpaceEntity_fails_only_on_the_space_entity()
         {
             Skip.If(BidsValidatorPeer.Executable == null, "bids-validator not installed (npm install -g bids-validator@1.15.0)");
             using (var tmp = new TempDir())
             {
-                // R2.0 names: the validator rejects space- in raw T1w names (BIDS allows it in derivatives only).
-                var o = new BidsConvertOptions { Destination = tmp.File("r20") };
+                // R2.0 names (-KeepSpaceEntity): the validator rejects space- in raw T1w names (BIDS allows it in derivatives only).
+                var o = new BidsConvertOptions { Destination = tmp.File("r20"), KeepSpaceEntity = true };
                 var r = ConvertAndValidate(o, BidsTestData.StandardTree, tmp.File("src"));
                 var notIncluded = Assert.Single(r.Errors, e => e.Key == "NOT_INCLUDED");
                 Assert.Equal(new[]
@@ -55,7 +55,7 @@ namespace Atlas.Core.Tests.Bids
                 }, notIncluded.Files.OrderBy(f => f, StringComparer.Ordinal).ToArray());
                 Assert.All(r.Errors, e => Assert.Contains(e.Key, new[] { "NOT_INCLUDED", "NO_VALID_DATA_FOUND_FOR_SUBJECT", "NO_T1W" }));
 
-                var o2 = new BidsConvertOptions { Destination = tmp.File("strict"), OmitSpaceEntity = true, MaskPlacement = BidsMaskPlacement.Anat };
+                var o2 = new BidsConvertOptions { Destination = tmp.File("strict"), MaskPlacement = BidsMaskPlacement.Anat };
                 new BidsConverter(o2).Convert(BidsTestData.StandardTree(tmp.File("src2")));
                 var r2 = BidsValidatorPeer.Run(o2.Destination);
                 foreach (var e in r2.Errors) _out.WriteLine("ERROR " + e);

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Linq;
 using System;
 using System.IO;
 using System.Text.RegularExpressions;
@@ -58,7 +60,8 @@ namespace Atlas.Core.Tests.Rendering
                 var png = PngCodec.Decode(row.SnapshotPng);
                 // Axial 30 x 40 px, coronal 30 x 40 (z 40 mm), sagittal 40 x 40, two 8-px gaps.
                 Assert.Equal(30 + 30 + 40 + 16, png.Width);
-                Assert.Equal(40, png.Height);
+                // Under the tiles the legend: one line of 7-px glyphs with 3 px above and below.
+                Assert.Equal(40 + 13, png.Height);
                 Assert.True(png.CountColoured() > 0);
             }
         }
@@ -96,8 +99,8 @@ namespace Atlas.Core.Tests.Rendering
                     new[] { new QcFinding { Severity = "Error", Check = "GridMismatch", Message = "mask <off> the T1 grid" } });
                 string path = tmp.File("qc/index.html");
                 var info = QcReport.Write(path, new[] { a, b }, "QC & co");
-                Assert.Equal(2, info.SubjectCount);
-                Assert.Equal(1, info.SubjectsWithFindings);
+                Assert.Equal(2, info.ScanCount);
+                Assert.Equal(1, info.ScansWithFindings);
                 Assert.Equal(1, info.ErrorCount);
                 Assert.Equal(2, info.SnapshotCount);
                 string html = File.ReadAllText(path);
@@ -111,6 +114,13 @@ namespace Atlas.Core.Tests.Rendering
                 Assert.Equal(116, PngCodec.Decode(Convert.FromBase64String(imgs[0].Groups[1].Value)).Width);
                 Assert.Equal(2, Regex.Matches(html, "<tr>").Count - 1);
                 Assert.Contains("addEventListener('click'", html);
+                // Issue 11: rows are scans and the page says so; one meaning per word (the side measured from the
+                // masks is not called Hemisphere, the metadata's word; mask files are not called lesions).
+                Assert.Contains("2 scans (2 subjects); 1 scan with findings", html);
+                var heads = Regex.Matches(html, "<th[^>]*>([^<]*)</th>").Cast<Match>().Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToArray();
+                Assert.Equal(new[] { "Scan", "Cohort", "Session", "Snapshot", "Mask files", "Lesion volume (mm³)", "Lesion side (from masks)", "Findings" }, heads);
+                Assert.DoesNotContain("Hemisphere", html);
+                Assert.DoesNotContain(">Subject<", html);
                 // Images beside the page instead.
                 info = QcReport.Write(tmp.File("qc/files.html"), new[] { a, b }, null, imagesBeside: true);
                 html = File.ReadAllText(tmp.File("qc/files.html"));

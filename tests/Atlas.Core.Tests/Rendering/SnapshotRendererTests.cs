@@ -58,7 +58,7 @@ namespace Atlas.Core.Tests.Rendering
             var t1 = Float(40, 50, 30, Ras1, Anatomy);
             var mask = Mask(40, 50, 30, Ras1, Box);
             var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(mask) { Outline = true, Opacity = 1 } },
-                new SnapshotOptions { Plane = SnapshotPlane.Axial, SliceIndex = new[] { 15 }, Labels = false });
+                new SnapshotOptions { Plane = SnapshotPlane.Axial, SliceIndex = new[] { 15 }, Labels = false, Legend = false });
             // The box covers columns 12..17 and rows 49-30..49-20 = 19..29: its edge is 2*6 + 2*11 - 4 = 30 pixels.
             for (int y = 0; y < 50; y++)
                 for (int x = 0; x < 40; x++)
@@ -200,7 +200,7 @@ namespace Atlas.Core.Tests.Rendering
                 double x = 0.9 * i - 44.55, y = 0.9 * j - 44.55, z = 3 * k - 28.5;
                 return x * x + y * y + z * z <= 15 * 15;
             });
-            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(ball) }, new SnapshotOptions { Plane = SnapshotPlane.Coronal, SliceMm = new[] { 0.45 }, Labels = false });
+            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(ball) }, new SnapshotOptions { Plane = SnapshotPlane.Coronal, SliceMm = new[] { 0.45 }, Labels = false, Legend = false });
             Assert.Equal(0.9, r.Info.PixelSizeMm, 12);
             Assert.Equal(100, r.Image.Width);               // 90 mm / 0.9
             Assert.Equal(67, r.Image.Height);               // 60 mm / 0.9 = 66.7
@@ -263,7 +263,7 @@ namespace Atlas.Core.Tests.Rendering
         {
             var t1 = Float(40, 50, 30, Ras1, Anatomy);
             var m = Mask(40, 50, 30, Ras1, (i, j, k) => k >= 10 && k <= 19 && i == 20 && j == 20);
-            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(m) }, new SnapshotOptions { Plane = SnapshotPlane.Axial, Montage = 4 });
+            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(m) }, new SnapshotOptions { Plane = SnapshotPlane.Axial, Montage = 4, Legend = false });
             // The centres of 4 equal parts of z = 10..19: 11.125, 13.375, 15.625, 17.875 → the nearest slices.
             Assert.Equal("z=11 z=13 z=16 z=18", r.Info.Slices);
             // 2 x 2 tiles of 40 x 50 with 8-pixel gaps.
@@ -275,6 +275,53 @@ namespace Atlas.Core.Tests.Rendering
             Assert.Equal(4, r.Image.CountColoured());
             r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(m) }, new SnapshotOptions { Plane = SnapshotPlane.All, Montage = 3 });
             Assert.Equal(9, r.Info.SliceCount);
+        }
+
+        [Fact]
+        public void LegendNamesEachMaskColourAndGivesAMapItsColourBarAndScale()
+        {
+            // Issue 11: a reader must know what each colour is. Two masks (primary, _1) and a count map 0..5.
+            var t1 = Float(40, 50, 30, Ras1, Anatomy);
+            var primary = new SnapshotLayer(Mask(40, 50, 30, Ras1, Box)) { Label = "primary" };
+            var second = new SnapshotLayer(Mask(40, 50, 30, Ras1, (i, j, k) => i == 30 && j == 30)) { Label = "_1" };
+            var o = new SnapshotOptions { Plane = SnapshotPlane.Axial, SliceIndex = new[] { 15 }, Labels = false };
+            var r = SnapshotRenderer.Render(t1, new[] { primary, second }, o);
+            Assert.Equal("red = primary; green = _1", r.Info.Legend);
+            // The tile (40 x 50) keeps its pixels; below it the legend, one line per entry here because the tile is
+            // narrower than two entries: 7-px glyphs with 3 px of black above and below, so 13 px a line. The
+            // picture keeps its width ("primary" is cut at the edge; Info.Legend has it whole).
+            Assert.Equal(50 + 2 * 13, r.Image.Height);
+            Assert.Equal(40, r.Image.Width);
+            Assert.Equal(r.Info.HeightPx, r.Image.Height);
+            var tileOnly = SnapshotRenderer.Render(t1, new[] { primary, second }, new SnapshotOptions { Plane = SnapshotPlane.Axial, SliceIndex = new[] { 15 }, Labels = false, Legend = false });
+            for (int y = 0; y < 50; y++) for (int x = 0; x < 40; x++) Assert.Equal(tileOnly.Image[x, y], r.Image[x, y]);
+            // Swatches: a 7 x 7 square of pure red at (3, 53), one of green at the start of the next line.
+            uint red = RgbaImage.Pack(255, 0, 0), green = RgbaImage.Pack(0, 200, 0);
+            for (int y = 53; y < 60; y++) for (int x = 3; x < 10; x++) Assert.Equal(red, r.Image[x, y]);
+            for (int y = 66; y < 73; y++) for (int x = 3; x < 10; x++) Assert.Equal(green, r.Image[x, y]);
+            // The label is drawn in white right of its swatch.
+            bool ink = false;
+            for (int y = 53; y < 60; y++) for (int x = 12; x < 40; x++) ink |= r.Image[x, y] == RgbaImage.Pack(255, 255, 255);
+            Assert.True(ink);
+
+            // A map: whole values 0..5 are a count; the bar runs from the colormap's first colour to its last.
+            var map = Float(40, 50, 30, Ras1, (i, j, k) => i >= 10 && i < 15 && j >= 10 && j < 20 ? i - 10f : 0f);
+            var m = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(map) { Colormap = OverlayColormap.Heat } }, o);
+            Assert.Equal("Heat 0 to 4 = count", m.Info.Legend);
+            int lo = BitmapFont.MeasureWidth("0", 1);
+            int bar = 3 + lo + 2;  // after the minimum's digits
+            // The 40-px picture leaves no room for "count" beside a bar of at least 10 px: the word is left out of
+            // the drawing and the bar takes what is left: 40 - 2 * 3 - (the two numbers and their 2-px gaps) = 20 px.
+            int barW = 40 - 6 - (lo + 4 + BitmapFont.MeasureWidth("4", 1));
+            Assert.Equal(20, barW);
+            Assert.Equal(40, m.Image.Width);
+            Colormaps.Map(OverlayColormap.Heat, 0, out double r0, out double g0, out double b0);
+            Colormaps.Map(OverlayColormap.Heat, 1, out double r1, out double g1, out double b1);
+            Assert.Equal(RgbaImage.Pack((int)Math.Round(255 * r0), (int)Math.Round(255 * g0), (int)Math.Round(255 * b0)), m.Image[bar, 55]);
+            Assert.Equal(RgbaImage.Pack((int)Math.Round(255 * r1), (int)Math.Round(255 * g1), (int)Math.Round(255 * b1)), m.Image[bar + barW - 1, 55]);
+            // Values within 0..1 are a proportion (an overlap map's proportions).
+            var prop = Float(40, 50, 30, Ras1, (i, j, k) => i >= 10 && i < 15 ? 0.25f * (i - 10) : 0f);
+            Assert.Equal("Heat 0 to 1 = proportion", SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(prop) { Colormap = OverlayColormap.Heat } }, o).Info.Legend);
         }
 
         [Fact]

@@ -58,7 +58,7 @@ namespace Atlas.Core.Tests.Rendering
                 if (dx * dx + dy * dy + dz * dz <= 100) m[g.Index(i, j, k)] = 1;
             }
             var mask = AtlasVolume.FromMask(g, m);
-            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(mask) }, new SnapshotOptions { Plane = SnapshotPlane.Axial, AtLesion = true });
+            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(mask) }, new SnapshotOptions { Plane = SnapshotPlane.Axial, AtLesion = true, Legend = false });
             Assert.Equal("z=10", r.Info.Slices);
             // Column c shows x = c - 90 (box -90.5..90.5, 181 px): the lesion spans x = -40..-20 → columns 50..70.
             int minC = int.MaxValue, maxC = -1;

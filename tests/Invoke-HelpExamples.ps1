@@ -1,0 +1,38 @@
+<#
+.SYNOPSIS
+    Runs every Get-Help example of the named commands as a user would paste it: in this fresh pwsh
+    (started by tests/Help.Tests.ps1 with -NoProfile), with only the module imported, each example in an
+    empty folder of its own as the current location and in a scope of its own (no variable of one example
+    reaches the next). Writes one record per example to -ResultFile (JSON): Name, Index, Errors (the
+    messages of the error records the example wrote and of a terminating error; a native program's stderr
+    lines are not errors of the module).
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string[]] $Command,
+    [Parameter(Mandatory)] [string] $WorkRoot,
+    [Parameter(Mandatory)] [string] $ResultFile
+)
+Import-Module $ModulePath -ErrorAction Stop
+$results = foreach ($name in $Command) {
+    $index = 0
+    foreach ($example in @((Get-Help $name -Full).examples.example)) {
+        $index++
+        $dir = Join-Path $WorkRoot ('{0}-{1}' -f $name, $index)
+        $null = New-Item -ItemType Directory -Force -Path $dir
+        $messages = @()
+        Push-Location -LiteralPath $dir
+        try {
+            $code = [scriptblock]::Create("$($example.code)")
+            $out = @(& $code *>&1)
+            # Formatting runs the views, as the console would.
+            $null = $out | Out-String -Width 160
+            $messages = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -and $_.FullyQualifiedErrorId -notlike 'NativeCommandError*' } |
+                    ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" })
+        }
+        catch { $messages += "terminating $($_.FullyQualifiedErrorId): $($_.Exception.Message)" }
+        finally { Pop-Location }
+        [pscustomobject]@{ Name = $name; Index = $index; Errors = @($messages) }
+    }
+}
+ConvertTo-Json -InputObject @($results) -Depth 4 | Set-Content -Path $ResultFile -Encoding utf8
