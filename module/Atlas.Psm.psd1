@@ -23,6 +23,8 @@
         'Get-LesionComponent'
         'Merge-AtlasLesion'
         'Invoke-LesionFill'
+        'Invoke-AtlasRegistration'
+        'ConvertTo-AtlasStandardSpace'
         'Invoke-LesionWhiteMatterCorrection'
         'Measure-Lesion'
         'New-LesionOverlapMap'
@@ -33,6 +35,8 @@
         'Export-AtlasSnapshot'
         'New-AtlasQcReport'
         'Measure-AtlasDataset'
+        'Invoke-AtlasBiasCorrection'
+        'Invoke-AtlasIntensityNormalization'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

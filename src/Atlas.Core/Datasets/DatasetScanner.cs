@@ -273,6 +273,12 @@ namespace Atlas.Core.Datasets
             string name = Path.GetFileName(file);
             string lower = name.ToLowerInvariant();
             if (lower.StartsWith("readme") || lower.StartsWith("changes") || lower.StartsWith("license")) return true;
+            // A sample standardization dataset's template (New-AtlasSampleDataset -Standardization) is no scan.
+            if (file.Length > root.Length + 1)
+            {
+                string rel = file.Substring(root.Length + 1).Replace('\\', '/');
+                if (rel.StartsWith(SampleDataset.TemplateFolder + "/", StringComparison.OrdinalIgnoreCase)) return true;
+            }
             foreach (var e in DocumentExtensions) if (lower.EndsWith(e)) return true;
             return false;
         }

@@ -24,6 +24,10 @@ namespace Atlas.Core.Datasets
         public int ScanCount { get; set; }
         public int LesionCount { get; set; }
         public int FileCount { get; set; }
+        /// <summary>With -Standardization: the phantom head's template (template/sample_template_T1w.nii.gz), else null.</summary>
+        public string TemplatePath { get; set; }
+        /// <summary>With -Standardization: the template's brain mask (template/sample_template_brainmask.nii.gz), else null.</summary>
+        public string TemplateMaskPath { get; set; }
         public override string ToString() => Root;
     }
 
@@ -60,25 +64,45 @@ namespace Atlas.Core.Datasets
         public const string MetadataFileName = "ATLAS_sample_metadata.csv";
 
         /// <summary>
-        /// Removes the scan folders (cNNNN) of a sample dataset under <paramref name="root"/>, before another sample
-        /// replaces it, so a smaller sample leaves no scan of the earlier one. Only cohort folders are removed.
+        /// Removes the scan folders (cNNNN), and the template/ folder of a standardization sample, of a sample dataset under <paramref name="root"/>, before another sample
+        /// replaces it, so a smaller sample leaves no scan of the earlier one. Only cohort folders and that template folder are removed.
         /// </summary>
         public static void RemoveScans(string root)
         {
             if (!Directory.Exists(root)) return;
             foreach (var d in Directory.GetDirectories(root))
                 if (System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(d), @"^c\d{4}$")) Directory.Delete(d, true);
+            // A standardization sample's template goes with its scans.
+            string template = Path.Combine(root, TemplateFolder);
+            if (File.Exists(Path.Combine(template, "sample_template_T1w.nii.gz"))) Directory.Delete(template, true);
         }
 
-        /// <summary>Writes the dataset under <paramref name="root"/> (created when absent; files already there are overwritten).</summary>
+        /// <summary>The folder under the root that holds the template of a standardization dataset (the scanner skips it).</summary>
+        public const string TemplateFolder = "template";
+
+        /// <summary>
+        /// Writes the dataset under <paramref name="root"/> (created when absent; files already there are overwritten).
+        /// With <paramref name="standardization"/>: also a template of the phantom head and its brain mask under
+        /// template/, and every scan is that head moved by a known affine (its truth beside the scan, see
+        /// <see cref="TruthFileName"/>), on a larger native grid (cohort c0002 stored LAS), with a stronger
+        /// bias field fixed to the scanner; the default dataset is unchanged.
+        /// </summary>
         public static SampleDatasetResult Generate(string root, int subjectCount = 20, int seed = 1, AtlasLayout layout = AtlasLayout.Native,
-            CancellationToken cancellation = default, Action<int, int> progress = null)
+            CancellationToken cancellation = default, Action<int, int> progress = null, bool standardization = false)
         {
             if (subjectCount < 1 || subjectCount > 9999) throw new ArgumentOutOfRangeException(nameof(subjectCount), "SubjectCount must be between 1 and 9999.");
             if (layout != AtlasLayout.Native)
                 throw new NotSupportedException("The sample dataset is written in the R1.1 native layout only (-Layout Native).");
             Directory.CreateDirectory(root);
             var scans = Plan(subjectCount, seed);
+            string templatePath = null, templateMaskPath = null;
+            int extra = 0;
+            if (standardization)
+            {
+                foreach (var sc in scans) sc.Transform = PlanTransform(sc);
+                WriteTemplate(root, cancellation, out templatePath, out templateMaskPath);
+                extra = 2;
+            }
             var rows = new string[scans.Count][];
             int done = 0, lesions = 0, files = 0;
             var po = new ParallelOptions { CancellationToken = cancellation, MaxDegreeOfParallelism = Math.Max(1, Math.Min(Environment.ProcessorCount, 4)) };
@@ -99,7 +123,8 @@ namespace Atlas.Core.Datasets
             return new SampleDatasetResult
             {
                 Root = root, MetadataPath = meta, Layout = layout, Seed = seed, SubjectCount = subjectCount,
-                ScanCount = scans.Count, LesionCount = lesions, FileCount = files + 1,
+                ScanCount = scans.Count, LesionCount = lesions, FileCount = files + 1 + extra,
+                TemplatePath = templatePath, TemplateMaskPath = templateMaskPath,
             };
         }
 
@@ -134,6 +159,8 @@ namespace Atlas.Core.Datasets
             public List<LesionPlan> Lesions = new List<LesionPlan>();
             public int Pvh, Dwmh;
             public string StrokeType;
+            /// <summary>Standardization datasets: template (fixed) → scan (moving) RAS mm, 4 × 4; null otherwise.</summary>
+            public double[,] Transform;
         }
 
         private static List<ScanPlan> Plan(int count, int seed)
@@ -233,6 +260,119 @@ namespace Atlas.Core.Datasets
             return p;
         }
 
+        // ------------------------------------------------------------------ standardization
+
+        /// <summary>The truth file beside a standardization scan: the 4 × 4 RAS template → scan matrix as text.</summary>
+        public static string TruthFileName(string scanId) => scanId + "_truth_from-template_to-native_affine.txt";
+
+        /// <summary>
+        /// A known affine per scan, template (fixed) → scan (moving), about the head centre: rotations up to
+        /// ±10° about each axis, translations up to ±8 mm, scales 0.95–1.05, shears up to ±0.03. From its own
+        /// random stream (the subject's seed and session), so the default dataset's numbers are untouched.
+        /// </summary>
+        private static double[,] PlanTransform(ScanPlan s)
+        {
+            var rng = new Random(unchecked(s.Seed * 613 + s.Session * 37 + 11));
+            double U(double r) => (rng.NextDouble() * 2 - 1) * r;
+            double deg = Math.PI / 180;
+            double ax = U(10) * deg, ay = U(10) * deg, az = U(10) * deg;
+            double[,] rx = { { 1, 0, 0 }, { 0, Math.Cos(ax), -Math.Sin(ax) }, { 0, Math.Sin(ax), Math.Cos(ax) } };
+            double[,] ry = { { Math.Cos(ay), 0, Math.Sin(ay) }, { 0, 1, 0 }, { -Math.Sin(ay), 0, Math.Cos(ay) } };
+            double[,] rz = { { Math.Cos(az), -Math.Sin(az), 0 }, { Math.Sin(az), Math.Cos(az), 0 }, { 0, 0, 1 } };
+            double[,] sc = { { 1 + U(0.05), U(0.03), U(0.03) }, { 0, 1 + U(0.05), U(0.03) }, { 0, 0, 1 + U(0.05) } };
+            var m = Mul3(Mul3(rz, Mul3(ry, rx)), sc);
+            double[] c = { 0, CentreY, CentreZ };
+            double[] t = { U(8), U(8), U(8) };
+            var a = AffineMath.Identity();
+            for (int r = 0; r < 3; r++)
+            {
+                double mc = 0;
+                for (int q = 0; q < 3; q++) { a[r, q] = m[r, q]; mc += m[r, q] * c[q]; }
+                a[r, 3] = c[r] + t[r] - mc; // moving = M (fixed − c) + c + t
+            }
+            return a;
+        }
+
+        private static double[,] Mul3(double[,] p, double[,] q)
+        {
+            var o = new double[3, 3];
+            for (int r = 0; r < 3; r++) for (int c = 0; c < 3; c++) for (int k = 0; k < 3; k++) o[r, c] += p[r, k] * q[k, c];
+            return o;
+        }
+
+        /// <summary>Native grids of a standardization dataset: room for the moved head; cohort c0002 stored LAS.</summary>
+        private static Grid MakeStandardizationGrid(ScanPlan s)
+        {
+            int nx, ny, nz; double sx, sy, sz;
+            if (s.LowRes) { nx = 186; ny = 222; nz = 59; sx = 0.9; sy = 0.9; sz = 3; }
+            else { nx = 168; ny = 200; nz = 176; sx = sy = sz = 1; }
+            var a = AffineMath.Identity();
+            bool las = s.Cohort == "c0002";
+            a[0, 0] = las ? -sx : sx; a[1, 1] = sy; a[2, 2] = sz;
+            a[0, 3] = las ? (nx - 1) / 2.0 * sx : -(nx - 1) / 2.0 * sx;
+            a[1, 3] = -(ny - 1) / 2.0 * sy + CentreY;
+            a[2, 3] = -(nz - 1) / 2.0 * sz + CentreZ;
+            return new Grid(nx, ny, nz, new[] { sx, sy, sz }, a);
+        }
+
+        /// <summary>
+        /// The template: the phantom head (fixed folding phases, no lesion, no field, no noise) on a 1 mm RAS
+        /// grid of 152 × 184 × 160 centred like the scans, and its brain mask (everything inside the outer CSF).
+        /// </summary>
+        private static void WriteTemplate(string root, CancellationToken ct, out string t1Path, out string maskPath)
+        {
+            const int nx = 152, ny = 184, nz = 160;
+            var a = AffineMath.Identity();
+            a[0, 3] = -(nx - 1) / 2.0; a[1, 3] = -(ny - 1) / 2.0 + CentreY; a[2, 3] = -(nz - 1) / 2.0 + CentreZ;
+            var grid = new Grid(nx, ny, nz, new double[] { 1, 1, 1 }, a);
+            var plan = new ScanPlan { Fold1 = 1.0, Fold2 = 2.0 };
+            var t1 = new short[grid.VoxelCount];
+            var brain = new byte[grid.VoxelCount];
+            Parallel.For(0, nz, new ParallelOptions { CancellationToken = ct }, k =>
+            {
+                double z = a[2, 2] * k + a[2, 3] - CentreZ;
+                for (int j = 0; j < ny; j++)
+                {
+                    double y = a[1, 1] * j + a[1, 3] - CentreY;
+                    for (int i = 0; i < nx; i++)
+                    {
+                        double x = a[0, 0] * i + a[0, 3];
+                        long o = grid.Index(i, j, k);
+                        t1[o] = (short)Intensity(Tissue(x, y, z, plan));
+                        double u = x / HeadA, v = y / HeadB, w = z / HeadC;
+                        if (u * u + v * v + w * w < 0.83 * 0.83) brain[o] = 1;
+                    }
+                }
+            });
+            string dir = Path.Combine(root, TemplateFolder);
+            Directory.CreateDirectory(dir);
+            var h = AtlasVolume.MakeHeader(grid, NiftiDataType.Int16);
+            h.Descrip = "Atlas.Psm sample template (phantom head)";
+            h.CalMin = 0; h.CalMax = 1000;
+            t1Path = Path.Combine(dir, "sample_template_T1w.nii.gz");
+            maskPath = Path.Combine(dir, "sample_template_brainmask.nii.gz");
+            NiftiWriter.Write(new AtlasVolume(h, t1), t1Path);
+            NiftiWriter.Write(AtlasVolume.FromMask(grid, brain), maskPath);
+        }
+
+        private static string TruthText(string scanId, double[,] m)
+        {
+            var sb = new StringBuilder();
+            sb.Append("# ").Append(scanId).Append(": the true affine from the template (fixed, ")
+              .Append(TemplateFolder).Append("/sample_template_T1w.nii.gz) to this scan (moving),\n")
+              .Append("# a 4 x 4 matrix in RAS millimetres: moving point = M * fixed point (rows below).\n");
+            for (int r = 0; r < 4; r++)
+            {
+                for (int c = 0; c < 4; c++)
+                {
+                    if (c > 0) sb.Append(' ');
+                    sb.Append(m[r, c].ToString("R", CultureInfo.InvariantCulture));
+                }
+                sb.Append('\n');
+            }
+            return sb.ToString();
+        }
+
         // ------------------------------------------------------------------ one scan
 
         private static Grid MakeGrid(bool lowRes)
@@ -316,9 +456,18 @@ namespace Atlas.Core.Datasets
             return r / f;
         }
 
+        /// <summary>Standardization scans: a field fixed to the scanner (world mm of the scan), about ±20 %.</summary>
+        private static double ScannerBias(double[,] a, int i, int j, int k)
+        {
+            double px = a[0, 0] * i + a[0, 3], py = a[1, 1] * j + a[1, 3] - CentreY, pz = a[2, 2] * k + a[2, 3] - CentreZ;
+            return Math.Exp(0.15 * px / HeadA - 0.12 * (py / HeadB) * (py / HeadB) + 0.08 * (py / HeadB) * (pz / HeadC) + 0.06 * Math.Cos(Math.PI * pz / (2 * HeadC)));
+        }
+
         private static int WriteScan(string root, ScanPlan s, CancellationToken ct, out string[] row)
         {
-            var grid = MakeGrid(s.LowRes);
+            var grid = s.Transform == null ? MakeGrid(s.LowRes) : MakeStandardizationGrid(s);
+            // Standardization scans: scan voxel → scan world (its affine) → template world (inverse truth) → head.
+            var toHead = s.Transform == null ? null : AffineMath.Multiply(AffineMath.Invert(s.Transform), grid.Affine);
             int nx = grid.NX, ny = grid.NY, nz = grid.NZ;
             long n = grid.VoxelCount;
             var a = grid.Affine;
@@ -343,6 +492,13 @@ namespace Atlas.Core.Datasets
                     for (int i = 0; i < nx; i++)
                     {
                         double x = a[0, 0] * i + a[0, 3] - s.ShiftX;
+                        if (toHead != null)
+                        {
+                            var m = toHead;
+                            x = m[0, 0] * i + m[0, 1] * j + m[0, 2] * k + m[0, 3];
+                            y = m[1, 0] * i + m[1, 1] * j + m[1, 2] * k + m[1, 3] - CentreY;
+                            z = m[2, 0] * i + m[2, 1] * j + m[2, 2] * k + m[2, 3] - CentreZ;
+                        }
                         long o = row + i;
                         byte t = Tissue(x, y, z, s);
                         labels[o] = t;
@@ -363,7 +519,7 @@ namespace Atlas.Core.Datasets
                         }
                         // Smooth multiplicative inhomogeneity (a few % over the head) and Gaussian noise.
                         state ^= state << 13; state ^= state >> 17; state ^= state << 5;
-                        double bias = 1 + 0.10 * (x / HeadA) + 0.06 * (y / HeadB) * (z / HeadC) + biasZ;
+                        double bias = toHead == null ? 1 + 0.10 * (x / HeadA) + 0.06 * (y / HeadB) * (z / HeadC) + biasZ : ScannerBias(a, i, j, k);
                         double vv = value * bias + 14 * gauss[state & (GaussianTableSize - 1)];
                         t1[o] = (short)Math.Min(32767, Math.Round(Math.Abs(vv)));
                     }
@@ -394,6 +550,11 @@ namespace Atlas.Core.Datasets
             var t1Vol = new AtlasVolume(header, t1);
             NiftiWriter.Write(t1Vol, Path.Combine(dir, scanId + ".nii.gz"));
             int files = 1;
+            if (s.Transform != null)
+            {
+                AtomicFile.WriteAllText(Path.Combine(dir, TruthFileName(scanId)), TruthText(scanId, s.Transform));
+                files++;
+            }
 
             // Metadata from the masks as written: counts per hemisphere and cortical/subcortical.
             int lhC = 0, lhS = 0, rhC = 0, rhS = 0;
@@ -420,7 +581,9 @@ namespace Atlas.Core.Datasets
                         {
                             if (m[b + i] == 0) continue;
                             if (labels[b + i] == Cortex) cortical = true;
-                            sumX += a[0, 0] * i + a[0, 3];
+                            // The hemisphere in the head's own frame (the template's x for a moved head).
+                            if (toHead == null) sumX += a[0, 0] * i + a[0, 3];
+                            else sumX += toHead[0, 0] * i + toHead[0, 1] * j + toHead[0, 2] * k + toHead[0, 3];
                             count++;
                         }
                     }

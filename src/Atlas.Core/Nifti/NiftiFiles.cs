@@ -89,7 +89,8 @@ namespace Atlas.Core.Nifti
         /// (<see cref="NiftiReader.ReadHeader"/>), and the file holding the data is as long as the header
         /// says, vox_offset + voxels × bytes per voxel × frames. For gzip (by its magic bytes) the ISIZE
         /// trailer, the last 4 bytes (RFC 1952: the inflated length mod 2^32), must equal that size mod
-        /// 2^32; an uncompressed file must have at least that many bytes. A gzip file whose trailer
+        /// 2^32, or for a file of members written by <see cref="GzipMembers"/> their lengths must add up to
+        /// that size; an uncompressed file must have at least that many bytes. A gzip file whose trailer
         /// disagrees is then read in full once, so a multi-member gzip (bgzip) or one with padding after
         /// the data still passes, and a damaged one fails with the reader's own diagnosis. Throws a
         /// <see cref="NiftiFormatException"/> naming the file (Truncated, SizeMismatch, BadMagic …).
@@ -124,6 +125,9 @@ namespace Atlas.Core.Nifti
             {
                 length = fs.Length;
                 gzip = IsGzip(fs);
+                // Members written by GzipMembers give their inflated lengths in their headers.
+                var members = gzip ? GzipMembers.TryIndex(fs) : null;
+                if (members != null && GzipMembers.RawLength(members) == expected) return;
                 if (gzip && !TryReadGzipSize(fs, out isize))
                     throw new NiftiFormatException(NiftiErrorKind.Truncated, dataPath, length < 18
                         ? "the gzip file has only " + length + " bytes (truncated file?)"

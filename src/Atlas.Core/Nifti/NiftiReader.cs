@@ -25,7 +25,9 @@ namespace Atlas.Core.Nifti
     /// Reads NIfTI-1, NIfTI-2 and Analyze 7.5 images, single file or .hdr/.img pair, gzipped or not
     /// (gzip is detected by its magic bytes, multi-member gzip included), and MRIcron .voi masks.
     /// The data start at vox_offset. A single file is read in one pass: header, extensions, then
-    /// the voxels, inflated straight into the typed array (no intermediate copy of the data).
+    /// the voxels, inflated straight into the typed array (no intermediate copy of the data). A gzip
+    /// file of several members that carry their lengths (<see cref="GzipMembers"/>, what the writer
+    /// makes) has its voxels inflated member by member on all cores.
     /// </summary>
     public static class NiftiReader
     {
@@ -114,6 +116,12 @@ namespace Atlas.Core.Nifti
                     long got = StreamIO.ReadInto(fs, data, need);
                     if (got < need) throw Short(current, got, need);
                 }
+                else if (ParallelMembers(fs, voxOffset + skip + need) is GzipMembers.Member[] members)
+                {
+                    // Written as several members (GzipMembers): each core inflates its own; a full read
+                    // inflates every member to its end so each CRC-32 is checked.
+                    GzipMembers.ReadRange(current, members, data, voxOffset + skip, need, !options.Frame.HasValue);
+                }
                 else
                 {
                     long skipped = Skip(s, voxOffset - consumed);
@@ -159,6 +167,19 @@ namespace Atlas.Core.Nifti
                 if (s != null && !ReferenceEquals(s, fs)) s.Dispose();
                 fs?.Dispose();
             }
+        }
+
+        /// <summary>
+        /// The member chain of a gzip file written as several members, when it holds at least
+        /// <paramref name="rawEnd"/> inflated bytes; else null (the serial path reads it and diagnoses
+        /// a short file). Used on one core too: .NET Framework's GZipStream stops after the first
+        /// member, so member by member is the one way that reads such a file everywhere.
+        /// The stream's position is kept.
+        /// </summary>
+        private static GzipMembers.Member[] ParallelMembers(FileStream fs, long rawEnd)
+        {
+            var members = GzipMembers.TryIndex(fs);
+            return members != null && members.Length > 1 && GzipMembers.RawLength(members) >= rawEnd ? members : null;
         }
 
         private static string DataTypeName(NiftiDataType dt) =>
@@ -233,7 +254,7 @@ namespace Atlas.Core.Nifti
         }
 
         /// <summary>Discards up to <paramref name="bytes"/> bytes; returns how many there were.</summary>
-        private static long Skip(Stream s, long bytes)
+        internal static long Skip(Stream s, long bytes)
         {
             if (bytes <= 0) return 0;
             var tmp = t_skip ?? (t_skip = new byte[SkipChunk]);

@@ -13,11 +13,18 @@ namespace Atlas.Core.Nifti
         public CompressionLevel Compression { get; set; } = CompressionLevel.Fastest;
         /// <summary>Force NIfTI-2 (it is chosen anyway when a dimension exceeds 32767).</summary>
         public bool Nifti2 { get; set; }
+        /// <summary>
+        /// Inflated bytes per gzip member of a .nii.gz or .img.gz (members are compressed on all cores);
+        /// internal so tests can vary the layout.
+        /// </summary>
+        internal int GzipMemberBytes { get; set; } = GzipMembers.DefaultMemberBytes;
     }
 
     /// <summary>
     /// Writes NIfTI-1 (or NIfTI-2 when needed) by extension: .nii, .nii.gz, .hdr/.img(.gz), and .voi
     /// as MRIcron writes it (gzipped NIfTI-1, uint8). Every file goes to a temporary name first.
+    /// .nii.gz and .img.gz are written as several gzip members compressed on all cores
+    /// (<see cref="GzipMembers"/>); .voi and .hdr.gz as one member.
     /// </summary>
     public static class NiftiWriter
     {
@@ -81,8 +88,16 @@ namespace Atlas.Core.Nifti
             int elementSize = NiftiDataTypes.ElementSize(target);
             bool swap = h.LittleEndian != BitConverter.IsLittleEndian;
 
-            if (single)
+            if (kind == NiftiFileKind.NiiGz)
             {
+                // Several gzip members compressed on all cores (GzipMembers): the header its own member.
+                var head = new byte[(int)h.VoxOffset];
+                Array.Copy(headerBytes, head, headerBytes.Length);
+                AtomicFile.Write(path, s => GzipMembers.Write(s, head, data, elementSize, swap, options.Compression, options.GzipMemberBytes));
+            }
+            else if (single)
+            {
+                // .nii, and .voi as one gzip member: MRIcron reads .voi masks with its own gzip code.
                 AtomicFile.Write(path, s => WriteBody(s, gz, options.Compression, z =>
                 {
                     z.Write(headerBytes, 0, headerBytes.Length);
@@ -94,7 +109,11 @@ namespace Atlas.Core.Nifti
             else
             {
                 NiftiFiles.PairTargets(path, out var hdrPath, out var imgPath);
-                string imgTmp = AtomicFile.WriteTemp(imgPath, s => WriteBody(s, gz, options.Compression, z => WriteData(z, data, elementSize, swap)));
+                string imgTmp = AtomicFile.WriteTemp(imgPath, s =>
+                {
+                    if (gz) GzipMembers.Write(s, null, data, elementSize, swap, options.Compression, options.GzipMemberBytes);
+                    else WriteData(s, data, elementSize, swap);
+                });
                 string hdrTmp;
                 try
                 {

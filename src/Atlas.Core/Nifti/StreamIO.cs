@@ -53,13 +53,16 @@ namespace Atlas.Core.Nifti
         }
 
         /// <summary>Fills the first <paramref name="bytes"/> bytes of a typed array from the stream; returns the bytes read (fewer at end of stream).</summary>
-        public static unsafe long ReadInto(Stream s, Array dst, long bytes)
+        public static long ReadInto(Stream s, Array dst, long bytes) => ReadInto(s, dst, 0, bytes);
+
+        /// <summary>Fills <paramref name="bytes"/> bytes of a typed array from byte <paramref name="dstOffset"/> on; returns the bytes read.</summary>
+        public static unsafe long ReadInto(Stream s, Array dst, long dstOffset, long bytes)
         {
             if (bytes == 0) return 0;
             var handle = GCHandle.Alloc(dst, GCHandleType.Pinned);
             try
             {
-                byte* p = (byte*)handle.AddrOfPinnedObject();
+                byte* p = (byte*)handle.AddrOfPinnedObject() + dstOffset;
                 long done = 0;
                 if (s_read != null)
                 {
@@ -125,33 +128,38 @@ namespace Atlas.Core.Nifti
         {
             long bytes = Buffer.ByteLength(data);
             if (bytes == 0) return;
-            swap = swap && elementSize > 1;
             var handle = GCHandle.Alloc(data, GCHandleType.Pinned);
-            try
+            try { WriteFrom(s, (byte*)handle.AddrOfPinnedObject(), bytes, elementSize, swap); }
+            finally { handle.Free(); }
+        }
+
+        /// <summary>
+        /// Writes <paramref name="bytes"/> bytes from pinned memory, swapping each element's byte order
+        /// when asked (the range starts on an element boundary).
+        /// </summary>
+        public static unsafe void WriteFrom(Stream s, byte* p, long bytes, int elementSize, bool swap)
+        {
+            swap = swap && elementSize > 1;
+            long done = 0;
+            if (!swap && s_write != null)
             {
-                byte* p = (byte*)handle.AddrOfPinnedObject();
-                long done = 0;
-                if (!swap && s_write != null)
-                {
-                    while (done < bytes)
-                    {
-                        int n = (int)Math.Min(MaxSpan, bytes - done);
-                        s_write(s, new ReadOnlySpan<byte>(p + done, n));
-                        done += n;
-                    }
-                    return;
-                }
-                var buf = new byte[(int)Math.Min(Chunk, bytes)];
                 while (done < bytes)
                 {
-                    int n = (int)Math.Min(buf.Length, bytes - done);
-                    Marshal.Copy(new IntPtr(p + done), buf, 0, n);
-                    if (swap) SwapBytes(buf, n, elementSize);
-                    s.Write(buf, 0, n);
+                    int n = (int)Math.Min(MaxSpan, bytes - done);
+                    s_write(s, new ReadOnlySpan<byte>(p + done, n));
                     done += n;
                 }
+                return;
             }
-            finally { handle.Free(); }
+            var buf = new byte[(int)Math.Min(Chunk, bytes)];
+            while (done < bytes)
+            {
+                int n = (int)Math.Min(buf.Length, bytes - done);
+                Marshal.Copy(new IntPtr(p + done), buf, 0, n);
+                if (swap) SwapBytes(buf, n, elementSize);
+                s.Write(buf, 0, n);
+                done += n;
+            }
         }
 
         private static void SwapBytes(byte[] buf, int n, int elementSize)

@@ -29,6 +29,10 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public AtlasLayout Layout { get; set; } = AtlasLayout.Native;
 
+        /// <summary>Also a template of the phantom head and its brain mask, and scans moved by known affines (truth files beside them).</summary>
+        [Parameter]
+        public SwitchParameter Standardization { get; set; }
+
         /// <summary>Write into a folder that already has files (same-named files are overwritten).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -67,7 +71,7 @@ namespace Atlas.Psm.Commands
                 return;
             }
             if (action != OutputAction.Write) return;
-            if (!ShouldProcess(root, "Create a sample ATLAS dataset of " + SubjectCount + " subjects (seed " + Seed + ")")) return;
+            if (!ShouldProcess(root, "Create a sample ATLAS dataset of " + SubjectCount + " subjects (seed " + Seed + ")" + (Standardization ? " with a template and scans moved by known affines" : ""))) return;
             // A stale sample of this module's (another count or seed) is replaced whole: its scan folders go first,
             // so no scan of the earlier sample is left beside the new sheet.
             if (ours) SampleDataset.RemoveScans(root);
@@ -78,7 +82,7 @@ namespace Atlas.Psm.Commands
             {
                 // The engine works on pool threads; progress is reported from this (the pipeline) thread.
                 var task = Task.Run(() => SampleDataset.Generate(root, SubjectCount, Seed, Layout, Cancellation,
-                    (d, t) => { Interlocked.Exchange(ref total, t); Interlocked.Exchange(ref done, d); }));
+                    (d, t) => { Interlocked.Exchange(ref total, t); Interlocked.Exchange(ref done, d); }, Standardization));
                 while (!task.Wait(250))
                     Progress(activity, "Writing scans under " + root + " (" + Volatile.Read(ref done) + " of " + Volatile.Read(ref total) + ")", Volatile.Read(ref done), Volatile.Read(ref total));
                 CompleteProgress(activity);

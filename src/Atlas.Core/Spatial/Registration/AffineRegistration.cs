@@ -1,0 +1,419 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Atlas.Core.Metrics;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Core.Spatial.Registration
+{
+    /// <summary>
+    /// Affine registration of a moving T1 to a fixed template, FLIRT-style (Jenkinson &amp; Smith 2001;
+    /// Jenkinson et al. 2002): a resolution pyramid (default 8-4-2-1 mm), a global start from the centres
+    /// of mass and a coarse search over rotations, then Powell refinement with 6, then 9, then 12 degrees
+    /// of freedom. Lesion voxels (dilated) are left out of the cost: cost-function masking (Brett et al.
+    /// 2001). The work is cut into fixed chunks summed in a fixed order, so the result has the same bits
+    /// on any number of cores.
+    /// </summary>
+    public static class AffineRegistration
+    {
+        /// <summary>
+        /// Registers <paramref name="moving"/> to <paramref name="fixedImage"/>. <paramref name="fixedMask"/> (template
+        /// brain, on the template's grid) restricts the cost to the brain; <paramref name="costFunctionMask"/> (lesion,
+        /// on the moving grid) is dilated and left out. Frame 0 of 4D images is used (a warning says so).
+        /// </summary>
+        public static RegistrationResult Register(AtlasVolume moving, AtlasVolume fixedImage, AtlasVolume fixedMask = null,
+            AtlasVolume costFunctionMask = null, RegistrationOptions options = null, CancellationToken token = default)
+        {
+            if (moving == null) throw new ArgumentNullException(nameof(moving));
+            if (fixedImage == null) throw new ArgumentNullException(nameof(fixedImage));
+            options = options ?? new RegistrationOptions();
+            options.Validate();
+            var result = new RegistrationResult { Cost = options.Cost, Dof = options.Dof };
+            var inputs = Prepare(moving, fixedImage, fixedMask, costFunctionMask, options, result);
+            var fixedData = inputs.FixedData; var movingData = inputs.MovingData; var region = inputs.Region; var exclusion = inputs.Exclusion;
+
+            var levels = ChooseLevels(options.LevelsMm, fixedImage.Grid);
+            result.LevelsMm = levels;
+
+            // Start: centres of mass of the heads (bright voxels), rotations about the template brain's centre.
+            var fixedCom = CentreOfMass(fixedData, fixedImage.Grid, null);
+            var movingCom = CentreOfMass(movingData, moving.Grid, null);
+            var centre = region != null ? CentreOfMass(null, fixedImage.Grid, region) : fixedCom;
+            var b0 = new double[3];
+            for (int a = 0; a < 3; a++) b0[a] = centre[a] + movingCom[a] - fixedCom[a];
+
+            // Head of the moving image for the overlap check.
+            var movingHead = HeadMask(movingData, moving.Grid, token);
+            var fixedHead = region == null ? HeadMask(fixedData, fixedImage.Grid, token) : null;
+            int totalIterations = 0, totalEvaluations = 0;
+            bool converged = true;
+            AffineModel model = null;
+            SimilarityMetric metric = null;
+            LevelData finest = null;
+            for (int li = 0; li < levels.Length; li++)
+            {
+                token.ThrowIfCancellationRequested();
+                double s = levels[li];
+                bool last = li == levels.Length - 1;
+                var level = BuildLevel(fixedData, fixedImage.Grid, region, movingData, moving.Grid, exclusion, s,
+                    last ? options.MaxSamplePoints : Math.Min(options.MaxSamplePoints, 200000), options.Cost, token);
+                metric = level.Metric(options.Cost);
+                if (li == 0)
+                {
+                    model = Search(metric, centre, b0, s, options, result, token, ref totalIterations);
+                }
+                int dof = li == 0 && !last ? 6 : last ? options.Dof : (options.Dof <= 7 ? options.Dof : 9);
+                model.Rebase();
+                bool conv = Optimise(metric, model, dof, s, last ? 0.02 * s : 0.05 * s, options, token, ref totalIterations);
+                if (last) converged = conv;
+                totalEvaluations += metric.Evaluations;
+                if (last) finest = level;
+            }
+
+            result.Converged = converged;
+            result.Iterations = totalIterations;
+            result.Evaluations = totalEvaluations;
+            Finish(result, model.Matrix(), finest, options.Cost, movingHead, fixedHead, token);
+            return result;
+        }
+
+        /// <summary>
+        /// The figures and the verdict of a given fixed-to-moving matrix without optimising it (a transform made
+        /// earlier, or by another tool): the same checks and the same finest level as <see cref="Register"/>.
+        /// </summary>
+        public static RegistrationResult Assess(AtlasVolume moving, AtlasVolume fixedImage, double[,] fixedToMovingRas, AtlasVolume fixedMask = null,
+            AtlasVolume costFunctionMask = null, RegistrationOptions options = null, CancellationToken token = default)
+        {
+            if (moving == null) throw new ArgumentNullException(nameof(moving));
+            if (fixedImage == null) throw new ArgumentNullException(nameof(fixedImage));
+            if (fixedToMovingRas == null) throw new ArgumentNullException(nameof(fixedToMovingRas));
+            options = options ?? new RegistrationOptions();
+            options.Validate();
+            var result = new RegistrationResult { Cost = options.Cost, Dof = options.Dof, Assessed = true, Converged = true };
+            var inputs = Prepare(moving, fixedImage, fixedMask, costFunctionMask, options, result);
+            var levels = ChooseLevels(options.LevelsMm, fixedImage.Grid);
+            result.LevelsMm = new[] { levels[levels.Length - 1] };
+            var level = BuildLevel(inputs.FixedData, fixedImage.Grid, inputs.Region, inputs.MovingData, moving.Grid, inputs.Exclusion,
+                levels[levels.Length - 1], options.MaxSamplePoints, options.Cost, token);
+            var movingHead = HeadMask(inputs.MovingData, moving.Grid, token);
+            var fixedHead = inputs.Region == null ? HeadMask(inputs.FixedData, fixedImage.Grid, token) : null;
+            Finish(result, fixedToMovingRas, level, options.Cost, movingHead, fixedHead, token);
+            return result;
+        }
+
+        private static void Finish(RegistrationResult result, double[,] m, LevelData finest, RegistrationCost cost, LevelImage movingHead, LevelImage fixedHead,
+            CancellationToken token)
+        {
+            result.FixedToMovingRas = (double[,])m.Clone();
+            result.FinalCost = finest.Metric(cost).Evaluate(m, token);
+            result.Evaluations++;
+            var cr = cost == RegistrationCost.CorrelationRatio ? result.FinalCost : finest.Metric(RegistrationCost.CorrelationRatio).Evaluate(m, token);
+            result.CorrelationRatio = double.IsInfinity(cr) || double.IsNaN(cr) ? 0 : 1 - cr;
+            result.BrainOverlap = Overlap(finest.Points, movingHead, m, fixedHead);
+            result.Determinant = RegistrationQuality.Determinant(m);
+            result.Scales = RegistrationQuality.Scales(m);
+            RegistrationQuality.Judge(result);
+        }
+
+        private sealed class Inputs
+        {
+            public float[] FixedData, MovingData, Exclusion;
+            public byte[] Region;
+        }
+
+        /// <summary>The checks every entry point makes, and the arrays they work on.</summary>
+        private static Inputs Prepare(AtlasVolume moving, AtlasVolume fixedImage, AtlasVolume fixedMask, AtlasVolume costFunctionMask,
+            RegistrationOptions options, RegistrationResult result)
+        {
+
+            var fixedData = Scalar(fixedImage, "template", result);
+            var movingData = Scalar(moving, "moving image", result);
+            RequireVolume(fixedImage); RequireVolume(moving);
+            byte[] region = null;
+            if (fixedMask != null)
+            {
+                if (!fixedMask.Grid.Matches(fixedImage.Grid))
+                    throw new GeometryException(GeometryErrorKind.GridMismatch, fixedMask.Path,
+                        "the template mask is not on the template's grid (" + fixedMask.Grid.DescribeMismatch(fixedImage.Grid) + ").");
+                region = fixedMask.ToMask();
+                long n = Count(region);
+                if (n == 0) throw new ArgumentException(Name(fixedMask) + ": the template mask is empty; it must mark the template's brain.");
+                if (n == region.LongLength)
+                    result.Warnings.Add(Name(fixedMask) + ": the template mask covers the whole image; is it a brain mask? The whole template is used.");
+            }
+            float[] exclusion = null;
+            if (costFunctionMask != null)
+            {
+                if (!costFunctionMask.Grid.Matches(moving.Grid))
+                    throw new GeometryException(GeometryErrorKind.GridMismatch, costFunctionMask.Path,
+                        "the cost-function mask is not on the moving image's grid (" + costFunctionMask.Grid.DescribeMismatch(moving.Grid)
+                        + "); draw or resample it on " + Name(moving) + ".");
+                var lesion = costFunctionMask.ToMask();
+                long n = Count(lesion);
+                if (n == lesion.LongLength)
+                    throw new ArgumentException(Name(costFunctionMask) + ": the cost-function mask covers the whole image, so nothing would be left to register.");
+                if (n == 0) result.Warnings.Add(Name(costFunctionMask) + ": the cost-function mask is empty; nothing is left out of the cost.");
+                else exclusion = Dilate(lesion, moving.Grid, options.CostMaskDilationMm);
+            }
+
+            return new Inputs { FixedData = fixedData, MovingData = movingData, Region = region, Exclusion = exclusion };
+        }
+
+        // ------------------------------------------------------------------ levels
+
+        private sealed class LevelData
+        {
+            public SamplePoints Points;
+            public LevelImage Moving, Exclusion;
+            public double MovingLo, MovingHi;
+            public SamplePoints CrPoints;
+            public SimilarityMetric Metric(RegistrationCost cost) =>
+                new SimilarityMetric(cost == RegistrationCost.CorrelationRatio ? CrPoints : Points, Moving, Exclusion, cost, MovingLo, MovingHi);
+        }
+
+        internal static double[] ChooseLevels(double[] levelsMm, Grid fixedGrid)
+        {
+            double vmin = Math.Min(fixedGrid.VoxelSizeMm[0], Math.Min(fixedGrid.VoxelSizeMm[1], fixedGrid.VoxelSizeMm[2]));
+            var list = new List<double>();
+            var sorted = (double[])levelsMm.Clone();
+            Array.Sort(sorted); Array.Reverse(sorted);
+            foreach (var l in sorted) if (l >= vmin * 0.99 && (list.Count == 0 || list[list.Count - 1] != l)) list.Add(l);
+            if (list.Count == 0) list.Add(sorted[0]);
+            else if (sorted[sorted.Length - 1] < vmin * 0.99 && list[list.Count - 1] > vmin * 1.01) list.Add(vmin);
+            return list.ToArray();
+        }
+
+        private static LevelData BuildLevel(float[] fixedData, Grid fg, byte[] region, float[] movingData, Grid mg, float[] exclusion,
+            double levelMm, int maxPoints, RegistrationCost cost, CancellationToken token)
+        {
+            var fixedBlur = LevelImage.BlurToLevel(fixedData, fg, levelMm, token);
+            var stride = new int[3];
+            for (int a = 0; a < 3; a++) stride[a] = Math.Max(1, (int)Math.Round(levelMm / fg.VoxelSizeMm[a]));
+            long count;
+            while (true)
+            {
+                count = 0;
+                for (int k = 0; k < fg.NZ; k += stride[2])
+                    for (int j = 0; j < fg.NY; j += stride[1])
+                        for (int i = 0; i < fg.NX; i += stride[0])
+                            if (region == null || region[fg.Index(i, j, k)] != 0) count++;
+                if (count <= maxPoints) break;
+                for (int a = 0; a < 3; a++) stride[a]++;
+            }
+            var pts = new SamplePoints { X = new float[count], Y = new float[count], Z = new float[count], Value = new float[count], Bin = new int[count], Count = (int)count };
+            var aff = fg.Affine;
+            int p = 0;
+            for (int k = 0; k < fg.NZ; k += stride[2])
+                for (int j = 0; j < fg.NY; j += stride[1])
+                    for (int i = 0; i < fg.NX; i += stride[0])
+                    {
+                        int idx = fg.Index(i, j, k);
+                        if (region != null && region[idx] == 0) continue;
+                        pts.X[p] = (float)(aff[0, 0] * i + aff[0, 1] * j + aff[0, 2] * k + aff[0, 3]);
+                        pts.Y[p] = (float)(aff[1, 0] * i + aff[1, 1] * j + aff[1, 2] * k + aff[1, 3]);
+                        pts.Z[p] = (float)(aff[2, 0] * i + aff[2, 1] * j + aff[2, 2] * k + aff[2, 3]);
+                        pts.Value[p] = fixedBlur[idx];
+                        p++;
+                    }
+            var level = new LevelData
+            {
+                Moving = LevelImage.ForLevel(movingData, mg, levelMm, token),
+                Exclusion = exclusion == null ? null : LevelImage.ForLevel(exclusion, mg, levelMm, token),
+            };
+            Robust(level.Moving.Data, out level.MovingLo, out level.MovingHi);
+            // The correlation ratio bins the template finely (FLIRT: 256 bins at full size); fewer bins where there are few points.
+            int crBins = Math.Max(16, Math.Min(128, (int)(count / 200)));
+            level.CrPoints = WithBins(pts, crBins);
+            level.Points = cost == RegistrationCost.MutualInformation ? WithBins(pts, 32) : level.CrPoints;
+            return level;
+        }
+
+        private static SamplePoints WithBins(SamplePoints src, int bins)
+        {
+            var sorted = (float[])src.Value.Clone();
+            Array.Sort(sorted);
+            double lo = sorted[0], hi = sorted[(int)Math.Min(sorted.Length - 1, Math.Round(0.995 * (sorted.Length - 1)))];
+            if (!(hi > lo)) hi = lo + 1;
+            var b = new int[src.Count];
+            double scale = bins / (hi - lo);
+            for (int i = 0; i < src.Count; i++)
+            {
+                int v = (int)((src.Value[i] - lo) * scale);
+                b[i] = v < 0 ? 0 : v >= bins ? bins - 1 : v;
+            }
+            return new SamplePoints { X = src.X, Y = src.Y, Z = src.Z, Value = src.Value, Count = src.Count, Bin = b, Bins = bins };
+        }
+
+        /// <summary>0.5 and 99.5 percentiles of every 7th voxel (the moving range for the MI histogram).</summary>
+        private static void Robust(float[] data, out double lo, out double hi)
+        {
+            int n = (data.Length + 6) / 7;
+            var s = new double[n];
+            for (int i = 0, j = 0; i < data.Length; i += 7, j++) s[j] = data[i];
+            Array.Sort(s);
+            lo = Percentile.OfSorted(s, n, 0.5);
+            hi = Percentile.OfSorted(s, n, 99.5);
+            if (!(hi > lo)) hi = lo + 1;
+        }
+
+        // ------------------------------------------------------------------ search and refinement
+
+        /// <summary>
+        /// The global start: every rotation on a grid (default -60..60 degrees in 20-degree steps about each axis,
+        /// the centres of mass kept together) is scored at the coarsest level, then the best few (and no rotation)
+        /// are refined rigidly and the best kept: FLIRT's coarse search and antsAI's rotation sweep.
+        /// </summary>
+        private static AffineModel Search(SimilarityMetric metric, double[] centre, double[] b0, double levelMm, RegistrationOptions o,
+            RegistrationResult result, CancellationToken token, ref int iterations)
+        {
+            int steps = (int)Math.Floor(o.SearchRangeDegrees / o.SearchStepDegrees + 1e-9);
+            var angles = new List<double>();
+            for (int i = -steps; i <= steps; i++) angles.Add(i * o.SearchStepDegrees * Math.PI / 180);
+            var scored = new List<(double cost, double ax, double ay, double az)>();
+            foreach (var ax in angles)
+                foreach (var ay in angles)
+                    foreach (var az in angles)
+                    {
+                        var m = new AffineModel(centre, AffineModel.Rotation(ax, ay, az), b0);
+                        scored.Add((metric.Evaluate(m.Matrix(), token), ax, ay, az));
+                    }
+            // Stable order: by cost, ties by position in the grid (List.Sort is not stable).
+            var order = new int[scored.Count];
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            Array.Sort(order, (a, b) => { int c = scored[a].cost.CompareTo(scored[b].cost); return c != 0 ? c : a.CompareTo(b); });
+            var tried = new List<int>();
+            int zero = scored.FindIndex(t => t.ax == 0 && t.ay == 0 && t.az == 0);
+            for (int i = 0; i < order.Length && tried.Count < o.SearchCandidates; i++) tried.Add(order[i]);
+            if (!tried.Contains(zero)) tried.Add(zero);
+            AffineModel best = null; double bestCost = double.PositiveInfinity; int bestIndex = -1;
+            foreach (int c in tried)
+            {
+                var t = scored[c];
+                var m = new AffineModel(centre, AffineModel.Rotation(t.ax, t.ay, t.az), b0);
+                var opt = new PowellOptimizer(q => { var full = m.Expand(q, 6); return metric.Evaluate(m.Matrix(full), token); }, o.MaxIterationsPerLevel, o.MaxEvaluationsPerLine);
+                var q0 = m.GetActive(6);
+                double f = opt.Minimize(q0, levelMm, 0.1 * levelMm, token);
+                iterations += opt.Iterations;
+                m.SetActive(q0, 6);
+                if (f < bestCost) { bestCost = f; best = m; bestIndex = c; }
+            }
+            if (best == null) best = new AffineModel(centre, AffineModel.Rotation(0, 0, 0), b0);
+            else
+            {
+                var t = scored[bestIndex];
+                result.InitialRotationDegrees = new[] { t.ax * 180 / Math.PI, t.ay * 180 / Math.PI, t.az * 180 / Math.PI };
+            }
+            return best;
+        }
+
+        private static bool Optimise(SimilarityMetric metric, AffineModel model, int dof, double stepMm, double tolMm, RegistrationOptions o,
+            CancellationToken token, ref int iterations)
+        {
+            var opt = new PowellOptimizer(q => metric.Evaluate(model.Matrix(model.Expand(q, dof)), token), o.MaxIterationsPerLevel, o.MaxEvaluationsPerLine);
+            var x = model.GetActive(dof);
+            opt.Minimize(x, stepMm, tolMm, token);
+            model.SetActive(x, dof);
+            iterations += opt.Iterations;
+            return opt.Converged;
+        }
+
+        // ------------------------------------------------------------------ inputs and checks
+
+        private static float[] Scalar(AtlasVolume v, string role, RegistrationResult result)
+        {
+            if (v.FramesLoaded > 1 || v.FrameCount > 1)
+                result.Warnings.Add(Name(v) + ": the " + role + " has " + v.FrameCount + " frames; frame 0 is used.");
+            var d = v.ToFloat32(0);
+            long nan = 0;
+            for (int i = 0; i < d.Length; i++) if (float.IsNaN(d[i]) || float.IsInfinity(d[i])) { d[i] = 0; nan++; }
+            if (nan == d.Length) throw new ArgumentException(Name(v) + ": the " + role + " holds no finite values.");
+            if (nan > 0) result.Warnings.Add(Name(v) + ": " + nan + " NaN or infinite voxel(s) of the " + role + " were taken as 0.");
+            return d;
+        }
+
+        private static void RequireVolume(AtlasVolume v)
+        {
+            if (v.Grid.NX < 2 || v.Grid.NY < 2 || v.Grid.NZ < 2)
+                throw new ArgumentException(Name(v) + ": a 3D image with at least 2 voxels along each axis is needed, not " + v.Grid.NX + "x" + v.Grid.NY + "x" + v.Grid.NZ + ".");
+            if (v.Grid.InverseAffine == null) throw new GeometryException(GeometryErrorKind.SingularMatrix, v.Path, "the image's affine is singular.");
+        }
+
+        private static string Name(AtlasVolume v) => v.Path ?? "(volume in memory)";
+
+        private static long Count(byte[] m) { long n = 0; foreach (var b in m) n += b; return n; }
+
+        /// <summary>The lesion grown by <paramref name="radiusMm"/> (Euclidean, voxel sizes honoured), as 0/1 floats.</summary>
+        private static float[] Dilate(byte[] mask, Grid g, double radiusMm)
+        {
+            var r = new float[mask.Length];
+            if (radiusMm <= 0) { for (int i = 0; i < mask.Length; i++) r[i] = mask[i]; return r; }
+            var d2 = DistanceTransform.SquaredToNearest(mask, g.NX, g.NY, g.NZ, g.VoxelSizeMm[0], g.VoxelSizeMm[1], g.VoxelSizeMm[2]);
+            double r2 = radiusMm * radiusMm + 1e-9;
+            for (int i = 0; i < mask.Length; i++) r[i] = d2[i] <= r2 ? 1f : 0f;
+            return r;
+        }
+
+        /// <summary>Intensity-weighted centre (mm) of the voxels brighter than 10 % of the 99th percentile, or of a mask.</summary>
+        public static double[] CentreOfMass(float[] data, Grid g, byte[] mask)
+        {
+            double thr = 0;
+            if (data != null)
+            {
+                int n = (data.Length + 6) / 7;
+                var s = new double[n];
+                for (int i = 0, j = 0; i < data.Length; i += 7, j++) s[j] = data[i];
+                Array.Sort(s);
+                thr = 0.1 * Percentile.OfSorted(s, n, 99);
+            }
+            double sw = 0, si = 0, sj = 0, sk = 0;
+            for (int k = 0; k < g.NZ; k++)
+                for (int j = 0; j < g.NY; j++)
+                {
+                    int o = g.Index(0, j, k);
+                    for (int i = 0; i < g.NX; i++)
+                    {
+                        double w = data != null ? (data[o + i] > thr ? data[o + i] : 0) : mask[o + i];
+                        if (w <= 0) continue;
+                        sw += w; si += w * i; sj += w * j; sk += w * k;
+                    }
+                }
+            if (!(sw > 0)) throw new ArgumentException("The image has no voxels above its background.");
+            return g.VoxelToWorld(si / sw, sj / sw, sk / sw);
+        }
+
+        /// <summary>The head of the moving image: voxels above 15 % of the 99th percentile after a 4 mm blur.</summary>
+        private static LevelImage HeadMask(float[] data, Grid g, CancellationToken token)
+        {
+            var level = LevelImage.ForLevel(data, g, 4, token);
+            var blur = level.Data;
+            int n = (blur.Length + 6) / 7;
+            var s = new double[n];
+            for (int i = 0, j = 0; i < blur.Length; i += 7, j++) s[j] = blur[i];
+            Array.Sort(s);
+            double thr = 0.15 * Percentile.OfSorted(s, n, 99);
+            var m = new float[blur.Length];
+            for (int i = 0; i < m.Length; i++) m[i] = blur[i] > thr ? 1f : 0f;
+            return new LevelImage(m, level.Grid);
+        }
+
+        /// <summary>Fraction of the template brain points (of the template's head when no brain mask was given) inside the moving head.</summary>
+        private static double Overlap(SamplePoints pts, LevelImage head, double[,] fixedToMoving, LevelImage fixedHead)
+        {
+            var m = AffineMath.Multiply(head.WorldToVoxel, fixedToMoving);
+            var fw = fixedHead?.WorldToVoxel;
+            long inside = 0, total = 0;
+            for (int p = 0; p < pts.Count; p++)
+            {
+                double x = pts.X[p], y = pts.Y[p], z = pts.Z[p];
+                if (fw != null && !(fixedHead.TrySample(fw[0, 0] * x + fw[0, 1] * y + fw[0, 2] * z + fw[0, 3],
+                    fw[1, 0] * x + fw[1, 1] * y + fw[1, 2] * z + fw[1, 3], fw[2, 0] * x + fw[2, 1] * y + fw[2, 2] * z + fw[2, 3], out double fv) && fv >= 0.5)) continue;
+                total++;
+                double vx = m[0, 0] * x + m[0, 1] * y + m[0, 2] * z + m[0, 3];
+                double vy = m[1, 0] * x + m[1, 1] * y + m[1, 2] * z + m[1, 3];
+                double vz = m[2, 0] * x + m[2, 1] * y + m[2, 2] * z + m[2, 3];
+                if (head.TrySample(vx, vy, vz, out double v) && v >= 0.5) inside++;
+            }
+            return total == 0 ? 0 : (double)inside / total;
+        }
+    }
+}

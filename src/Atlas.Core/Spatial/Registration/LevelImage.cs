@@ -1,0 +1,172 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Core.Spatial.Registration
+{
+    /// <summary>
+    /// A float image on its grid as the registration samples it: voxels (x fastest), the world-to-voxel
+    /// affine, and trilinear lookup. Internal: the public resampler lives in Spatial/.
+    /// </summary>
+    internal sealed class LevelImage
+    {
+        public LevelImage(float[] data, Grid grid)
+        {
+            Data = data; Grid = grid;
+            NX = grid.NX; NY = grid.NY; NZ = grid.NZ;
+            WorldToVoxel = grid.InverseAffine ?? throw new ArgumentException("The image's affine is singular.");
+        }
+
+        public float[] Data { get; }
+        public Grid Grid { get; }
+        public int NX { get; }
+        public int NY { get; }
+        public int NZ { get; }
+        public double[,] WorldToVoxel { get; }
+
+        /// <summary>
+        /// Trilinear value at voxel coordinates; false outside [0, n-1] on any axis (no extrapolation,
+        /// as scipy's map_coordinates with mode 'constant' treats the edge).
+        /// </summary>
+        public bool TrySample(double x, double y, double z, out double value)
+        {
+            value = 0;
+            if (!(x >= 0 && y >= 0 && z >= 0 && x <= NX - 1 && y <= NY - 1 && z <= NZ - 1)) return false;
+            int i = (int)x, j = (int)y, k = (int)z;
+            if (i >= NX - 1) i = NX - 2;
+            if (j >= NY - 1) j = NY - 2;
+            if (k >= NZ - 1) k = NZ - 2;
+            double fx = x - i, fy = y - j, fz = z - k;
+            int sx = NX, sxy = NX * NY;
+            int o = i + sx * j + sxy * k;
+            var d = Data;
+            double c00 = d[o] + fx * (d[o + 1] - d[o]);
+            double c10 = d[o + sx] + fx * (d[o + sx + 1] - d[o + sx]);
+            double c01 = d[o + sxy] + fx * (d[o + sxy + 1] - d[o + sxy]);
+            double c11 = d[o + sxy + sx] + fx * (d[o + sxy + sx + 1] - d[o + sxy + sx]);
+            double c0 = c00 + fy * (c10 - c00);
+            double c1 = c01 + fy * (c11 - c01);
+            value = c0 + fz * (c1 - c0);
+            return true;
+        }
+
+        public const double MinimumSigmaVoxels = 0.5;
+
+        /// <summary>
+        /// The image of one pyramid level: a Gaussian whose FWHM brings the voxels to <paramref name="levelMm"/>
+        /// (sigma = sqrt(level^2 - voxel^2) / 2 per axis, in the manner of ANTs' smoothing sigmas of half the
+        /// shrink factor), never less than half a voxel of the grid sampled. Where the level is at least twice
+        /// the voxel size the image is first averaged over blocks of f = floor(level / 2 voxel) voxels (variance
+        /// (f^2 - 1) / 12 voxel^2, taken off the Gaussian's), so coarse levels are blurred and sampled on a
+        /// small grid. Each output voxel is computed on its own: the result does not depend on the core count.
+        /// </summary>
+        public static LevelImage ForLevel(float[] data, Grid grid, double levelMm, CancellationToken token)
+        {
+            var f = new int[3];
+            for (int a = 0; a < 3; a++) f[a] = Math.Max(1, (int)Math.Floor(levelMm / (2 * grid.VoxelSizeMm[a]) + 1e-9));
+            for (int a = 0; a < 3; a++) if (grid.Dimensions[a] / f[a] < 2) f[a] = 1;
+            var g = grid; var d = data;
+            if (f[0] > 1 || f[1] > 1 || f[2] > 1) { d = BlockMean(data, grid, f, out g, token); }
+            var sigmaVox = new double[3];
+            for (int a = 0; a < 3; a++)
+            {
+                double v = grid.VoxelSizeMm[a], nv = g.VoxelSizeMm[a];
+                double s2 = levelMm * levelMm - v * v;
+                double target = Math.Max(MinimumSigmaVoxels * nv, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) : 0);
+                double rest = target * target - (f[a] * f[a] - 1) / 12.0 * v * v;
+                sigmaVox[a] = rest > 0 ? Math.Sqrt(rest) / nv : 0;
+            }
+            return new LevelImage(Blur(d, g, sigmaVox, token), g);
+        }
+
+        /// <summary>As <see cref="ForLevel"/> without the block averaging: the blurred image on its own grid (template side).</summary>
+        public static float[] BlurToLevel(float[] data, Grid grid, double levelMm, CancellationToken token)
+        {
+            var sigmaVox = new double[3];
+            for (int a = 0; a < 3; a++)
+            {
+                double v = grid.VoxelSizeMm[a];
+                double s2 = levelMm * levelMm - v * v;
+                sigmaVox[a] = Math.Max(MinimumSigmaVoxels, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) / v : 0);
+            }
+            return Blur(data, grid, sigmaVox, token);
+        }
+
+        private static float[] Blur(float[] data, Grid grid, double[] sigmaVox, CancellationToken token)
+        {
+            var a1 = (float[])data.Clone();
+            var tmp = new float[data.Length];
+            int[] dims = { grid.NX, grid.NY, grid.NZ };
+            for (int axis = 0; axis < 3; axis++)
+            {
+                if (sigmaVox[axis] < 0.05) continue;
+                BlurAxis(a1, tmp, dims, axis, sigmaVox[axis], token);
+                var t = a1; a1 = tmp; tmp = t;
+            }
+            return a1;
+        }
+
+        /// <summary>Means over blocks of f voxels; the grid's affine follows the block centres (a remainder at the far edge is dropped).</summary>
+        private static float[] BlockMean(float[] src, Grid g, int[] f, out Grid ng, CancellationToken token)
+        {
+            int nx = g.NX / f[0], ny = g.NY / f[1], nz = g.NZ / f[2];
+            var shift = AffineMath.Identity();
+            var vs = new double[3];
+            for (int a = 0; a < 3; a++) { shift[a, a] = f[a]; shift[a, 3] = 0.5 * (f[a] - 1); vs[a] = g.VoxelSizeMm[a] * f[a]; }
+            var grid = new Grid(nx, ny, nz, vs, AffineMath.Multiply(g.Affine, shift));
+            var dst = new float[grid.VoxelCount];
+            double inv = 1.0 / (f[0] * f[1] * f[2]);
+            int sx = g.NX, sxy = g.NX * g.NY;
+            Parallel.For(0, nz, new ParallelOptions { CancellationToken = token }, k =>
+            {
+                for (int j = 0; j < ny; j++)
+                    for (int i = 0; i < nx; i++)
+                    {
+                        double s = 0;
+                        for (int c = 0; c < f[2]; c++)
+                            for (int b = 0; b < f[1]; b++)
+                            {
+                                int o = (i * f[0]) + sx * (j * f[1] + b) + sxy * (k * f[2] + c);
+                                for (int a = 0; a < f[0]; a++) s += src[o + a];
+                            }
+                        dst[i + nx * (j + ny * k)] = (float)(s * inv);
+                    }
+            });
+            ng = grid;
+            return dst;
+        }
+
+        private static void BlurAxis(float[] src, float[] dst, int[] dims, int axis, double sigma, CancellationToken token)
+        {
+            int nx = dims[0], ny = dims[1], nz = dims[2];
+            int r = Math.Max(1, (int)Math.Ceiling(3 * sigma));
+            var w = new double[2 * r + 1];
+            for (int t = -r; t <= r; t++) w[t + r] = Math.Exp(-0.5 * t * t / (sigma * sigma));
+            int n = dims[axis];
+            int stride = axis == 0 ? 1 : axis == 1 ? nx : nx * ny;
+            // Lines along the axis, indexed by their start voxel; the edge renormalises the kernel (no zero padding pull-down).
+            int lines = nx * ny * nz / n;
+            var po = new ParallelOptions { CancellationToken = token };
+            Parallel.For(0, (lines + 255) / 256, po, chunk =>
+            {
+                int l0 = chunk * 256, l1 = Math.Min(lines, l0 + 256);
+                for (int l = l0; l < l1; l++)
+                {
+                    int start;
+                    if (axis == 0) start = l * nx;
+                    else if (axis == 1) { int i = l % nx, k = l / nx; start = i + nx * ny * k; }
+                    else start = l;
+                    for (int p = 0; p < n; p++)
+                    {
+                        int lo = Math.Max(-r, -p), hi = Math.Min(r, n - 1 - p);
+                        double s = 0, ws = 0;
+                        int o = start + (p + lo) * stride;
+                        for (int t = lo; t <= hi; t++, o += stride) { double wt = w[t + r]; s += wt * src[o]; ws += wt; }
+                        dst[start + p * stride] = (float)(s / ws);
+                    }
+                }
+            });
+        }
+    }
+}
