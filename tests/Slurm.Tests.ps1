@@ -144,7 +144,7 @@ PartitionName=atlas Nodes=$hostName Default=YES MaxTime=INFINITE State=UP
 
         # A native dataset with phantom scans, and the template they were moved from.
         $script:Root = Join-Path $TestDrive 'native'
-        $script:Sample = New-AtlasSampleDataset -Destination $script:Root -SubjectCount 4 -Seed 11 -Standardization
+        $script:Sample = New-AtlasSampleDataset -Destination $script:Root -SubjectCount 2 -Seed 11 -Standardization
         $script:Template = $script:Sample.TemplatePath
         $script:TemplateMask = $script:Sample.TemplateMaskPath
         $script:Out = Join-Path $TestDrive 'study'

@@ -41,7 +41,7 @@ function Get-InputFile([object[]] $Subjects) {
     foreach ($f in @($Study.Template, $Study.TemplateMask, $Study.Metadata)) { if ($f) { $files.Add($f) } }
     foreach ($s in $Subjects) {
         $files.Add($s.T1Path)
-        foreach ($m in @($s.LesionMaskPaths) + @($s.RawMaskPaths) + @($s.SmoothMaskPaths)) { if ($m) { $files.Add($m) } }
+        foreach ($m in @($s.LesionMaskPaths) + @($s.RawLesionMaskPaths) + @($s.SmoothLesionMaskPaths)) { if ($m) { $files.Add($m) } }
     }
     $files
 }
@@ -68,6 +68,9 @@ function Set-ContentIfChanged([string] $Path, [string] $Value) {
 }
 
 function ConvertTo-CsvText([object[]] $Rows) {
+    # SubjectId first, then every other column in the records' own order.
     if (-not $Rows) { return '' }
-    ($Rows | ConvertTo-Csv -NoTypeInformation | Out-String)
+    $names = @($Rows[0].PSObject.Properties.Name)
+    $order = @('SubjectId') + @($names | Where-Object { $_ -ne 'SubjectId' })
+    ($Rows | Select-Object -Property $order | ConvertTo-Csv -NoTypeInformation | Out-String)
 }

@@ -18,7 +18,7 @@ for ($i = 0; $i -lt $Study.Shards; $i++) {
     if (Test-Path -LiteralPath $p) { $partials.Add($p) }
 }
 if ($partials.Count -eq 0) { throw 'No shard has a lesion mask: there is no overlap map to merge.' }
-$sorted = @($rows | Sort-Object SubjectId, Session, MaskKind, Rank, Path)
+$sorted = @($rows | Sort-Object SubjectId, Session, MaskKind, Rank, MaskPath)
 $null = Set-ContentIfChanged (Join-Path $Study.Out 'lesion_report.csv') (ConvertTo-CsvText $sorted)
 $null = Set-ContentIfChanged (Join-Path $Study.Out 'registration_qc.tsv') (($qc | Sort-Object SubjectId, Session | ConvertTo-Csv -Delimiter "`t" -NoTypeInformation | Out-String))
 $null = Merge-LesionOverlapMap -LiteralPath $partials -OutputPath (Join-Path $Study.Out 'overlap_proportion.nii.gz') -CountPath (Join-Path $Study.Out 'overlap_count.nii.gz')

@@ -3,7 +3,7 @@
 . (Join-Path $PSScriptRoot 'common.ps1')
 $anyStale = $false
 for ($i = 0; $i -lt $Study.Shards; $i++) {
-    if (-not (Test-ShardUpToDate $i (Get-ShardSubject $i))) { $i; $anyStale = $true }
+    if (-not (Test-ShardUpToDate $i @(Get-ShardSubject $i))) { $i; $anyStale = $true }
 }
 $merged = 'lesion_report.csv', 'overlap_count.nii.gz', 'overlap_proportion.nii.gz', 'registration_qc.tsv' | ForEach-Object { Join-Path $Study.Out $_ }
 $stamps = @(for ($i = 0; $i -lt $Study.Shards; $i++) { Join-Path (Get-ShardFolder $i) 'done.json' })

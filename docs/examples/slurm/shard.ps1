@@ -3,20 +3,20 @@
 . (Join-Path $PSScriptRoot 'common.ps1')
 $index = [int]$env:SLURM_ARRAY_TASK_ID
 $full = [int]$env:SLURM_ARRAY_TASK_COUNT -eq $Study.Shards -and [int]$env:SLURM_ARRAY_TASK_MIN -eq 0
-$subjects = Get-ShardSubject $index -FromEnvironment:$full
+$subjects = @(Get-ShardSubject $index -FromEnvironment:$full)
 $folder = Get-ShardFolder $index
 New-Item -ItemType Directory -Force -Path $folder, $Standard | Out-Null
 Write-Host "Shard $index of $($Study.Shards): $($subjects.Count) scans"
 
 # Standardize (the module's regeneration rule: up-to-date scans are kept, stale ones rebuilt).
 $records = @($subjects | ConvertTo-AtlasStandardSpace -Template $Study.Template -TemplateMask $Study.TemplateMask -Destination $Standard)
-$null = Set-ContentIfChanged (Join-Path $folder 'registration.tsv') (($records | Select-Object SubjectId, Session, ScanId, Verdict, FinalCost, BrainOverlap, Determinant, TransformPath |
+$null = Set-ContentIfChanged (Join-Path $folder 'registration.tsv') (($records | Select-Object SubjectId, Session, ScanId, Verdict, VerdictReason, FinalCost, CorrelationRatio, BrainOverlap, Determinant, TransformPath |
     ConvertTo-Csv -Delimiter "`t" -NoTypeInformation | Out-String))
 
 # The standardized scans of this shard (SubjectId is kept, so the same hash picks the same scans).
 $std = @(Get-AtlasSubject -Path $Standard -ShardIndex $index -ShardCount $Study.Shards)
 $rows = @(foreach ($kind in 'LesionRaw', 'LesionSmooth') { $std | Measure-Lesion -MaskKind $kind })
-$null = Set-ContentIfChanged (Join-Path $folder 'lesions.csv') (ConvertTo-CsvText ($rows | Select-Object SubjectId, *))
+$null = Set-ContentIfChanged (Join-Path $folder 'lesions.csv') (ConvertTo-CsvText $rows)
 
 $partial = Join-Path $folder 'overlap_partial.nii.gz'
 if ($std.Count -gt 0) { $null = $std | New-LesionOverlapMap -OutputPath $partial -Partial }
