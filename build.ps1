@@ -6,7 +6,7 @@
     Tasks:
       build  publish the importable module into out/Atlas.Psm (dlls, manifest, views, MAML help)
       test   build, then run the xunit engine tests and the Pester cmdlet tests (in a fresh pwsh);
-             ends with one line "Total: N passed, N failed, N skipped"
+             ends with one line "Total: N passed, N failed, N skipped (N <reason>; ...)"
       demo   build, then run the main job on a generated sample dataset under out/demo
       docs   turn docs/en-US/*.md into MAML help (also part of build)
       bench  build, then run the benchmarks in bench/ (figures go to bench/RESULTS.md by hand)
@@ -79,6 +79,7 @@ function Invoke-Build {
 
 function Get-TrxCounts([string] $TrxFolder) {
     $passed = 0; $failed = 0; $skipped = 0
+    $reasons = [ordered]@{}
     foreach ($trx in Get-ChildItem -Path $TrxFolder -Filter *.trx -ErrorAction SilentlyContinue) {
         [xml] $x = Get-Content -Raw $trx.FullName
         $c = $x.TestRun.ResultSummary.Counters
@@ -86,8 +87,21 @@ function Get-TrxCounts([string] $TrxFolder) {
         $failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
         # Skipped tests (SkippableFact) are in total but not executed; older loggers count them in notExecuted.
         $skipped += [Math]::Max([int]$c.notExecuted, [int]$c.total - [int]$c.executed)
+        # The skip reason (Skip.If's message) is the result's ErrorInfo message.
+        foreach ($r in @($x.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -eq 'NotExecuted' })) {
+            $why = "$($r.Output.ErrorInfo.Message)".Trim()
+            if (-not $why) { $why = 'no reason given' }
+            $reasons[$why] = 1 + [int]$reasons[$why]
+        }
     }
-    return [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+    return [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped; SkipReasons = $reasons }
+}
+
+function Add-SkipReasons($Into, $From) {
+    # Sums reason -> count maps (an ordered dictionary, or the PSCustomObject ConvertFrom-Json makes of one).
+    if (-not $From) { return }
+    $pairs = if ($From -is [System.Collections.IDictionary]) { $From.GetEnumerator() | ForEach-Object { [pscustomobject]@{ Name = $_.Key; Value = $_.Value } } } else { $From.PSObject.Properties }
+    foreach ($p in $pairs) { $Into[$p.Name] = [int]$p.Value + [int]$Into[$p.Name] }
 }
 
 function Invoke-Test {
@@ -110,7 +124,7 @@ function Invoke-Test {
     $env:ATLAS_PSM_ROOT = $Root
     & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterTests.ps1') -ResultFile $pesterJson
     $pesterExit = $LASTEXITCODE
-    $p = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $p = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; SkipReasons = $null } }
     if ($pesterExit -ne 0 -and $p.Failed -eq 0) { $p.Failed = 1; Write-Host 'Pester run failed before reporting results' -ForegroundColor Red }
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $p.Passed, $p.Failed, $p.Skipped)
 
@@ -118,7 +132,11 @@ function Invoke-Test {
     $failed = $x.Failed + $p.Failed
     $skipped = $x.Skipped + $p.Skipped
     Write-Host ''
-    Write-Host ("Total: {0} passed, {1} failed, {2} skipped" -f $passed, $failed, $skipped)
+    $why = [ordered]@{}
+    Add-SkipReasons $why $x.SkipReasons
+    Add-SkipReasons $why $p.SkipReasons
+    $byReason = if ($skipped -gt 0) { ' (' + (@($why.GetEnumerator() | ForEach-Object { "$($_.Value) $($_.Key)" }) -join '; ') + ')' } else { '' }
+    Write-Host ("Total: {0} passed, {1} failed, {2} skipped{3}" -f $passed, $failed, $skipped, $byReason)
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 

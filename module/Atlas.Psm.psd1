@@ -35,6 +35,10 @@
         'Export-AtlasSnapshot'
         'New-AtlasQcReport'
         'Measure-AtlasDataset'
+        'ConvertTo-AtlasCanonical'
+        'Invoke-AtlasResample'
+        'Import-AtlasTransform'
+        'Export-AtlasTransform'
         'Invoke-AtlasBiasCorrection'
         'Invoke-AtlasIntensityNormalization'
     )

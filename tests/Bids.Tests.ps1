@@ -4,8 +4,9 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-AtlasModuleUnderTest
 
-    $script:Validator = (Get-Command bids-validator -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
-    $script:HasValidator = [bool]$script:Validator
+    $script:NoValidator = Get-PeerSkipReason bids-validator
+    $script:HasValidator = -not $script:NoValidator
+    $script:Validator = if ($script:HasValidator) { (Get-Command bids-validator -CommandType Application | Select-Object -First 1).Source }
     $script:ModulePath = Join-Path (Get-Module Atlas.Psm).ModuleBase 'Atlas.Psm.psd1'
 
     function New-TestVolume([int[]] $Dims, [double[]] $Vox, [string] $Path, [int] $Seed, [switch] $Mask, [int[][]] $Voxels) {
@@ -91,7 +92,6 @@ BeforeAll {
         New-TestScan -Root $script:Src -Cohort c0001 -Subject s0002 -Session 2 -T1Ext '.nii' -Metadata ([ordered]@{ ScannerStrength = '3T'; ScannerBrand = 'Siemens'; StrokeType = 'ischemic' })
         New-TestScan -Root $script:Src -Cohort c0002 -Subject s0001 -Session 1 -Dims 6, 6, 4 -Vox 0.9, 0.9, 3 -Metadata ([ordered]@{ ScannerStrength = 1.5; ScannerBrand = 'GE'; StrokeType = 'hemorrhagic' })
     )
-    $script:HasSampleCmdlets = [bool]((Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue) -and (Get-Command Get-AtlasSubject -ErrorAction SilentlyContinue))
 }
 
 Describe 'Convert-AtlasToBids on a hand-made native tree' {
@@ -216,7 +216,7 @@ function S([string] $c, [string] $s, [int] $t, [string] $ext) {
         $r[0].FilesWritten | Should -Be 0
         Test-Path (Join-Path $dest 'sub-c0003s0002') | Should -BeFalse
         $errs.Count | Should -Be 1
-        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MaskGridMismatch*'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GridMismatch*'
         $errs[0].TargetObject | Should -Be $bad.LesionMaskPaths[0]
         "$($errs[0])" | Should -BeLike "*$($bad.T1Path)*"
         $r2 = @($ok, $bad | Convert-AtlasToBids -Destination $dest -AllowGridMismatch)
@@ -255,7 +255,7 @@ function S([string] $c, [string] $s, [int] $t, [string] $ext) {
 
     It 'the hand-made tree passes bids-validator 1.15.0 (masks in <Placement>)' -ForEach @(
         @{ Placement = 'Derivatives' }, @{ Placement = 'Anat' }) {
-        if (-not $script:HasValidator) { Set-ItResult -Skipped -Because 'bids-validator not installed (npm install -g bids-validator@1.15.0)'; return }
+        if ($script:NoValidator) { Set-ItResult -Skipped -Because $script:NoValidator; return }
         $dest = Join-Path $TestDrive "bids-valid-$Placement"
         $null = $script:Subjects | Convert-AtlasToBids -Destination $dest -MaskPlacement $Placement
         $report = Invoke-BidsValidator $dest
@@ -345,8 +345,7 @@ Describe 'Convert-AtlasToBids on hand-made trees of every input layout' {
             [Atlas.Core.Nifti.NiftiWriter]::Write($v, $Path, $null)
         }
         function Get-LayoutSubjects([string] $Root) {
-            if (Get-Command Get-AtlasSubject -ErrorAction SilentlyContinue) { return @(Get-AtlasSubject -Path $Root -WarningAction SilentlyContinue) }
-            return @([Atlas.Core.Datasets.DatasetScanner]::Scan($Root, $null).Subjects)
+            return @(Get-AtlasSubject -Path $Root -WarningAction SilentlyContinue)
         }
     }
 
@@ -399,19 +398,11 @@ Describe 'Convert-AtlasToBids on hand-made trees of every input layout' {
 Describe 'Convert-AtlasToBids on the sample dataset' {
     BeforeAll {
         $root = Join-Path $TestDrive 'sample'
-        if ($script:HasSampleCmdlets) {
-            $sample = New-TestSampleDataset -Path $root -SubjectCount 4
-            $script:SampleSubjects = @(Get-AtlasSubject -Path $sample.Root -MetadataPath $sample.Metadata)
-        } elseif ('Atlas.Core.Datasets.SampleDataset' -as [type]) {
-            $sample = [Atlas.Core.Datasets.SampleDataset]::Generate($root, 4, 1, 'Native', [Threading.CancellationToken]::None, $null)
-            $opt = [Atlas.Core.Datasets.DatasetScanOptions]::new()
-            $opt.MetadataPath = $sample.MetadataPath
-            $script:SampleSubjects = @([Atlas.Core.Datasets.DatasetScanner]::Scan($sample.Root, $opt).Subjects)
-        }
+        $sample = New-TestSampleDataset -Path $root -SubjectCount 4
+        $script:SampleSubjects = @(Get-AtlasSubject -Path $sample.Root -MetadataPath $sample.Metadata)
     }
 
     It 'converts every sample subject (Get-AtlasSubject | Convert-AtlasToBids)' {
-        if (-not $script:SampleSubjects) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset/Get-AtlasSubject (or their engine) not in this build'; return }
         $dest = Join-Path $TestDrive 'sample-bids'
         $r = @($script:SampleSubjects | Convert-AtlasToBids -Destination $dest)
         $r.Count | Should -Be $script:SampleSubjects.Count
@@ -422,8 +413,7 @@ Describe 'Convert-AtlasToBids on the sample dataset' {
 
     It 'passes bids-validator 1.15.0 with mask placement <Placement>' -ForEach @(
         @{ Placement = 'Derivatives' }, @{ Placement = 'Anat' }) {
-        if (-not $script:SampleSubjects) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset/Get-AtlasSubject (or their engine) not in this build'; return }
-        if (-not $script:HasValidator) { Set-ItResult -Skipped -Because 'bids-validator not installed (npm install -g bids-validator@1.15.0)'; return }
+        if ($script:NoValidator) { Set-ItResult -Skipped -Because $script:NoValidator; return }
         $dest = Join-Path $TestDrive "sample-valid-$Placement"
         $null = $script:SampleSubjects | Convert-AtlasToBids -Destination $dest -MaskPlacement $Placement -IncludeRawMasks
         $report = Invoke-BidsValidator $dest
@@ -434,8 +424,7 @@ Describe 'Convert-AtlasToBids on the sample dataset' {
     }
 
     It 'the hidden records of Atlas.Psm outputs (.<name>.atlas.json) do not make a dataset invalid' {
-        if (-not $script:SampleSubjects) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset/Get-AtlasSubject (or their engine) not in this build'; return }
-        if (-not $script:HasValidator) { Set-ItResult -Skipped -Because 'bids-validator not installed (npm install -g bids-validator@1.15.0)'; return }
+        if ($script:NoValidator) { Set-ItResult -Skipped -Because $script:NoValidator; return }
         $dest = Join-Path $TestDrive 'sample-records'
         $r = @($script:SampleSubjects | Convert-AtlasToBids -Destination $dest)
         $t1w = $r[0].T1wPath

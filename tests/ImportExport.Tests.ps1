@@ -3,7 +3,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-AtlasModuleUnderTest
     $script:Templates = '/usr/share/mricron/templates'
-    $script:HasTemplates = Test-Path (Join-Path $script:Templates 'aal.nii.gz')
 
     # A small volume written by the module itself: 4x3x2 int16 with known values.
     $script:Dir = Join-Path $TestDrive 'vols'
@@ -12,7 +11,7 @@ BeforeAll {
 
 Describe 'Import-AtlasVolume' {
     It 'reads a real MNI template with the header values nibabel reports' {
-        if (-not (Test-Path '/usr/share/mricron/templates/aal.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File aal.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         # nibabel 5.0 (Debian): img = nib.load('aal.nii.gz'); img.shape, img.affine, nib.aff2axcodes(img.affine)
         #   -> (181, 217, 181), affine translation (-90, -125, -71), ('R','A','S'); header sform_code 4
         $v = Import-AtlasVolume -Path (Join-Path $script:Templates 'aal.nii.gz')
@@ -26,7 +25,7 @@ Describe 'Import-AtlasVolume' {
 
     It 'reads a LAS-stored atlas as LAS' {
 
-        if (-not (Test-Path '/usr/share/mricron/templates/HarvardOxford-cort-maxprob-thr0-1mm.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File HarvardOxford-cort-maxprob-thr0-1mm.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         # nibabel: nib.aff2axcodes(nib.load('HarvardOxford-cort-maxprob-thr0-1mm.nii.gz').affine) -> ('L','A','S')
         $v = Import-AtlasVolume -Path (Join-Path $script:Templates 'HarvardOxford-cort-maxprob-thr0-1mm.nii.gz') -HeaderOnly
         $v.Orientation | Should -Be 'LAS'
@@ -37,7 +36,7 @@ Describe 'Import-AtlasVolume' {
 
     It 'expands wildcards and binds files from Get-ChildItem' {
 
-        if (-not (Test-Path '/usr/share/mricron/templates/aal.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File aal.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         $byWildcard = @(Import-AtlasVolume -Path (Join-Path $script:Templates 'JHU-WhiteMatter-labels-*mm.nii.gz') -HeaderOnly)
         $byWildcard.Count | Should -Be 2
         $byPipe = @(Get-ChildItem -Path $script:Templates -Filter 'JHU-WhiteMatter-labels-*mm.nii.gz' | Import-AtlasVolume -HeaderOnly)
@@ -86,6 +85,24 @@ Describe 'Import-AtlasVolume' {
         Import-AtlasVolume -LiteralPath $bad -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $errs[0].FullyQualifiedErrorId | Should -Match '^ImportAtlasVolumeFailed'
+    }
+
+    It 'reports a hostile header (<What>) as InvalidData naming the file, without a stack trace' -ForEach @(
+        @{ What = 'sform with an infinite value'; Offset = 280; Value = [float]::PositiveInfinity }
+        @{ What = 'dims claiming 32767^3 voxels'; Offset = 0; Value = 0 }) {
+        $src = Join-Path $script:Dir 'hostile-src.nii.gz'
+        $g = [Atlas.Core.Volumes.Grid]::Create(4, 4, 4, 1, 1, 1)
+        [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, [float[]]::new(64), $null), (Join-Path $script:Dir 'hostile-src.nii'), $null)
+        $bytes = [IO.File]::ReadAllBytes((Join-Path $script:Dir 'hostile-src.nii'))
+        if ($Offset -eq 280) { [BitConverter]::GetBytes([float]$Value).CopyTo($bytes, 280) }   # srow_x[0]; the writer sets sform_code 1
+        else { foreach ($o in 42, 44, 46) { [BitConverter]::GetBytes([int16]32767).CopyTo($bytes, $o) } }
+        $bad = Join-Path $script:Dir ("hostile-$Offset.nii")
+        [IO.File]::WriteAllBytes($bad, $bytes)
+        Import-AtlasVolume -LiteralPath $bad -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be $bad
+        $errs[0].Exception | Should -BeOfType ([Atlas.Core.Nifti.NiftiFormatException])
     }
 }
 

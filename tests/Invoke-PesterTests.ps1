@@ -2,7 +2,8 @@
 .SYNOPSIS
     Runs the Pester tests (tests/*.Tests.ps1) against the built module, in this fresh process.
     Pester 5.7.1 comes from NuGet (a PackageDownload of tests/Atlas.Core.Tests), imported by path.
-    Writes {Passed, Failed, Skipped} to -ResultFile; exits 1 when a test failed.
+    Writes {Passed, Failed, Skipped, SkipReasons} to -ResultFile (SkipReasons: reason -> count);
+    exits 1 when a test failed.
 #>
 param(
     [Parameter(Mandatory)] [string] $ResultFile,
@@ -42,10 +43,19 @@ $config.Run.Exit = $false
 $config.Output.Verbosity = $Output
 $result = Invoke-Pester -Configuration $config
 
+# Why each test skipped: Set-ItResult -Skipped -Because leaves "is skipped, because <reason>" in its error record.
+$reasons = [ordered]@{}
+foreach ($t in @($result.Skipped) + @($result.NotRun)) {
+    if (-not $t) { continue }
+    $msg = @($t.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join '; '
+    $why = if ($msg -match 'because (.+)$') { $Matches[1].Trim() } elseif ($msg) { $msg } else { 'no reason given' }
+    $reasons[$why] = 1 + [int]$reasons[$why]
+}
 $summary = [ordered]@{
-    Passed  = $result.PassedCount
-    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Passed      = $result.PassedCount
+    Failed      = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped     = $result.SkippedCount + $result.NotRunCount
+    SkipReasons = $reasons
 }
 $summary | ConvertTo-Json | Set-Content -Path $ResultFile -Encoding utf8
 if ($summary.Failed -gt 0) { exit 1 }

@@ -5,7 +5,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-AtlasModuleUnderTest
     $script:Templates = '/usr/share/mricron/templates'
-    $script:HasTemplates = Test-Path (Join-Path $script:Templates 'aal.nii.gz')
 
     function script:New-Mask {
         # A uint8 mask file with boxes set to 1: each box is @(i0, i1, j0, j1, k0, k1) inclusive.
@@ -149,7 +148,7 @@ Describe 'Invoke-LesionSmooth against the numpy reference' {
 
     It 'matches on blobs that touch the Z borders, in every edge mode' {
 
-        if (-not (Test-Path '/usr/bin/python3')) { Set-ItResult -Skipped -Because "Debian's python3 with numpy and scipy (/usr/bin/python3) not installed"; return }
+        if ($why = Get-PeerSkipReason python -Module numpy, scipy) { Set-ItResult -Skipped -Because $why; return }
         # Blobs cut by k = 0 and k = 11 exercise the Z edge correction; an x-border blob the X/Y modes.
         $p = Join-Path $script:RefDir 'border.nii.gz'
         $null = New-Mask -Path $p -Dims @(24, 22, 12) -Boxes @(@(3, 9, 4, 10, 0, 3), @(14, 20, 12, 18, 8, 11), @(0, 2, 2, 6, 5, 7), @(11, 11, 11, 12, 6, 6))
@@ -159,7 +158,7 @@ Describe 'Invoke-LesionSmooth against the numpy reference' {
 
     It 'matches on a 0.9 x 0.9 x 3 mm mask and on .voi masks' {
 
-        if (-not (Test-Path '/usr/bin/python3')) { Set-ItResult -Skipped -Because "Debian's python3 with numpy and scipy (/usr/bin/python3) not installed"; return }
+        if ($why = Get-PeerSkipReason python -Module numpy, scipy) { Set-ItResult -Skipped -Because $why; return }
         $p = Join-Path $script:RefDir 'aniso.nii.gz'
         $null = New-Mask -Path $p -Dims @(30, 28, 10) -Voxel @(0.9, 0.9, 3) -Boxes @(@(5, 14, 5, 12, 0, 2), @(16, 25, 14, 22, 4, 9), @(3, 3, 20, 21, 5, 5))
         Assert-SameAsReference -Mask $p
@@ -169,8 +168,7 @@ Describe 'Invoke-LesionSmooth against the numpy reference' {
 
     It 'matches on the raw masks of the sample dataset' {
 
-        if (-not (Test-Path '/usr/bin/python3')) { Set-ItResult -Skipped -Because "Debian's python3 with numpy and scipy (/usr/bin/python3) not installed"; return }
-        if (-not (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset is not in this build'; return }
+        if ($why = Get-PeerSkipReason python -Module numpy, scipy) { Set-ItResult -Skipped -Because $why; return }
         $sample = New-TestSampleDataset -Path (Join-Path $TestDrive 'refsample') -SubjectCount 4
         $raws = @(Get-ChildItem -Path $sample.Root -Recurse -Filter '*_LesionRaw*.voi')
         $raws.Count | Should -BeGreaterThan 0
@@ -404,7 +402,7 @@ Describe 'Measure-Lesion' {
 
     It 'tells left from right on the LAS-stored Harvard-Oxford atlas' {
 
-        if (-not (Test-Path '/usr/share/mricron/templates/HarvardOxford-cort-maxprob-thr0-1mm.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File HarvardOxford-cort-maxprob-thr0-1mm.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         # nibabel: d = nib.load(HO).get_fdata(); m = d == 1; m[:100] = False -> 76003 voxels, centroid x -28.360 mm.
         $ho = Import-AtlasVolume -Path (Join-Path $script:Templates 'HarvardOxford-cort-maxprob-thr0-1mm.nii.gz')
         $mask = $ho.ToLabelMask(1, 0)
@@ -418,7 +416,7 @@ Describe 'Measure-Lesion' {
 
     It 'reports atlas regions and lesion load on AAL' {
 
-        if (-not (Test-Path '/usr/share/mricron/templates/aal.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File aal.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         # nibabel: (d == 73).sum() -> 7942 voxels (Putamen_L).
         $aalPath = Join-Path $script:Templates 'aal.nii.gz'
         $aal = Import-AtlasVolume -Path $aalPath
@@ -526,7 +524,7 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         $errs.Count | Should -Be 2
         $errs[0].TargetObject | Should -Be $odd
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
-        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MaskGridMismatch*'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'GridMismatch*'
         $errs[1].FullyQualifiedErrorId | Should -BeLike 'OverlapMapNotWritten*'
         "$($errs[1])" | Should -Match 'SkipMismatched'
         # No map, no count map, no temporary file.

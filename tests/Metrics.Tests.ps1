@@ -190,7 +190,7 @@ Describe 'Measure-LesionOverlap' {
 
     It 'agrees with scipy on AAL and Brodmann regions' {
 
-        if (-not (Test-Path '/usr/share/mricron/templates/aal.nii.gz')) { Set-ItResult -Skipped -Because "mricron-data not installed (/usr/share/mricron/templates)"; return }
+        if ($why = Get-PeerSkipReason mricron-data -File aal.nii.gz) { Set-ItResult -Skipped -Because $why; return }
         # /usr/bin/python3 tests/reference/metrics_reference.py -> calcarine_L-BA17 (AAL 43 vs Brodmann 17):
         # Dice 0.4481586051975352, HD 27.313000567495326, HD95 20.223748416156685, ASD 5.136331818149017.
         $t = '/usr/share/mricron/templates'

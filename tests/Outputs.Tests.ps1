@@ -97,6 +97,21 @@ Describe 'Existing outputs: one regeneration rule for every writing cmdlet' {
                 Run = { param($fx, $Force, $More) New-AtlasSampleDataset -Destination (Join-Path $fx.Out 'sample') -SubjectCount 1 -Force:$Force @More }
                 Output = { param($fx) Join-Path $fx.Out 'sample/ATLAS_sample_metadata.csv' }
                 Target = { param($fx) Join-Path $fx.Out 'sample' } }
+            @{ Name = 'ConvertTo-AtlasCanonical'; Touch = 'T1'; Change = @{ Orientation = 'LPS' }
+                Run = { param($fx, $Force, $More) ConvertTo-AtlasCanonical -LiteralPath $fx.T1 -OutputPath (Join-Path $fx.Out 'canonical.nii.gz') -Force:$Force @More }
+                Output = { param($fx) Join-Path $fx.Out 'canonical.nii.gz' } }
+            @{ Name = 'Invoke-AtlasResample'; Touch = 'Mask0'; Change = @{ Interpolation = 'Linear' }
+                Run = { param($fx, $Force, $More) Invoke-AtlasResample -LiteralPath $fx.Mask0 -Reference $fx.T1 -Destination $fx.Out -Force:$Force @More }
+                Output = { param($fx) Join-Path $fx.Out 'c0001s0001t01_LesionSmooth.nii.gz' } }
+            @{ Name = 'Export-AtlasTransform'; Change = @{ Format = 'RasMatrix' }
+                Run = { param($fx, $Force, $More)
+                    $src = Join-Path $fx.Root 'extra/itk.txt'
+                    if (-not (Test-Path $src)) {
+                        Set-Content $src '#Insight Transform File V1.0', 'Transform: AffineTransform_double_3_3', 'Parameters: 1 0 0 0 1 0 0 0 1 2 0 0', 'FixedParameters: 0 0 0'
+                        (Get-Item $src).LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-2)
+                    }
+                    Export-AtlasTransform -Path $src -OutputPath (Join-Path $fx.Out 'converted.txt') -Force:$Force @More }
+                Output = { param($fx) Join-Path $fx.Out 'converted.txt' } }
         )
     }
 

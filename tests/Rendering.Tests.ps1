@@ -299,7 +299,7 @@ Describe 'New-AtlasQcReport' {
 
     It 'opens in headless Chromium and the screenshot is not blank' {
 
-        if (-not (Test-Path '/usr/bin/chromium')) { Set-ItResult -Skipped -Because "chromium not installed (apt-get install chromium)"; return }
+        if ($why = Get-PeerSkipReason chromium) { Set-ItResult -Skipped -Because $why; return }
         $shot = Join-Path $script:Dir 'qc-shot.png'
         $userData = Join-Path $TestDrive ('chromium-' + [guid]::NewGuid().ToString('N'))
         New-Item -ItemType Directory -Path $userData | Out-Null
@@ -322,7 +322,7 @@ Describe 'New-AtlasQcReport' {
 
     It 'sorts by a column in the browser (the page opened as #sort=N)' {
 
-        if (-not (Test-Path '/usr/bin/chromium')) { Set-ItResult -Skipped -Because "chromium not installed (apt-get install chromium)"; return }
+        if ($why = Get-PeerSkipReason chromium) { Set-ItResult -Skipped -Because $why; return }
         function Get-RowOrder([string] $Hash) {
             $userData = Join-Path $TestDrive ('chromium-' + [guid]::NewGuid().ToString('N'))
             New-Item -ItemType Directory -Path $userData | Out-Null
@@ -342,7 +342,6 @@ Describe 'New-AtlasQcReport' {
     }
 
     It 'runs the dataset checks itself and shows a broken mask on a sample dataset' {
-        if (-not (Get-Command New-AtlasSampleDataset -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'New-AtlasSampleDataset is not in this build'; return }
         $root = Join-Path $TestDrive 'qc-sample'
         $null = New-AtlasSampleDataset -Path $root -SubjectCount 2 -Seed 3
         $subjects = @(Get-AtlasSubject -Path $root)

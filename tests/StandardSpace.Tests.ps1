@@ -54,7 +54,7 @@ Describe 'ConvertTo-AtlasStandardSpace' {
         (Get-Content -LiteralPath $s.TransformPath -TotalCount 1) | Should -Be '#Insight Transform File V1.0'
         $s.TransformPath | Should -BeLike "*$($s.ScanId)_from-T1w_to-sampletemplateT1w_mode-image_xfm.txt"
         $est = [Atlas.Core.Spatial.TransformFiles]::Read($s.TransformPath, 'Auto', $null, $null).Matrix
-        $truthFile = Join-Path $script:Subjects[0].Directory ([Atlas.Core.Datasets.SampleDataset]::TruthFileName($s.ScanId))
+        $truthFile = Join-Path $script:Subjects[0].Directory ([Atlas.Core.Samples.SampleDataset]::TruthFileName($s.ScanId))
         $rows = @(Get-Content -LiteralPath $truthFile | Where-Object { $_ -notmatch '^#' -and $_.Trim() })
         $truth = [double[,]]::new(4, 4)
         for ($i = 0; $i -lt 4; $i++) { $f = $rows[$i].Trim() -split '\s+'; for ($j = 0; $j -lt 4; $j++) { $truth[$i, $j] = [double]::Parse($f[$j], [Globalization.CultureInfo]::InvariantCulture) } }

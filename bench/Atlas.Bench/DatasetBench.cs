@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using Atlas.Core.Datasets;
+using Atlas.Core.Samples;
 
 namespace Atlas.Bench
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.IO;
+using Atlas.Core.Imaging;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;

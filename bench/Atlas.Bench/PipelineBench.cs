@@ -1,3 +1,4 @@
+using Atlas.Core.Samples;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;

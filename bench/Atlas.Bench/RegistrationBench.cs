@@ -81,7 +81,7 @@ namespace Atlas.Bench
                     NiftiWriter.Write(lesionVol, lesionPath);
                     // elastix's moving mask marks the voxels to use: the head without the (dilated) lesion.
                     var use = new byte[lm.Length];
-                    var d2 = Atlas.Core.Metrics.DistanceTransform.SquaredToNearest(lm, g.NX, g.NY, g.NZ, g.VoxelSizeMm[0], g.VoxelSizeMm[1], g.VoxelSizeMm[2]);
+                    var d2 = Atlas.Core.Imaging.DistanceTransform.SquaredToNearest(lm, g.NX, g.NY, g.NZ, g.VoxelSizeMm[0], g.VoxelSizeMm[1], g.VoxelSizeMm[2]);
                     for (int i = 0; i < use.Length; i++) use[i] = d2[i] > 9 ? (byte)1 : (byte)0;
                     NiftiWriter.Write(AtlasVolume.FromMask(g, use), Path.Combine(dir, "case" + n + "_usemask.nii.gz"));
                 }

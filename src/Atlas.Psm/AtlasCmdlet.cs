@@ -138,7 +138,6 @@ namespace Atlas.Psm
                         case NiftiErrorKind.NotFound: return ErrorCategory.ObjectNotFound;
                         case NiftiErrorKind.UnsupportedDataType: return ErrorCategory.NotImplemented;
                         case NiftiErrorKind.InvalidArgument: return ErrorCategory.InvalidArgument;
-                        case NiftiErrorKind.GridMismatch: return ErrorCategory.InvalidData;
                         case NiftiErrorKind.ValueOutOfRange: return ErrorCategory.InvalidData;
                         default: return ErrorCategory.InvalidData;
                     }
@@ -164,11 +163,16 @@ namespace Atlas.Psm
 
         /// <summary>
         /// An ErrorRecord whose target is the file involved: the exception's file when it names one (a
-        /// NIfTI error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
+        /// NIfTI or geometry error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
+        /// A geometry error's id is its kind's (<see cref="GeometryException.ErrorIdFor"/>: GridMismatch for every
+        /// cmdlet), not the cmdlet's <paramref name="errorId"/>, so one kind has one id everywhere.
         /// </summary>
         protected static ErrorRecord MakeError(Exception ex, string errorId, object target, ErrorCategory? category = null)
         {
-            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath : (object)AtomicFile.TargetOf(ex) ?? target;
+            if (ex is GeometryException geo) errorId = GeometryException.ErrorIdFor(geo.Kind);
+            object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath
+                : ex is GeometryException g && g.FilePath != null ? g.FilePath
+                : (object)AtomicFile.TargetOf(ex) ?? target;
             var rec = new ErrorRecord(ex, errorId, category ?? CategoryFor(ex), t);
             if (t is string s && !string.IsNullOrEmpty(s) && ex.Message.IndexOf(s, StringComparison.Ordinal) < 0)
                 rec.ErrorDetails = new ErrorDetails(s + ": " + ex.Message);
@@ -258,9 +262,13 @@ namespace Atlas.Psm
 
         // ------------------------------------------------------------------ outputs
 
-        /// <summary>File paths compared as the file system does (case-insensitive on Windows only).</summary>
+        /// <summary>File paths compared as the file system does (case-insensitive on Windows only): the one path comparison of the cmdlets.</summary>
         protected static StringComparer PathComparer =>
             Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+        /// <summary>The same rule as <see cref="PathComparer"/> for string.Equals and StartsWith.</summary>
+        protected static StringComparison PathComparison =>
+            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
         /// <summary>What to do with an output path.</summary>
         protected enum OutputAction { Write, Skip, Refuse }
@@ -603,7 +611,7 @@ namespace Atlas.Psm
         private static bool IsUnder(string path, string root)
         {
             root = TrimSeparator(root);
-            var cmp = Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var cmp = PathComparison;
             if (string.Equals(TrimSeparator(path), root, cmp)) return true;
             return path.StartsWith(root + System.IO.Path.DirectorySeparatorChar, cmp) || path.StartsWith(root + "/", cmp);
         }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Atlas.Core.Datasets;
+using Atlas.Core.Text;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
@@ -125,7 +126,7 @@ namespace Atlas.Core.Bids
         }
 
         private static bool IsScanFailure(Exception ex) =>
-            ex is NiftiFormatException || ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is ArgumentException;
+            ex is NiftiFormatException || ex is GeometryException || ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is ArgumentException;
 
         internal BidsPlannedFile NewFile(string relative, BidsFileOperation op, string role, params string[] sources)
         {
@@ -159,7 +160,7 @@ namespace Atlas.Core.Bids
             if (sidecar.Count > 0)
             {
                 var j = NewFile(t1Rel.Substring(0, t1Rel.Length - ".nii.gz".Length) + ".json", BidsFileOperation.Text, "T1w sidecar");
-                j.Text = () => BidsJson.Serialize(sidecar);
+                j.Text = () => OrderedJson.Serialize(sidecar);
                 scan.Files.Add(j);
             }
 
@@ -185,14 +186,11 @@ namespace Atlas.Core.Bids
                 if (!File.Exists(m)) throw new NiftiFormatException(NiftiErrorKind.NotFound, m, "the " + role + " of " + scan.Subject + " does not exist");
                 NiftiFiles.CheckIntegrity(m);
                 var g = Grid.FromHeader(NiftiReader.ReadHeader(m));
-                string why = t1Grid.DescribeMismatch(g);
-                if (why != null && !_o.AllowGridMismatch)
-                    throw new NiftiFormatException(NiftiErrorKind.GridMismatch, m,
-                        "the " + role + " is not on the grid of the T1 " + t1Path + ": " + why + " (use -AllowGridMismatch to convert it anyway)");
+                if (!_o.AllowGridMismatch)
+                    GridCheck.RequireSame(t1Grid, t1Path, g, m, "the T1", "the " + role, "Use -AllowGridMismatch to convert it anyway.");
                 if (first == null) first = g;
-                else if (!_o.KeepSeparateLesions && first.DescribeMismatch(g) != null)
-                    throw new NiftiFormatException(NiftiErrorKind.GridMismatch, m,
-                        "cannot merge it with " + masks[0] + ": " + first.DescribeMismatch(g) + " (use -KeepSeparateLesions to keep one mask per lesion)");
+                else if (!_o.KeepSeparateLesions)
+                    GridCheck.RequireSame(first, masks[0], g, m, "the first " + role, "the " + role + ", so it cannot be merged,", "Use -KeepSeparateLesions to keep one mask per lesion.");
             }
             if (_o.KeepSeparateLesions)
             {
@@ -214,7 +212,7 @@ namespace Atlas.Core.Bids
             {
                 var side = BidsDatasetTexts.MaskSidecar(scan, role, desc, sources.Length);
                 var j = NewFile(rel.Substring(0, rel.Length - ".nii.gz".Length) + ".json", BidsFileOperation.Text, role + " sidecar");
-                j.Text = () => BidsJson.Serialize(side);
+                j.Text = () => OrderedJson.Serialize(side);
                 scan.Files.Add(j);
             }
         }

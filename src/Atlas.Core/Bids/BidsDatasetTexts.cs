@@ -5,6 +5,7 @@ using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
 using Atlas.Core.Datasets;
+using Atlas.Core.Text;
 
 namespace Atlas.Core.Bids
 {
@@ -47,7 +48,7 @@ namespace Atlas.Core.Bids
         public void AddHeadFiles(BidsPlan plan, bool anyMask, BidsConverter c)
         {
             var d = c.NewFile("dataset_description.json", BidsFileOperation.Text, "dataset description");
-            d.Text = () => BidsJson.Serialize(RawDescription());
+            d.Text = () => OrderedJson.Serialize(RawDescription());
             plan.HeadFiles.Add(d);
 
             var readme = c.NewFile("README", BidsFileOperation.Text, "README");
@@ -64,7 +65,7 @@ namespace Atlas.Core.Bids
             if (_o.MaskPlacement == BidsMaskPlacement.Derivatives)
             {
                 var dd = c.NewFile(BidsConverter.LesionDerivative + "/dataset_description.json", BidsFileOperation.Text, "derivative dataset description");
-                dd.Text = () => BidsJson.Serialize(DerivativeDescription());
+                dd.Text = () => OrderedJson.Serialize(DerivativeDescription());
                 plan.HeadFiles.Add(dd);
             }
             else
@@ -263,7 +264,7 @@ namespace Atlas.Core.Bids
             plan.TailFiles.Add(pt);
 
             var pj = c.NewFile("participants.json", BidsFileOperation.Text, "participants description");
-            pj.Text = () => BidsJson.Serialize(ParticipantsJson(table(), columns));
+            pj.Text = () => OrderedJson.Serialize(ParticipantsJson(table(), columns));
             plan.TailFiles.Add(pj);
 
             var perSession = columns.FindAll(x => x.PerSession);
@@ -301,7 +302,7 @@ namespace Atlas.Core.Bids
                         var j = new JsonObject();
                         j.Add("session_id", new JsonObject { { "Description", "BIDS session label: the ATLAS time point (t01 is ses-1)" } });
                         foreach (var col in perSession) j.Add(col.Name, DescribeColumn(col, values[col.Name]));
-                        return BidsJson.Serialize(j);
+                        return OrderedJson.Serialize(j);
                     };
                     plan.TailFiles.Add(sj);
                 }

@@ -148,7 +148,7 @@ namespace Atlas.Core.Datasets
         }
 
         private static bool IsReadFailure(Exception ex) =>
-            ex is NiftiFormatException || ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException || ex is NotSupportedException;
+            ex is NiftiFormatException || ex is GeometryException || ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException || ex is NotSupportedException;
 
         private static string Reason(Exception ex) => ex is NiftiFormatException n && n.Reason != null ? n.Reason : ex.Message;
 

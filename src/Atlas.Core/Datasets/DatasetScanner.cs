@@ -72,6 +72,9 @@ namespace Atlas.Core.Datasets
         private static readonly Regex IndiName = new Regex(
             @"^(?<id>[A-Za-z0-9]+)_(?:(?<t1>t1w(?:_deface)?)|Lesion(?<kind>Raw|Smooth)(?:_(?<rank>\d+))?)_stx" + Ext + "$",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        /// <summary>The folder of a sample standardization dataset's template (New-AtlasSampleDataset -Standardization): no scan.</summary>
+        public const string SampleTemplateFolder = "template";
+
         private static readonly Regex BidsName = new Regex(
             @"^sub-(?<sub>[A-Za-z0-9]+)(?:_ses-(?<ses>[A-Za-z0-9]+))?(?<ents>(?:_[A-Za-z]+-[A-Za-z0-9]+)*)_(?<suffix>T1w|mask)" + Ext + "$",
             RegexOptions.CultureInvariant);
@@ -277,7 +280,7 @@ namespace Atlas.Core.Datasets
             if (file.Length > root.Length + 1)
             {
                 string rel = file.Substring(root.Length + 1).Replace('\\', '/');
-                if (rel.StartsWith(SampleDataset.TemplateFolder + "/", StringComparison.OrdinalIgnoreCase)) return true;
+                if (rel.StartsWith(SampleTemplateFolder + "/", StringComparison.OrdinalIgnoreCase)) return true;
             }
             foreach (var e in DocumentExtensions) if (lower.EndsWith(e)) return true;
             return false;

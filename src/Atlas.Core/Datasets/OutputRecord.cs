@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
-using Atlas.Core.Bids;
+using Atlas.Core.Text;
 using Atlas.Core.Nifti;
 
 namespace Atlas.Core.Datasets
@@ -161,7 +161,7 @@ namespace Atlas.Core.Datasets
                 o.Add("Result", rs);
             }
             o.Add("WrittenUtc", WrittenUtc.ToUniversalTime().ToString("o", CultureInfo.InvariantCulture));
-            AtomicFile.WriteAllText(PathFor(output), BidsJson.Serialize(o));
+            AtomicFile.WriteAllText(PathFor(output), OrderedJson.Serialize(o));
         }
 
         /// <summary>Removes the record of an output (when the output is replaced by something the module did not record).</summary>

@@ -1,8 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
-using Atlas.Core.Lesions;
-using Atlas.Core.Metrics;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -70,8 +69,8 @@ namespace Atlas.Core.Intensity
             options = options ?? new NormalizationOptions();
             if (!(options.LowPercentile >= 0 && options.HighPercentile <= 100 && options.LowPercentile < options.HighPercentile))
                 throw new ArgumentException("Percentiles must satisfy 0 ≤ low < high ≤ 100.");
-            if (mask != null) LesionMasks.RequireSameGrid(image, mask);
-            if (lesion != null) LesionMasks.RequireSameGrid(image, lesion);
+            if (mask != null) GridCheck.RequireSame(image, mask);
+            if (lesion != null) GridCheck.RequireSame(image, lesion);
             var v = image.ToFloat32();
             var warnings = new List<string>();
             byte[] m;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
-using Atlas.Core.Lesions;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -101,8 +101,8 @@ namespace Atlas.Core.Intensity
             options.Validate();
             var sw = Stopwatch.StartNew();
             var grid = image.Grid;
-            if (mask != null) LesionMasks.RequireSameGrid(image, mask);
-            if (lesion != null) LesionMasks.RequireSameGrid(image, lesion);
+            if (mask != null) GridCheck.RequireSame(image, mask);
+            if (lesion != null) GridCheck.RequireSame(image, lesion);
             var warnings = new List<string>();
             var input = image.ToFloat32();
             long n = input.LongLength;

@@ -1,7 +1,6 @@
 using System;
 using System.Threading.Tasks;
-using Atlas.Core.Lesions;
-using Atlas.Core.Metrics;
+using Atlas.Core.Imaging;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Intensity

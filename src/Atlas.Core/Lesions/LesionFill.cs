@@ -1,5 +1,5 @@
 using System;
-using Atlas.Core.Metrics;
+using Atlas.Core.Imaging;
 using System.Collections.Generic;
 using System.Threading;
 using Atlas.Core.Volumes;

@@ -6,24 +6,9 @@ using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Lesions
 {
-    /// <summary>Grid checks, ATLAS file names and mask unions shared by the lesion operations.</summary>
+    /// <summary>ATLAS file names and mask unions shared by the lesion operations (grid checks: <see cref="GridCheck"/>).</summary>
     public static class LesionMasks
     {
-        /// <summary>Throws a GridMismatch error naming both files when two volumes are not on one grid.</summary>
-        public static void RequireSameGrid(AtlasVolume a, AtlasVolume b, double toleranceMm = 1e-3)
-        {
-            if (a == null || b == null) throw new ArgumentNullException(a == null ? nameof(a) : nameof(b));
-            RequireSameGrid(a.Grid, a.Path, b.Grid, b.Path, toleranceMm);
-        }
-
-        public static void RequireSameGrid(Grid a, string pathA, Grid b, string pathB, double toleranceMm = 1e-3)
-        {
-            string why = a.DescribeMismatch(b, toleranceMm);
-            if (why == null) return;
-            throw new NiftiFormatException(NiftiErrorKind.GridMismatch, pathB,
-                "not on the grid of " + (pathA ?? "(volume in memory)") + ": " + why + " (" + a + " vs " + b + "). Resample one of them first.");
-        }
-
         /// <summary>
         /// The published name of a smoothed mask for a raw one: the last "LesionRaw" in the file name
         /// becomes "LesionSmooth" and the extension .nii.gz (c0001s0001t01_LesionRaw_1.voi →
@@ -57,7 +42,7 @@ namespace Atlas.Core.Lesions
         {
             if (masks == null || masks.Count == 0) throw new ArgumentException("No masks to merge.", nameof(masks));
             var first = masks[0];
-            for (int m = 1; m < masks.Count; m++) RequireSameGrid(first, masks[m]);
+            for (int m = 1; m < masks.Count; m++) GridCheck.RequireSame(first, masks[m]);
             long n = first.Grid.VoxelCount;
             if (!asLabelMap)
             {

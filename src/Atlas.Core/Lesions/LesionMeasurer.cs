@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Threading;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -173,9 +174,9 @@ namespace Atlas.Core.Lesions
                 throw new ArgumentException("BilateralFraction must lie in 0..1.");
             var g = mask.Grid;
             byte[] cortex = null, infra = null;
-            if (o.CortexMask != null) { LesionMasks.RequireSameGrid(mask, o.CortexMask); cortex = o.CortexMask.ToMask(); }
-            if (o.InfratentorialMask != null) { LesionMasks.RequireSameGrid(mask, o.InfratentorialMask); infra = o.InfratentorialMask.ToMask(); }
-            if (o.Atlas != null) LesionMasks.RequireSameGrid(mask, o.Atlas.Volume);
+            if (o.CortexMask != null) { GridCheck.RequireSame(mask, o.CortexMask); cortex = o.CortexMask.ToMask(); }
+            if (o.InfratentorialMask != null) { GridCheck.RequireSame(mask, o.InfratentorialMask); infra = o.InfratentorialMask.ToMask(); }
+            if (o.Atlas != null) GridCheck.RequireSame(mask, o.Atlas.Volume);
 
             var m = mask.ToMask();
             int[] labels; int count;

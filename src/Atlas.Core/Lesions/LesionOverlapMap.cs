@@ -48,7 +48,7 @@ namespace Atlas.Core.Lesions
         /// <summary>Adds one mask (non-zero = lesion); a mask on another grid is a GridMismatch error naming it.</summary>
         public void Add(AtlasVolume mask)
         {
-            LesionMasks.RequireSameGrid(Grid, GridSource, mask.Grid, mask.Path);
+            GridCheck.RequireSame(Grid, GridSource, mask.Grid, mask.Path);
             if (IsCountMap(mask.Header)) { AddPartial(mask); return; }
             // The binarised mask goes into one scratch array, reused for every mask added
             // (adding is one mask at a time; the map is not for concurrent use).
@@ -87,7 +87,7 @@ namespace Atlas.Core.Lesions
         {
             if (!IsCountMap(counts.Header))
                 throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, counts.Path, "not a lesion count map (intent name '" + CountIntentName + "' with N in intent_p1).");
-            LesionMasks.RequireSameGrid(Grid, GridSource, counts.Grid, counts.Path);
+            GridCheck.RequireSame(Grid, GridSource, counts.Grid, counts.Path);
             var v = counts.ToFloat64();
             long n = (long)Math.Round(counts.Header.IntentP1);
             for (long i = 0; i < v.LongLength; i++)
@@ -103,7 +103,7 @@ namespace Atlas.Core.Lesions
         /// <summary>Adds another accumulator's counts and N.</summary>
         public void Merge(LesionOverlapMap other)
         {
-            LesionMasks.RequireSameGrid(Grid, GridSource, other.Grid, other.GridSource);
+            GridCheck.RequireSame(Grid, GridSource, other.Grid, other.GridSource);
             for (long i = 0; i < _counts.LongLength; i++) _counts[i] += other._counts[i];
             MaskCount += other.MaskCount;
         }

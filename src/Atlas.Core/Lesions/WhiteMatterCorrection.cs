@@ -57,8 +57,8 @@ namespace Atlas.Core.Lesions
             if (t1 == null) throw new ArgumentNullException(nameof(t1));
             if (lesion == null) throw new ArgumentNullException(nameof(lesion));
             if (!(percent >= 0 && percent <= 100)) throw new ArgumentException("Percent must lie in 0..100.", nameof(percent));
-            LesionMasks.RequireSameGrid(t1, lesion);
-            if (whiteMatter != null) LesionMasks.RequireSameGrid(t1, whiteMatter);
+            GridCheck.RequireSame(t1, lesion);
+            if (whiteMatter != null) GridCheck.RequireSame(t1, whiteMatter);
 
             var img = t1.ToFloat64();
             double min = double.PositiveInfinity, max = double.NegativeInfinity;

@@ -2,7 +2,7 @@ using System;
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
-using Atlas.Core.Lesions;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -47,7 +47,7 @@ namespace Atlas.Core.Metrics
         {
             if (reference == null) throw new ArgumentNullException(nameof(reference));
             if (candidate == null) throw new ArgumentNullException(nameof(candidate));
-            RequireSameGrid(reference, candidate);
+            GridCheck.RequireSame(reference, candidate, "the reference", "the candidate");
             byte[] a = null, b = null;
             try
             {
@@ -60,17 +60,6 @@ namespace Atlas.Core.Metrics
             }
             finally { pool?.Return(a); pool?.Return(b); }
         }
-
-        /// <summary>Throws a GridMismatch <see cref="NiftiFormatException"/> naming both files unless the grids match.</summary>
-        public static void RequireSameGrid(AtlasVolume reference, AtlasVolume candidate)
-        {
-            string why = reference.Grid.DescribeMismatch(candidate.Grid);
-            if (why != null)
-                throw new NiftiFormatException(NiftiErrorKind.GridMismatch, candidate.Path,
-                    "The reference " + Describe(reference) + " and the candidate " + Describe(candidate) + " are not on the same grid (" + why + "); resample one onto the other first.");
-        }
-
-        private static string Describe(AtlasVolume v) => (v.Path ?? "(in-memory volume)") + " [" + v.Grid + "]";
 
         /// <summary>Compares two 0/1 masks (non-zero = inside) on one grid.</summary>
         public static LesionOverlap Compute(byte[] reference, byte[] candidate, Grid grid, OverlapOptions options = null)
@@ -287,7 +276,7 @@ namespace Atlas.Core.Metrics
             o.LesionCountDifference = Math.Abs(nb - na);
         }
 
-        /// <summary>Connected components (labels 1..count, 0 = background) from Atlas.Core.Lesions.</summary>
+        /// <summary>Connected components (labels 1..count, 0 = background) from Atlas.Core.Imaging.</summary>
         private static int[] LesionLabels(byte[] mask, int nx, int ny, int nz, int connectivity, out int count)
         {
             var labeling = ConnectedComponents.Label(mask, nx, ny, nz, connectivity);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
+using Atlas.Core.Imaging;
 
 namespace Atlas.Core.Metrics
 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
@@ -129,7 +130,7 @@ namespace Atlas.Core.Metrics
                         for (int j = i + 1; j < group.Count; j++)
                         {
                             cancel.ThrowIfCancellationRequested();
-                            OverlapMetrics.RequireSameGrid(vols[i], vols[j]);
+                            GridCheck.RequireSame(vols[i], vols[j], "the reference", "the candidate");
                             var o = OverlapMetrics.Compute(masks[i], masks[j], vols[i].Grid, options);
                             pairs.Add(Pair(Inter, group[i], group[j], o));
                         }
@@ -289,48 +290,6 @@ namespace Atlas.Core.Metrics
                 r.Analysis = analysis; r.Scope = scope;
                 list.Add(r);
             }
-        }
-    }
-
-    /// <summary>Mean, sample SD and friends that skip NaN (used by summaries).</summary>
-    public static class Stats
-    {
-        public static double Mean(double[] x)
-        {
-            double s = 0; int n = 0;
-            foreach (var v in x) if (!double.IsNaN(v)) { s += v; n++; }
-            return n == 0 ? double.NaN : s / n;
-        }
-
-        /// <summary>Standard deviation with n − 1 in the denominator (NaN for fewer than 2 values).</summary>
-        public static double SampleSD(double[] x)
-        {
-            double m = Mean(x), s = 0; int n = 0;
-            foreach (var v in x) if (!double.IsNaN(v)) { s += (v - m) * (v - m); n++; }
-            return n < 2 ? double.NaN : Math.Sqrt(s / (n - 1));
-        }
-
-        public static double Median(double[] x) => Percentile.Of(WithoutNaN(x), 50);
-
-        public static double Min(double[] x)
-        {
-            double m = double.NaN;
-            foreach (var v in x) if (!double.IsNaN(v) && (double.IsNaN(m) || v < m)) m = v;
-            return m;
-        }
-
-        public static double Max(double[] x)
-        {
-            double m = double.NaN;
-            foreach (var v in x) if (!double.IsNaN(v) && (double.IsNaN(m) || v > m)) m = v;
-            return m;
-        }
-
-        internal static double[] WithoutNaN(double[] x)
-        {
-            var l = new List<double>(x.Length);
-            foreach (var v in x) if (!double.IsNaN(v)) l.Add(v);
-            return l.ToArray();
         }
     }
 }

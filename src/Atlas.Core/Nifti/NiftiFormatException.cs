@@ -14,7 +14,6 @@ namespace Atlas.Core.Nifti
         BadOffset,
         SizeMismatch,
         ValueOutOfRange,
-        GridMismatch,
         InvalidArgument,
     }
 

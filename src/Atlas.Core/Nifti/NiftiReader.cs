@@ -32,6 +32,13 @@ namespace Atlas.Core.Nifti
     public static class NiftiReader
     {
         private const int SkipChunk = 1 << 16;
+
+        /// <summary>
+        /// Deflate inflates at most 1032:1 (RFC 1951: a 258-byte match costs at least 2 bits), so a
+        /// gzip file of n bytes holds no more than this many times n; a header that claims more is
+        /// rejected before anything is allocated for it.
+        /// </summary>
+        internal const long MaxDeflateRatio = 1032;
         [ThreadStatic] private static byte[] t_skip;
 
         public static NiftiHeader ReadHeader(string path) => Read(path, new NiftiReadOptions { HeaderOnly = true }).Header;
@@ -59,7 +66,7 @@ namespace Atlas.Core.Nifti
                 fs = new FileStream(headerPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
                 bool gz = NiftiFiles.IsGzip(fs);
                 s = gz ? new GZipStream(fs, CompressionMode.Decompress, true) : (Stream)fs;
-                var h = ReadHeaderAndExtensions(s, headerPath, out long consumed);
+                var h = ReadHeaderAndExtensions(s, headerPath, MostBytesIn(fs, gz), out long consumed);
                 if (h.Format != NiftiFormat.Analyze75 && h.SingleFile && pairByName)
                     imagePath = headerPath; // an n+1 file named .hdr still holds its own data
                 if (!h.SingleFile && !pairByName)
@@ -76,9 +83,12 @@ namespace Atlas.Core.Nifti
                     throw new NiftiFormatException(NiftiErrorKind.UnsupportedDataType, headerPath, "complex data (" + dt + ") can only be read as its magnitude: use Import-AtlasVolume -Magnitude (NiftiReadOptions.ComplexAsMagnitude)");
                 if (options.Frame.HasValue && (options.Frame.Value < 0 || options.Frame.Value >= h.FrameCount))
                     throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, headerPath, "frame " + options.Frame.Value + " does not exist; the image has " + h.FrameCount + " frame(s), numbered from 0");
-                long voxOffset = (long)h.VoxOffset;
                 if (h.VoxOffset < 0 || double.IsNaN(h.VoxOffset))
                     throw new NiftiFormatException(NiftiErrorKind.BadOffset, headerPath, "vox_offset " + h.VoxOffset + " is negative");
+                if (h.VoxOffset > long.MaxValue / 4)
+                    throw new NiftiFormatException(NiftiErrorKind.BadOffset, headerPath, "vox_offset " + h.VoxOffset + " is beyond any file");
+                long voxOffset = (long)h.VoxOffset;
+                CheckGeometry(h, headerPath);
                 if (h.SingleFile && voxOffset < h.HeaderSize)
                     throw new NiftiFormatException(NiftiErrorKind.BadOffset, headerPath, "vox_offset " + voxOffset + " lies inside the " + h.HeaderSize + "-byte header");
 
@@ -96,22 +106,40 @@ namespace Atlas.Core.Nifti
                     consumed = 0;
                 }
 
-                long frameBytes = checked(h.VoxelsPerFrame * bpv);
+                // Sizes are checked against what the file can hold before the voxel array is allocated
+                // (dims of a hostile header multiply past anything a file of this size justifies).
+                long frameBytes = h.VoxelsPerFrame * bpv; // CheckGeometry bounds it below 2^62
                 long frames = options.Frame.HasValue ? 1 : h.FrameCount;
                 long skip = options.Frame.HasValue ? frameBytes * options.Frame.Value : 0;
-                long need = checked(frameBytes * frames);
-                Array data = NiftiDataTypes.AllocateForOverwrite(dt, checked(h.VoxelsPerFrame * frames), options.Pool);
-                rented = options.Pool != null ? data : null;
-
+                long need = frameBytes * frames;
+                long allBytes = frameBytes * h.FrameCount;
                 if (!gz)
                 {
                     long len = fs.Length;
                     if (voxOffset > len)
                         throw new NiftiFormatException(NiftiErrorKind.BadOffset, current, "vox_offset " + voxOffset + " is beyond the end of the " + len + "-byte file");
-                    long total = voxOffset + frameBytes * h.FrameCount;
+                    long total = voxOffset + allBytes;
                     if (len < total)
                         throw new NiftiFormatException(NiftiErrorKind.SizeMismatch, current,
-                            "the header describes " + (frameBytes * h.FrameCount) + " data bytes from offset " + voxOffset + " (" + total + " bytes in all), but the file has " + len + " bytes");
+                            "the header describes " + allBytes + " data bytes from offset " + voxOffset + " (" + total + " bytes in all), but the file has " + len + " bytes");
+                }
+                else
+                {
+                    long most = MostBytesIn(fs, true);
+                    if (voxOffset > most)
+                        throw new NiftiFormatException(NiftiErrorKind.BadOffset, current, "vox_offset " + voxOffset + " is beyond what the " + fs.Length + "-byte gzip file can hold");
+                    if (voxOffset + skip + need > most)
+                        throw new NiftiFormatException(NiftiErrorKind.SizeMismatch, current,
+                            "the header describes " + allBytes + " data bytes from offset " + voxOffset + ", more than the " + fs.Length + "-byte gzip file can hold (deflate inflates at most " + MaxDeflateRatio + ":1)");
+                }
+                long elements = need / NiftiDataTypes.ElementSize(dt);
+                if (elements > int.MaxValue)
+                    throw new NiftiFormatException(NiftiErrorKind.SizeMismatch, current, "the image holds " + elements + " values, more than one array can (2^31 - 1); read one frame with -Frame");
+                Array data = NiftiDataTypes.AllocateForOverwrite(dt, need / bpv, options.Pool);
+                rented = options.Pool != null ? data : null;
+
+                if (!gz)
+                {
                     fs.Position = voxOffset + skip;
                     long got = StreamIO.ReadInto(fs, data, need);
                     if (got < need) throw Short(current, got, need);
@@ -200,8 +228,33 @@ namespace Atlas.Core.Nifti
                 "the gzip data end after " + inflated + " of " + needed + " bytes (truncated file?)");
         }
 
+        /// <summary>The most bytes the (inflated) stream of a file can yield: its length, or the deflate bound when gzipped.</summary>
+        private static long MostBytesIn(FileStream fs, bool gz) => gz ? fs.Length * MaxDeflateRatio + 1024 : fs.Length;
+
+        /// <summary>
+        /// Dims and the chosen affine a volume can be built on: each spatial dim fits an int, the voxel
+        /// and value counts fit a long with room to spare, the affine is finite. Names the file.
+        /// </summary>
+        private static void CheckGeometry(NiftiHeader h, string path)
+        {
+            for (int d = 1; d <= 3; d++)
+                if (h.DimSize(d) > int.MaxValue)
+                    throw new NiftiFormatException(NiftiErrorKind.BadHeader, path, "dim[" + d + "] = " + h.Dim[d] + " is larger than any image this module reads");
+            // Products of up to 7 dims and the bytes per voxel (at most 32): bounded by 2^62 so the
+            // offsets computed from them cannot overflow.
+            double bytes = 32;
+            for (int d = 1; d <= 7; d++) bytes *= h.DimSize(d);
+            if (bytes > (double)(1L << 62))
+                throw new NiftiFormatException(NiftiErrorKind.BadHeader, path, "the dims (" + string.Join(" x ", h.Dim, 1, Math.Max(1, Math.Min(7, (int)h.Dim[0]))) + ") describe more data than any file holds");
+            var a = AffineMath.FromHeader(h);
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 4; j++)
+                    if (double.IsNaN(a[i, j]) || double.IsInfinity(a[i, j]))
+                        throw new NiftiFormatException(NiftiErrorKind.BadHeader, path, "the voxel-to-world affine (" + (h.Format != NiftiFormat.Analyze75 && h.SFormCode > 0 ? "sform" : h.Format != NiftiFormat.Analyze75 && h.QFormCode > 0 ? "qform" : "pixdim") + ") has a non-finite value");
+        }
+
         /// <summary>Reads the 348/540-byte header and, for NIfTI, the extensions; reports the bytes consumed.</summary>
-        private static NiftiHeader ReadHeaderAndExtensions(Stream s, string path, out long consumed)
+        private static NiftiHeader ReadHeaderAndExtensions(Stream s, string path, long mostBytes, out long consumed)
         {
             var first = new byte[4];
             int got = StreamIO.ReadUpTo(s, first, 0, 4);
@@ -224,7 +277,8 @@ namespace Atlas.Core.Nifti
             // Extensions: a 4-byte extender, then esize/ecode records up to vox_offset (single file)
             // or to the end of the header file (pair). A single file whose vox_offset leaves no room
             // for the extender has none (nifti_clib reads it only when vox_offset allows).
-            long limit = h.SingleFile ? (long)h.VoxOffset : long.MaxValue;
+            // An extension never extends past what the file can hold, so a hostile esize allocates nothing.
+            long limit = h.SingleFile && h.VoxOffset < mostBytes ? (long)h.VoxOffset : mostBytes;
             if (h.SingleFile && limit < size + 4) return h;
             var ext = new byte[4];
             int eg = StreamIO.ReadUpTo(s, ext, 0, 4);

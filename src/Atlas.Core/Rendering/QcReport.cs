@@ -152,7 +152,7 @@ namespace Atlas.Core.Rendering
                     volume += l.VolumeMm3;
                     if (l.VoxelCount > 0) left += l.FractionLeft * l.VolumeMm3;
                 }
-                catch (Exception ex) when (ex is NiftiFormatException || ex is IOException || ex is InvalidDataException || ex is NotSupportedException)
+                catch (Exception ex) when (ex is NiftiFormatException || ex is GeometryException || ex is IOException || ex is InvalidDataException || ex is NotSupportedException)
                 {
                     problems.Add(Path.GetFileName(masks[n]) + ": " + ex.Message);
                 }
@@ -166,7 +166,7 @@ namespace Atlas.Core.Rendering
                 row.SnapshotPng = PngCodec.Encode(snap.Image);
                 row.Slices = snap.Info.Slices;
             }
-            catch (Exception ex) when (ex is NiftiFormatException || ex is IOException || ex is InvalidDataException || ex is NotSupportedException || ex is ArgumentException)
+            catch (Exception ex) when (ex is NiftiFormatException || ex is GeometryException || ex is IOException || ex is InvalidDataException || ex is NotSupportedException || ex is ArgumentException)
             {
                 problems.Add("snapshot: " + ex.Message);
             }

@@ -11,7 +11,7 @@ namespace Atlas.Core.Spatial
     /// "pull" direction ITK, ANTs, elastix and MRtrix store, and what resampling needs (the output
     /// value at reference point y is the moving image at T(y)). Immutable.
     /// </summary>
-    public sealed class AffineTransform
+    public sealed class AffineTransform : IFormattable
     {
         private readonly double[,] _m;
 
@@ -132,6 +132,16 @@ namespace Atlas.Core.Spatial
             var sb = new StringBuilder();
             for (int i = 0; i < 4; i++) sb.Append(Row(i)).Append('\n');
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// Formats "M" (or null, the general format): the 12 matrix elements with round-trip precision, so two
+        /// transforms format alike only when equal (the output records compare parameters as text).
+        /// </summary>
+        public string ToString(string format, IFormatProvider formatProvider)
+        {
+            if (!string.IsNullOrEmpty(format) && format != "M" && format != "G") throw new FormatException("AffineTransform formats are M and G.");
+            return "[" + Row(0) + "; " + Row(1) + "; " + Row(2) + "]";
         }
 
         public override string ToString()

@@ -52,7 +52,7 @@ namespace Atlas.Core.Spatial
         {
             if (template == null) throw new ArgumentNullException(nameof(template));
             if (brainMask == null) throw new ArgumentNullException(nameof(brainMask));
-            Atlas.Core.Lesions.LesionMasks.RequireSameGrid(template, brainMask);
+            GridCheck.RequireSame(template, brainMask);
             var g = template.Grid;
             var brain = brainMask.ToMask();
             long n = 0; double cy = 0, cz = 0;

@@ -226,6 +226,7 @@ namespace Atlas.Core.Volumes
                         if (Math.Abs(q[i, j]) > best) { best = Math.Abs(q[i, j]); bi = i; bj = j; }
                     }
                 }
+                if (bi < 0) return "???"; // a non-finite affine has no orientation (the reader rejects such files)
                 used[bi] = true; done[bj] = true;
                 bool pos = q[bi, bj] >= 0;
                 code[bj] = bi == 0 ? (pos ? 'R' : 'L') : bi == 1 ? (pos ? 'A' : 'P') : (pos ? 'S' : 'I');

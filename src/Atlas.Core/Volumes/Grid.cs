@@ -7,7 +7,7 @@ namespace Atlas.Core.Volumes
     /// The sampling grid of a 3D image: dimensions, voxel size and the voxel-to-world affine.
     /// Voxel (i,j,k) is stored at index i + NX*(j + NY*k) (NIfTI order, x fastest).
     /// </summary>
-    public sealed class Grid
+    public sealed class Grid : IFormattable
     {
         private readonly double[,] _affine;
         private readonly double[,] _inverse;
@@ -117,6 +117,24 @@ namespace Atlas.Core.Volumes
             double d = MaxAffineDifference(other);
             if (d > toleranceMm) return "affines differ by up to " + d.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) + " mm";
             return null;
+        }
+
+        /// <summary>
+        /// The general format (null or "G"): dimensions and the affine with round-trip precision, so two grids format
+        /// alike only when equal (the output records compare parameters as text); ToString() is the short display.
+        /// </summary>
+        public string ToString(string format, IFormatProvider formatProvider)
+        {
+            if (!string.IsNullOrEmpty(format) && format != "G") throw new FormatException("Grid has only the general format G.");
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var sb = new System.Text.StringBuilder();
+            sb.Append(NX).Append('x').Append(NY).Append('x').Append(NZ).Append(" affine [");
+            for (int i = 0; i < 3; i++)
+            {
+                if (i > 0) sb.Append("; ");
+                for (int j = 0; j < 4; j++) sb.Append(j > 0 ? " " : "").Append(_affine[i, j].ToString("R", inv));
+            }
+            return sb.Append(']').ToString();
         }
 
         public override string ToString() =>

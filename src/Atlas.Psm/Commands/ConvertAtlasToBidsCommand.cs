@@ -137,8 +137,7 @@ namespace Atlas.Psm.Commands
             foreach (var failure in plan.Failures)
             {
                 var ex = failure.Error;
-                string id = ex is NiftiFormatException n && n.Kind == NiftiErrorKind.GridMismatch ? "MaskGridMismatch" : "BidsScanFailed";
-                WriteFailure(ex, id, failure.Subject.T1Path ?? failure.Subject.ToString());
+                WriteFailure(ex, "BidsScanFailed", failure.Subject.T1Path ?? failure.Subject.ToString()); // a grid mismatch: GridMismatch
                 WriteObject(failure.ToResult(dest));
             }
 
@@ -178,7 +177,7 @@ namespace Atlas.Psm.Commands
             if (ex is BidsOutputExistsException)
                 WriteFailure(ex, "BidsFileExists", f.FullPath, ErrorCategory.ResourceExists);
             else
-                WriteFailure(ex, ex is NiftiFormatException n && n.Kind == NiftiErrorKind.GridMismatch ? "MaskGridMismatch" : "BidsFileFailed", f.FullPath);
+                WriteFailure(ex, "BidsFileFailed", f.FullPath); // a grid mismatch: GridMismatch
         }
 
         private string InvokeLabel(AtlasSubject s)

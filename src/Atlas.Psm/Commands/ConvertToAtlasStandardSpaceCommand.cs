@@ -86,7 +86,7 @@ namespace Atlas.Psm.Commands
                 if (_templatePath == null || _maskPath == null) { _templatePath = null; return; }
                 _template = NiftiReader.Read(_templatePath);
                 _templateMask = NiftiReader.Read(_maskPath);
-                Atlas.Core.Lesions.LesionMasks.RequireSameGrid(_template, _templateMask);
+                GridCheck.RequireSame(_template, _templateMask);
                 if (!NoDeface) _face = StandardSpace.FaceRegion(_template, _templateMask);
                 _space = SpaceName ?? SpaceLabel(_templatePath);
                 _dest = ResolveOutputPath(Destination);

@@ -56,8 +56,7 @@ namespace Atlas.Psm.Commands
             {
                 source = ResolveExistingPath(LiteralPath);
                 if (source == null) return;
-                if (string.Equals(System.IO.Path.GetFullPath(source), System.IO.Path.GetFullPath(target),
-                        Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+                if (string.Equals(System.IO.Path.GetFullPath(source), System.IO.Path.GetFullPath(target), PathComparison))
                 {
                     WriteFailure(new IOException("The output " + target + " would replace its input."), "OutputIsInput", target, ErrorCategory.InvalidArgument);
                     return;

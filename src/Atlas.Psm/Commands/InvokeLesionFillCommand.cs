@@ -61,7 +61,7 @@ namespace Atlas.Psm.Commands
                 if (Constrain != null)
                 {
                     var c = LoadVolume(Constrain);
-                    LesionMasks.RequireSameGrid(image, c);
+                    GridCheck.RequireSame(image, c);
                     barrier = c.ToMask();
                 }
                 var options = new LesionFillOptions

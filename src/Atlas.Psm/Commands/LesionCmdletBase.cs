@@ -118,8 +118,7 @@ namespace Atlas.Psm.Commands
 
         /// <summary>True when an output path (both provider paths) would replace one of its inputs (never allowed).</summary>
         protected static bool SamePath(string a, string b) =>
-            a != null && b != null && string.Equals(a, b,
-                Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            a != null && b != null && string.Equals(a, b, PathComparison);
 
         /// <summary>
         /// Creates a destination folder (honouring -WhatIf); returns its provider path. A folder inside a source
@@ -182,8 +181,7 @@ namespace Atlas.Psm.Commands
         }
 
         /// <summary>A set of provider paths compared as the file system does (case-insensitive on Windows only).</summary>
-        protected static HashSet<string> NewPathSet() => new HashSet<string>(
-            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        protected static HashSet<string> NewPathSet() => new HashSet<string>(PathComparer);
 
         /// <summary>
         /// The error for a file given twice to a reduction (an overlap map or a merge of shards): it is left out,

@@ -100,8 +100,8 @@ namespace Atlas.Psm.Commands
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {
-                WriteFailure(ex, ex is Atlas.Core.Nifti.NiftiFormatException n && n.Kind == Atlas.Core.Nifti.NiftiErrorKind.GridMismatch
-                    ? "GridMismatch" : "MeasureLesionOverlapFailed", AsPath(candInput) ?? Describe(candInput));
+                // A grid mismatch gets its kind's id (GridMismatch) from MakeError.
+                WriteFailure(ex, "MeasureLesionOverlapFailed", AsPath(candInput) ?? Describe(candInput));
                 return;
             }
             row.SubjectId = subjectId;

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Core.Datasets;
+using Atlas.Core.Samples;
 
 namespace Atlas.Psm.Commands
 {

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using Atlas.Core.Datasets;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
+using Atlas.Core.Spatial;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Psm.Commands
@@ -16,7 +17,7 @@ namespace Atlas.Psm.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.New, "LesionOverlapMap", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
     [OutputType(typeof(LesionOverlapResult))]
-    public sealed class NewLesionOverlapMapCommand : LesionCmdletBase
+    public sealed class NewLesionOverlapMapCommand : SpatialCmdletBase
     {
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
         public object InputObject { get; set; }
@@ -58,14 +59,31 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter SkipMismatched { get; set; }
 
+        /// <summary>
+        /// The map's grid (an image or a Grid): masks on other grids are resampled onto it by nearest
+        /// neighbour instead of refused. Without it the map takes the first mask's grid and refuses others.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object Reference { get; set; }
+
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        private ReferenceSpace _reference;
         private LesionOverlapMap _map;
         private readonly List<string> _inputs = new List<string>();
         private readonly HashSet<string> _added = NewPathSet();
         private int _skipped, _seen, _mismatched;
         private bool _inMemory;
+
+        protected override void BeginProcessing()
+        {
+            if (Reference == null) return;
+            _reference = LoadReference(Reference);
+            _map = new LesionOverlapMap(_reference.Grid, _reference.Header, _reference.Name);
+            if (_reference.Path != null) _inputs.Add(_reference.Path);
+        }
 
         protected override void ProcessRecord()
         {
@@ -104,9 +122,9 @@ namespace Atlas.Psm.Commands
         private void Failed(Exception ex, string what)
         {
             _skipped++;
-            bool mismatch = ex is NiftiFormatException n && n.Kind == NiftiErrorKind.GridMismatch;
+            bool mismatch = ex is GeometryException g && g.Kind == GeometryErrorKind.GridMismatch;
             if (mismatch && !SkipMismatched) _mismatched++;
-            WriteFailure(ex, mismatch ? "MaskGridMismatch" : "LesionOverlapInputFailed", what);
+            WriteFailure(ex, "LesionOverlapInputFailed", what); // a grid mismatch: GridMismatch
         }
 
         // Masks read from files reuse one voxel array after another (the map keeps only counts).
@@ -129,6 +147,13 @@ namespace Atlas.Psm.Commands
                 v = Load(item, _pool, out pooled);
                 if (item.Path != null) _inputs.Add(item.Path); else _inMemory = true;
                 if (_map == null) { _map = LesionOverlapMap.StartWith(v); return; }
+                if (_reference != null && !_map.Grid.Matches(v.Grid))
+                {
+                    // Nearest neighbour keeps a mask binary (and a partial count map's counts whole).
+                    WriteVerbose("Resampled " + item.Display + " onto the grid of " + _reference.Name + " (nearest neighbour; " + _map.Grid.DescribeMismatch(v.Grid) + ").");
+                    _map.Add(Resampler.Resample(v, _map.Grid, null, Interpolation.Nearest, new ResampleOptions { ReferenceHeader = _reference.Header }, Cancellation));
+                    return;
+                }
                 if (SkipMismatched && !_map.Grid.Matches(v.Grid))
                 {
                     _skipped++;
@@ -151,7 +176,7 @@ namespace Atlas.Psm.Commands
         protected override void EndProcessing()
         {
             CompleteProgress("New-LesionOverlapMap");
-            if (_map == null)
+            if (_map == null || _map.MaskCount == 0)
             {
                 WriteError(new ErrorRecord(new InvalidOperationException("No mask could be added; no overlap map was written."),
                     "NoMasks", ErrorCategory.InvalidData, OutputPath));

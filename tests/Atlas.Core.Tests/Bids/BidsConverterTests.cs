@@ -238,8 +238,8 @@ namespace Atlas.Core.Tests.Bids
                 var plan = new BidsConverter(Options(dest)).Plan(subjects);
                 Assert.Equal(2, plan.Scans.Count);
                 var f = Assert.Single(plan.Failures);
-                var nfe = Assert.IsType<NiftiFormatException>(f.Error);
-                Assert.Equal(NiftiErrorKind.GridMismatch, nfe.Kind);
+                var nfe = Assert.IsType<GeometryException>(f.Error);
+                Assert.Equal(GeometryErrorKind.GridMismatch, nfe.Kind);
                 Assert.Equal(bad, nfe.FilePath);
                 Assert.Contains(subjects[2].T1Path, nfe.Message);
                 // Same dimensions; the z voxel size is 3 mm against 1 mm, so the affines differ by 2 mm at most.

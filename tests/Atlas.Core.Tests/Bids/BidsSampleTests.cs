@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Atlas.Core.Bids;
+using Atlas.Core.Samples;
 using Atlas.Core.Datasets;
 using Atlas.Core.Nifti;
 using Xunit;
@@ -68,7 +69,7 @@ namespace Atlas.Core.Tests.Bids
         [InlineData(BidsMaskPlacement.Anat)]
         public void The_converted_sample_dataset_has_no_validator_errors(BidsMaskPlacement placement)
         {
-            Skip.If(BidsValidatorPeer.Executable == null, "bids-validator not installed (npm install -g bids-validator@1.15.0)");
+            Peers.RequireTool("bids-validator", "npm install -g bids-validator@1.15.0");
             string dest = _s.Dir.File("valid-" + placement);
             new BidsConverter(new BidsConvertOptions { Destination = dest, MaskPlacement = placement, IncludeRawMasks = true }).Convert(_s.Subjects);
             var r = BidsValidatorPeer.Run(dest);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using Atlas.Core.Bids;
+using Atlas.Core.Text;
 using Atlas.Core.Datasets;
 using Xunit;
 
@@ -40,8 +41,8 @@ namespace Atlas.Core.Tests.Bids
                     "  },\n" +
                     "  \"empty\": {},\n" +
                     "  \"nan\": null\n" +
-                    "}\n", BidsJson.Serialize(o));
-                Assert.Equal("[\n  {\n    \"a\": 0.1\n  }\n]\n", BidsJson.Serialize(new[] { new JsonObject { { "a", 0.1 } } }));
+                    "}\n", OrderedJson.Serialize(o));
+                Assert.Equal("[\n  {\n    \"a\": 0.1\n  }\n]\n", OrderedJson.Serialize(new[] { new JsonObject { { "a", 0.1 } } }));
                 Assert.Equal("1.5", BidsTable.Cell(1.5));
             }
             finally { CultureInfo.CurrentCulture = old; }
@@ -50,7 +51,7 @@ namespace Atlas.Core.Tests.Bids
         [Fact]
         public void Json_output_parses_back_with_System_Text_Json()
         {
-            string s = BidsJson.Serialize(new JsonObject { { "q", "\"\\\u2028\u0000" }, { "v", new[] { "a", "b" } } });
+            string s = OrderedJson.Serialize(new JsonObject { { "q", "\"\\\u2028\u0000" }, { "v", new[] { "a", "b" } } });
             using (var doc = System.Text.Json.JsonDocument.Parse(s))
             {
                 Assert.Equal("\"\\\u2028\u0000", doc.RootElement.GetProperty("q").GetString());

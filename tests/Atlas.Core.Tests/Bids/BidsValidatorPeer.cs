@@ -9,19 +9,7 @@ namespace Atlas.Core.Tests.Bids
     /// <summary>The official bids-validator (npm bids-validator@1.15.0, installed by .ci/run) run with --json.</summary>
     internal static class BidsValidatorPeer
     {
-        public static string Executable
-        {
-            get
-            {
-                foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-                {
-                    if (dir.Length == 0) continue;
-                    string p = Path.Combine(dir, "bids-validator");
-                    if (File.Exists(p)) return p;
-                }
-                return null;
-            }
-        }
+        public static string Executable => Peers.OnPath("bids-validator");
 
         public sealed class Issue
         {

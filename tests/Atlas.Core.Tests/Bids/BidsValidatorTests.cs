@@ -29,7 +29,7 @@ namespace Atlas.Core.Tests.Bids
         [InlineData(BidsMaskPlacement.Anat)]
         public void The_converted_native_tree_has_no_validator_errors(BidsMaskPlacement placement)
         {
-            Skip.If(BidsValidatorPeer.Executable == null, "bids-validator not installed (npm install -g bids-validator@1.15.0)");
+            Peers.RequireTool("bids-validator", "npm install -g bids-validator@1.15.0");
             using (var tmp = new TempDir())
             {
                 var o = new BidsConvertOptions { Destination = tmp.File("bids"), MaskPlacement = placement, IncludeRawMasks = true };
@@ -41,7 +41,7 @@ namespace Atlas.Core.Tests.Bids
         [SkippableFact]
         public void Standard_space_default_is_valid_and_KeepSpaceEntity_fails_only_on_the_space_entity()
         {
-            Skip.If(BidsValidatorPeer.Executable == null, "bids-validator not installed (npm install -g bids-validator@1.15.0)");
+            Peers.RequireTool("bids-validator", "npm install -g bids-validator@1.15.0");
             using (var tmp = new TempDir())
             {
                 // R2.0 names (-KeepSpaceEntity): the validator rejects space- in raw T1w names (BIDS allows it in derivatives only).

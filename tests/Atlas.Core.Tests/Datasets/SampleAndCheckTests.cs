@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Atlas.Core.Datasets;
+using Atlas.Core.Samples;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 using Xunit;
@@ -150,18 +151,10 @@ namespace Atlas.Core.Tests.Datasets
         [SkippableFact]
         public void NibabelReadsTheSampleAsRas()
         {
-            Skip.If(Peers.Python == null, "/usr/bin/python3 (nibabel) not installed");
+            string python = Peers.RequirePython("nibabel");
             string t1 = Path.Combine(_f.Root, "c0004", "c0004s0001t01", "c0004s0001t01.nii.gz");
-            var psi = new ProcessStartInfo(Peers.Python, "-c \"import nibabel as nib,sys; i=nib.load(sys.argv[1]); print(''.join(nib.aff2axcodes(i.affine)), i.shape, [round(float(z),3) for z in i.header.get_zooms()], round(float((i.affine @ [79.5,0,0,1])[0]),4)+0.0)\" " + t1)
-            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using (var p = Process.Start(psi))
-            {
-                string o = p.StandardOutput.ReadToEnd().Trim();
-                string e = p.StandardError.ReadToEnd();
-                p.WaitForExit();
-                Skip.If(p.ExitCode != 0 && e.Contains("No module named"), "nibabel not installed");
-                Assert.Equal("RAS (160, 196, 51) [0.9, 0.9, 3.0] 0.0", o);
-            }
+            string o = Peers.Run(python, new[] { "-c", "import nibabel as nib,sys; i=nib.load(sys.argv[1]); print(''.join(nib.aff2axcodes(i.affine)), i.shape, [round(float(z),3) for z in i.header.get_zooms()], round(float((i.affine @ [79.5,0,0,1])[0]),4)+0.0)", t1 }).Trim();
+            Assert.Equal("RAS (160, 196, 51) [0.9, 0.9, 3.0] 0.0", o);
         }
 
         [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Atlas.Core.Datasets;
+using Atlas.Core.Samples;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 using Xunit;

@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using Atlas.Core.Imaging;
 using Atlas.Core.Lesions;
 using Atlas.Core.Volumes;
 using Xunit;

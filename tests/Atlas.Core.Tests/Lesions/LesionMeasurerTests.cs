@@ -98,8 +98,8 @@ namespace Atlas.Core.Tests.Lesions
         {
             var a = AtlasVolume.FromMask(Grid.Create(4, 4, 4), new byte[64]); a.Path = "/x/lesion.nii.gz";
             var b = AtlasVolume.FromMask(Grid.Create(4, 4, 5), new byte[80]); b.Path = "/x/cortex.nii.gz";
-            var ex = Assert.Throws<NiftiFormatException>(() => LesionMeasurer.Measure(a, new LesionMeasureOptions { CortexMask = b }));
-            Assert.Equal(NiftiErrorKind.GridMismatch, ex.Kind);
+            var ex = Assert.Throws<GeometryException>(() => LesionMeasurer.Measure(a, new LesionMeasureOptions { CortexMask = b }));
+            Assert.Equal(GeometryErrorKind.GridMismatch, ex.Kind);
             Assert.Contains("/x/lesion.nii.gz", ex.Message);
             Assert.Contains("/x/cortex.nii.gz", ex.Message);
         }
@@ -112,7 +112,7 @@ namespace Atlas.Core.Tests.Lesions
         [SkippableFact]
         public void HemisphereOnLasAtlasUsesTheAffine()
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed");
+            Peers.RequireMricron("HarvardOxford-cort-maxprob-thr0-1mm.nii.gz");
             var ho = NiftiReader.Read(Path.Combine(Peers.MricronTemplates, "HarvardOxford-cort-maxprob-thr0-1mm.nii.gz"));
             Assert.Equal("LAS", ho.Orientation);
             var g = ho.Grid;
@@ -142,7 +142,7 @@ namespace Atlas.Core.Tests.Lesions
         [SkippableFact]
         public void AtlasRegionsOnAal()
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed");
+            Peers.RequireMricron("aal.nii.gz", "aal.nii.txt");
             var aalPath = Path.Combine(Peers.MricronTemplates, "aal.nii.gz");
             var aal = NiftiReader.Read(aalPath);
             var g = aal.Grid;

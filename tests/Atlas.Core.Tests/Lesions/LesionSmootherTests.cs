@@ -156,7 +156,7 @@ namespace Atlas.Core.Tests.Lesions
         [InlineData(42)]   // Amygdala_R
         public void MatchesReferenceOnAalRegions(int label)
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed");
+            Peers.RequireMricron("aal.nii.gz");
             foreach (var (m, g) in AalCases(label))
             {
                 var vs = g.VoxelSizeMm;
@@ -181,8 +181,8 @@ namespace Atlas.Core.Tests.Lesions
         [InlineData(5, 1)]
         public void DiffersFromScipyOnlyWhereAlgorithmsDiffer(int label, int which)
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed");
-            Skip.If(Peers.Python == null, "/usr/bin/python3 not installed");
+            Peers.RequireMricron("aal.nii.gz");
+            string python = Peers.RequirePython("numpy", "scipy", "nibabel");
             var (m, g) = AalCases(label)[which];
             using var tmp = new TempDir();
             string nii = tmp.File("mask.nii"), raw = tmp.File("scipy.f64");
@@ -197,9 +197,7 @@ namespace Atlas.Core.Tests.Lesions
                 "s.transpose(2, 1, 0).astype('<f8').tofile(sys.argv[2])\n";
             string py = tmp.File("peer.py");
             File.WriteAllText(py, script);
-            var psi = new ProcessStartInfo(Peers.Python) { RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(py); psi.ArgumentList.Add(nii); psi.ArgumentList.Add(raw);
-            using (var p = Process.Start(psi)) { string err = p.StandardError.ReadToEnd(); p.WaitForExit(); Assert.True(p.ExitCode == 0, err); }
+            Peers.Run(python, new[] { py, nii, raw });
             var bytes = File.ReadAllBytes(raw);
             Assert.Equal(g.VoxelCount * 8, bytes.Length);
             var scipy = new double[g.VoxelCount];

@@ -73,8 +73,8 @@ namespace Atlas.Core.Tests.Lesions
         public void OtherGridIsAnErrorNamingTheMask()
         {
             var map = LesionOverlapMap.StartWith(Mask(Grid.Create(4, 4, 4), "/d/first.nii.gz", 1));
-            var ex = Assert.Throws<NiftiFormatException>(() => map.Add(Mask(Grid.Create(4, 4, 4, 2, 2, 2), "/d/other.nii.gz", 1)));
-            Assert.Equal(NiftiErrorKind.GridMismatch, ex.Kind);
+            var ex = Assert.Throws<GeometryException>(() => map.Add(Mask(Grid.Create(4, 4, 4, 2, 2, 2), "/d/other.nii.gz", 1)));
+            Assert.Equal(GeometryErrorKind.GridMismatch, ex.Kind);
             Assert.Equal("/d/other.nii.gz", ex.FilePath);
             Assert.Contains("/d/first.nii.gz", ex.Message);
         }
@@ -90,7 +90,7 @@ namespace Atlas.Core.Tests.Lesions
             Assert.Equal(NiftiDataType.UInt8, l.DataType);
             Assert.Equal(new byte[] { 1, 1, 2, 0, 3 }, (byte[])l.Data); // voxel 1: the first (primary) mask wins
             var bad = Mask(Grid.Create(6, 1, 1), "/z/bad.voi", 0);
-            var ex = Assert.Throws<NiftiFormatException>(() => LesionMasks.Merge(new[] { a, bad }));
+            var ex = Assert.Throws<GeometryException>(() => LesionMasks.Merge(new[] { a, bad }));
             Assert.Contains("/z/bad.voi", ex.Message);
         }
 

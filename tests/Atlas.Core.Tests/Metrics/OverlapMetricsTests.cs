@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Atlas.Core.Imaging;
 using Atlas.Core.Metrics;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
@@ -278,8 +279,8 @@ namespace Atlas.Core.Tests.Metrics
         {
             var a = AtlasVolume.FromMask(Grid.Create(4, 4, 4), new byte[64]); a.Path = "/data/ref_mask.nii.gz";
             var b = AtlasVolume.FromMask(Grid.Create(4, 4, 5), new byte[80]); b.Path = "/data/cand_mask.nii.gz";
-            var e = Assert.Throws<NiftiFormatException>(() => OverlapMetrics.Compute(a, b));
-            Assert.Equal(NiftiErrorKind.GridMismatch, e.Kind);
+            var e = Assert.Throws<GeometryException>(() => OverlapMetrics.Compute(a, b));
+            Assert.Equal(GeometryErrorKind.GridMismatch, e.Kind);
             Assert.Contains("ref_mask.nii.gz", e.Message);
             Assert.Contains("cand_mask.nii.gz", e.Message);
         }

@@ -56,7 +56,7 @@ namespace Atlas.Core.Tests.Metrics
             return OverlapMetrics.Compute(r, c, g, new OverlapOptions { Connectivity = connectivity });
         }
 
-        [Theory]
+        [SkippableTheory]
         //          AAL, BA, aniso, R, C, TP voxels, R, C surface voxels, Dice, VolumeSimilarity, HD, HD95, ASD,
         //          then reference lesions, candidate lesions, lesion TP for connectivity 6, 18, 26, then lesion FP for 6, 18, 26.
         [InlineData(1, 4, false, 28174, 34133, 2945, 6638, 12508, 0.094531914552137, 0.9043606657357921, 87.71544903835355, 73.7878715613459, 20.23328787615426, 2, 3, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0)]
@@ -69,7 +69,7 @@ namespace Atlas.Core.Tests.Metrics
             double dice, double vs, double hd, double hd95, double asd,
             int r6, int c6, int tp6, int r18, int c18, int tp18, int r26, int c26, int tp26, int fp6, int fp18, int fp26)
         {
-            if (!Peers.HasMricronData) { _out.WriteLine("Skipped: mricron-data not installed (" + Peers.MricronTemplates + ")."); return; }
+            Peers.RequireMricron("aal.nii.gz", "brodmann.nii.gz");
             var lesions = new[] { (6, r6, c6, tp6, fp6), (18, r18, c18, tp18, fp18), (26, r26, c26, tp26, fp26) };
             foreach (var (conn, rl, cl, tpl, fpl) in lesions)
             {
@@ -94,22 +94,15 @@ namespace Atlas.Core.Tests.Metrics
         }
 
         /// <summary>Runs the script itself when Debian's python3 with scipy is present and compares every value.</summary>
-        [Fact]
+        [SkippableFact]
         public void LiveScriptAgrees()
         {
-            if (!Peers.HasMricronData) { _out.WriteLine("Skipped: mricron-data not installed."); return; }
+            Peers.RequireMricron("aal.nii.gz", "brodmann.nii.gz");
+            string python = Peers.RequirePython("numpy", "scipy", "nibabel");
             string script = FindScript();
-            if (Peers.Python == null || script == null) { _out.WriteLine("Skipped: /usr/bin/python3 or the script is missing."); return; }
-            var psi = new ProcessStartInfo(Peers.Python, "\"" + script + "\" " + Peers.MricronTemplates) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            string stdout, stderr;
-            using (var p = Process.Start(psi))
-            {
-                var err = p.StandardError.ReadToEndAsync();
-                stdout = p.StandardOutput.ReadToEnd();
-                p.WaitForExit();
-                stderr = err.Result;
-                if (p.ExitCode != 0) { _out.WriteLine("Skipped: the python peer failed (no scipy/nibabel?): " + stderr); return; }
-            }
+            Assert.True(script != null, "tests/reference/metrics_reference.py not found above " + AppContext.BaseDirectory);
+            // A peer that runs and fails fails the test (Peers.Run asserts exit 0).
+            string stdout = Peers.Run(python, new[] { script, Peers.MricronTemplates });
             var cases = new Dictionary<string, (int, int)> { ["precentral_L-BA4"] = (1, 4), ["calcarine_L-BA17"] = (43, 17), ["heschl_L-BA41"] = (79, 41) };
             int compared = 0;
             foreach (var line in stdout.Split('\n'))

@@ -289,12 +289,6 @@ namespace Atlas.Core.Tests.Nifti
 
         private static TemplateRef Ref(string file) => Array.Find(Refs, r => r.File == file);
 
-        private bool Skip(string file)
-        {
-            if (System.IO.File.Exists(Path.Combine(Peers.MricronTemplates, file))) return false;
-            _out.WriteLine("skipped: mricron-data not installed (" + Path.Combine(Peers.MricronTemplates, file) + " absent)");
-            return true;
-        }
 
         private static void Matrix(double[] expected16, double[,] actual, string what)
         {
@@ -314,11 +308,11 @@ namespace Atlas.Core.Tests.Nifti
             }
         }
 
-        [Theory]
+        [SkippableTheory]
         [MemberData(nameof(Files))]
         public void Header_fields_equal_nifti_tool(string file)
         {
-            if (Skip(file)) return;
+            Peers.RequireMricron(file);
             var r = Ref(file);
             var h = NiftiReader.ReadHeader(Path.Combine(Peers.MricronTemplates, file));
             Assert.Equal(r.Dim, h.Dim);
@@ -348,11 +342,11 @@ namespace Atlas.Core.Tests.Nifti
             Matrix(r.ClibSto, AffineMath.SForm(h), "sto_xyz");
         }
 
-        [Theory]
+        [SkippableTheory]
         [MemberData(nameof(Files))]
         public void Shape_affine_orientation_and_voxel_sum_equal_nibabel(string file)
         {
-            if (Skip(file)) return;
+            Peers.RequireMricron(file);
             var r = Ref(file);
             var v = NiftiReader.Read(Path.Combine(Peers.MricronTemplates, file));
             Assert.Equal(r.NibShape, v.Dimensions);
@@ -366,11 +360,11 @@ namespace Atlas.Core.Tests.Nifti
             Assert.True(Math.Abs(r.NibSum - sum) <= 1e-9 * Math.Abs(r.NibSum), $"sum {sum} vs nibabel {r.NibSum}");
         }
 
-        [Theory]
+        [SkippableTheory]
         [MemberData(nameof(Files))]
         public void Writing_a_template_back_gives_the_same_decompressed_bytes(string file)
         {
-            if (Skip(file)) return;
+            Peers.RequireMricron(file);
             string src = Path.Combine(Peers.MricronTemplates, file);
             var v = NiftiReader.Read(src);
             using (var tmp = new TempDir())

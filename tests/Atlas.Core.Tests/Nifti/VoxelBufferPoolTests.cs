@@ -119,6 +119,13 @@ namespace Atlas.Core.Tests.Nifti
                 var pool = new VoxelBufferPool();
                 var e = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(tmp.File("cut.nii"), new NiftiReadOptions { Pool = pool }));
                 Assert.Equal(NiftiErrorKind.SizeMismatch, e.Kind);
+                Assert.Equal(0L, pool.HeldBytes); // a plain file too short for its header fails before an array is taken
+                // A cut gzip is found short only while inflating, after the array was taken from the pool.
+                NiftiWriter.Write(AtlasVolume.FromFloat32(g, data), tmp.File("f.nii.gz"));
+                var gz = File.ReadAllBytes(tmp.File("f.nii.gz"));
+                File.WriteAllBytes(tmp.File("cut.nii.gz"), gz.AsSpan(0, gz.Length / 2).ToArray());
+                e = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(tmp.File("cut.nii.gz"), new NiftiReadOptions { Pool = pool }));
+                Assert.Equal(NiftiErrorKind.Truncated, e.Kind);
                 Assert.Equal(4L * g.VoxelCount, pool.HeldBytes); // the float array came back
                 var v = NiftiReader.Read(tmp.File("f.nii"), new NiftiReadOptions { Pool = pool });
                 Assert.Equal(1, pool.Reused);

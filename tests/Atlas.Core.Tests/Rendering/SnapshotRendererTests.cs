@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
 using Atlas.Core.Rendering;
 using Atlas.Core.Volumes;
@@ -372,13 +373,13 @@ namespace Atlas.Core.Tests.Rendering
             v[17] = float.NaN;
             var sorted = Array.FindAll(v, x => x != 0 && !float.IsNaN(x));
             Array.Sort(sorted);
-            var got = SnapshotRenderer.ExactPercentiles(v, new[] { 0.0, 1, 37.5, 99, 100 });
+            var got = Percentile.OfNonZeroFinite(v, new[] { 0.0, 1, 37.5, 99, 100 });
             var sortedD = Array.ConvertAll(sorted, x => (double)x);
-            Assert.Equal(Atlas.Core.Metrics.Percentile.OfSorted(sortedD, sortedD.Length, 0), got[0], 9);
-            Assert.Equal(Atlas.Core.Metrics.Percentile.OfSorted(sortedD, sortedD.Length, 1), got[1], 9);
-            Assert.Equal(Atlas.Core.Metrics.Percentile.OfSorted(sortedD, sortedD.Length, 37.5), got[2], 9);
-            Assert.Equal(Atlas.Core.Metrics.Percentile.OfSorted(sortedD, sortedD.Length, 99), got[3], 9);
-            Assert.Equal(Atlas.Core.Metrics.Percentile.OfSorted(sortedD, sortedD.Length, 100), got[4], 9);
+            Assert.Equal(Percentile.OfSorted(sortedD, sortedD.Length, 0), got[0], 9);
+            Assert.Equal(Percentile.OfSorted(sortedD, sortedD.Length, 1), got[1], 9);
+            Assert.Equal(Percentile.OfSorted(sortedD, sortedD.Length, 37.5), got[2], 9);
+            Assert.Equal(Percentile.OfSorted(sortedD, sortedD.Length, 99), got[3], 9);
+            Assert.Equal(Percentile.OfSorted(sortedD, sortedD.Length, 100), got[4], 9);
             Assert.Equal(sorted[sorted.Length - 1], got[4]);
         }
 

@@ -17,16 +17,17 @@ namespace Atlas.Core.Tests.Rendering
 
         private static string Template(string name) => Path.Combine(Peers.MricronTemplates, name + ".nii.gz");
 
-        [Fact]
+        [SkippableFact]
         public void HarvardOxfordStoredLasLooksLikeItsRasCopyMadeByNibabel()
         {
-            if (!Peers.HasMricronData || Peers.Python == null) { _out.WriteLine("skipped: mricron-data or /usr/bin/python3 (nibabel) not installed"); return; }
+            Peers.RequireMricron("HarvardOxford-cort-maxprob-thr0-1mm.nii.gz");
+            string python = Peers.RequirePython("nibabel");
             using (var tmp = new TempDir())
             {
                 string src = Template("HarvardOxford-cort-maxprob-thr0-1mm"), ras = tmp.File("ho_ras.nii.gz");
                 // nibabel re-stores the voxels in RAS order with the matching affine.
                 string script = "import nibabel as nib, sys; i = nib.as_closest_canonical(nib.load(sys.argv[1])); nib.save(i, sys.argv[2]); print(''.join(nib.aff2axcodes(i.affine)))";
-                Assert.Equal("RAS", Run(Peers.Python, "-c \"" + script + "\" " + src + " " + ras).Trim());
+                Assert.Equal("RAS", Peers.Run(python, new[] { "-c", script, src, ras }).Trim());
                 var las = NiftiReader.Read(src);
                 var rasVol = NiftiReader.Read(ras);
                 Assert.Equal("LAS", las.Orientation);
@@ -43,10 +44,10 @@ namespace Atlas.Core.Tests.Rendering
             }
         }
 
-        [Fact]
+        [SkippableFact]
         public void LeftHemisphereLesionOnCh2IsDrawnOnTheLeft()
         {
-            if (!Peers.HasMricronData) { _out.WriteLine("skipped: mricron-data not installed"); return; }
+            Peers.RequireMricron("ch2bet.nii.gz");
             var t1 = NiftiReader.Read(Template("ch2bet"));
             // A 10 mm ball around MNI (-30, -20, 10): the left hemisphere.
             var g = t1.Grid;
@@ -75,19 +76,6 @@ namespace Atlas.Core.Tests.Rendering
                 SubjectSnapshot.Write(SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(mask) }, new SnapshotOptions { Plane = SnapshotPlane.Axial, Montage = 6 }), Path.Combine(dir, "ch2-montage.png"));
                 var ho = NiftiReader.Read(Template("HarvardOxford-cort-maxprob-thr0-1mm"));
                 SubjectSnapshot.Write(SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(ho) { Colormap = OverlayColormap.Heat, Opacity = 0.5 } }, new SnapshotOptions { SliceMm = new[] { -30.0, -20, 10 } }), Path.Combine(dir, "ch2-ho-heat.png"));
-            }
-        }
-
-        private static string Run(string exe, string args)
-        {
-            var psi = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using (var p = Process.Start(psi))
-            {
-                string o = p.StandardOutput.ReadToEnd();
-                string e = p.StandardError.ReadToEnd();
-                p.WaitForExit();
-                if (p.ExitCode != 0) throw new Exception(exe + " failed: " + e);
-                return o;
             }
         }
     }

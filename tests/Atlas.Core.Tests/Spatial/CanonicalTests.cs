@@ -67,8 +67,8 @@ namespace Atlas.Core.Tests.Spatial
         [SkippableFact]
         public void All48AxisOrdersOfARealImageMatchNibabel()
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed (/usr/share/mricron/templates)");
-            Skip.If(Peers.Python == null, "/usr/bin/python3 with nibabel not installed");
+            Peers.RequireMricron("ch2.nii.gz");
+            Peers.RequirePython("numpy", "scipy", "nibabel");
             using (var tmp = new TempDir())
             {
                 // A real block of ch2 on a slightly oblique 2 x 2.5 x 3 mm grid.

@@ -151,8 +151,8 @@ namespace Atlas.Core.Tests.Spatial
         [SkippableFact]
         public void NearestLinearAndCubicMatchScipyAffineTransformOnRealImages()
         {
-            Skip.If(!Peers.HasMricronData, "mricron-data not installed (/usr/share/mricron/templates)");
-            Skip.If(Peers.Python == null, "/usr/bin/python3 with nibabel and scipy not installed");
+            Peers.RequireMricron("ch2.nii.gz");
+            Peers.RequirePython("numpy", "scipy", "nibabel");
             using (var tmp = new TempDir())
             {
                 var lines = new List<string>();

@@ -13,7 +13,7 @@ namespace Atlas.Core.Tests.Spatial
     {
         public static string PeerScript([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here), "spatial_peer.py");
 
-        public static string MrtrixTransformConvert => File.Exists("/usr/bin/transformconvert") ? "/usr/bin/transformconvert" : null;
+        public static string MrtrixTransformConvert => Peers.IsHidden("mrtrix3") ? null : Peers.OnPath("transformconvert");
 
         /// <summary>Runs a peer; a non-zero exit is an exception with its stderr (so a failing peer fails the test).</summary>
         public static string Run(string exe, params string[] args)

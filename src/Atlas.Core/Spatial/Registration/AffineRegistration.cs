@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using Atlas.Core.Metrics;
+using Atlas.Core.Imaging;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Spatial.Registration

@@ -1,9 +1,11 @@
 using System;
+using Atlas.Core.Imaging;
+using Atlas.Core.Tests.Metrics;
 using Atlas.Core.Metrics;
 using Atlas.Core.Volumes;
 using Xunit;
 
-namespace Atlas.Core.Tests.Metrics
+namespace Atlas.Core.Tests.Imaging
 {
     public class DistanceTransformTests
     {

@@ -1,7 +1,7 @@
 using System;
 using System.Threading.Tasks;
 
-namespace Atlas.Core.Metrics
+namespace Atlas.Core.Imaging
 {
     /// <summary>
     /// Exact Euclidean distance transform in linear time, with anisotropic voxel spacing.

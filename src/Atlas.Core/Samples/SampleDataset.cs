@@ -5,11 +5,12 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Core.Datasets;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
-namespace Atlas.Core.Datasets
+namespace Atlas.Core.Samples
 {
     public sealed class SampleDatasetResult
     {
@@ -78,7 +79,7 @@ namespace Atlas.Core.Datasets
         }
 
         /// <summary>The folder under the root that holds the template of a standardization dataset (the scanner skips it).</summary>
-        public const string TemplateFolder = "template";
+        public const string TemplateFolder = DatasetScanner.SampleTemplateFolder;
 
         /// <summary>
         /// Writes the dataset under <paramref name="root"/> (created when absent; files already there are overwritten).

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace Atlas.Core.Bids
+namespace Atlas.Core.Text
 {
     /// <summary>A JSON object whose members keep the order they were added in (BIDS sidecars read best that way).</summary>
     public sealed class JsonObject : IEnumerable<KeyValuePair<string, object>>
@@ -43,7 +43,7 @@ namespace Atlas.Core.Bids
     /// true/false/null. Indented with two spaces and a final newline, so files diff cleanly.
     /// Hand-written so the module ships no JSON library of its own next to PowerShell's.
     /// </summary>
-    public static class BidsJson
+    public static class OrderedJson
     {
         public static string Serialize(object value)
         {

@@ -4,7 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Core.Volumes;
 
-namespace Atlas.Core.Lesions
+namespace Atlas.Core.Imaging
 {
     /// <summary>One connected component of a mask, with the statistics gathered while labelling.</summary>
     public sealed class ConnectedComponent

@@ -1,10 +1,11 @@
 using System;
 using System.Collections.Generic;
+using Atlas.Core.Imaging;
 using Atlas.Core.Lesions;
 using Atlas.Core.Volumes;
 using Xunit;
 
-namespace Atlas.Core.Tests.Lesions
+namespace Atlas.Core.Tests.Imaging
 {
     public class ConnectedComponentsTests
     {
