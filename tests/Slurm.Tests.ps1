@@ -168,6 +168,7 @@ PartitionName=atlas Nodes=$hostName Default=YES MaxTime=INFINITE State=UP
         $env:ATLAS_PWSH = $script:PwshCommand
         $env:ATLAS_SLURM_FAIL_SHARD = '1'
         $script:First = Invoke-Submit
+        $script:ReportAfterFirst = Test-Path (Join-Path $script:Out 'lesion_report.csv')
         Remove-Item env:ATLAS_SLURM_FAIL_SHARD
         $script:Second = Invoke-Submit
         $script:AfterSecond = Get-ChildItem -LiteralPath $script:Out -Recurse -File | Where-Object { $_.FullName -notlike '*/logs/*' } |
@@ -194,7 +195,7 @@ PartitionName=atlas Nodes=$hostName Default=YES MaxTime=INFINITE State=UP
         $script:First.ExitCode | Should -Be 1 -Because $script:First.Text
         $script:First.Text | Should -Match 'shard task 1 of job \d+ failed'
         $script:First.Text | Should -BeLike "*log: $script:Out/logs/shard_1.log*"
-        Test-Path (Join-Path $script:Out 'lesion_report.csv') | Should -BeFalse -Because 'the merge must not run after a failed task'
+        $script:ReportAfterFirst | Should -BeFalse -Because 'the merge must not run after a failed task'
     }
 
     It 'submit.sh run again resubmits only the missing shard and completes' {
