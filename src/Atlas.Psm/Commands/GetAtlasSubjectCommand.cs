@@ -55,8 +55,29 @@ namespace Atlas.Psm.Commands
         [ValidateRange(1, int.MaxValue)]
         public int ShardCount { get; set; } = 1;
 
+        /// <summary>FromEnvironment: the shard index and count come from the SLURM array task's variables.</summary>
+        [Parameter]
+        public ShardSource Shard { get; set; }
+
         protected override void BeginProcessing()
         {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Shard)) && Shard == ShardSource.FromEnvironment)
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(nameof(ShardIndex)) || MyInvocation.BoundParameters.ContainsKey(nameof(ShardCount)))
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Shard FromEnvironment takes the shard from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT; do not give -ShardIndex or -ShardCount with it."),
+                        "ShardParametersConflict", ErrorCategory.InvalidArgument, Shard));
+                try
+                {
+                    SchedulerShard.FromEnvironment(Environment.GetEnvironmentVariable, out int index, out int count);
+                    ShardIndex = index;
+                    ShardCount = count;
+                    WriteVerbose("Shard " + index + " of " + count + " from the SLURM array task's environment.");
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "ShardEnvironmentInvalid", ErrorCategory.InvalidArgument, Shard));
+                }
+            }
             if (ShardIndex >= ShardCount)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-ShardIndex must be less than -ShardCount (" + ShardCount + ")."),
                     "ShardIndexOutOfRange", ErrorCategory.InvalidArgument, ShardIndex));
@@ -106,6 +127,15 @@ namespace Atlas.Psm.Commands
                 }
             }
         }
+    }
+
+    /// <summary>Where Get-AtlasSubject -Shard takes the shard from.</summary>
+    public enum ShardSource
+    {
+        /// <summary>-ShardIndex and -ShardCount as given (the default).</summary>
+        Parameters,
+        /// <summary>SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_STEP.</summary>
+        FromEnvironment,
     }
 
     /// <summary>
