@@ -91,6 +91,7 @@ namespace Atlas.Core.Nifti
             // out the ready run of members that follow the last one written, so the file grows in
             // order while every core compresses.
             var done = new Packed[count];
+            var writeback = EarlyWriteback.For(output);
             long next = -1, written = 0;
             var gate = new object();
             ExceptionDispatchInfo failure = null;
@@ -116,6 +117,7 @@ namespace Atlas.Core.Nifti
                             while (written < count && done[written].Buffer != null)
                             {
                                 output.Write(done[written].Buffer, 0, done[written].Length);
+                                writeback?.Wrote(done[written].Length);
                                 done[written].Release();
                                 done[written] = default(Packed);
                                 written++;
