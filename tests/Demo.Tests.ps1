@@ -21,11 +21,15 @@ Describe 'The demo pipeline' {
         $steps.Count | Should -Be 11 -Because 'one line per step, printed once (no summary table repeating them)'
         $sample = Get-AtlasSubject -Path (Join-Path $script:Out 'sample')
         $scans = @($sample).Count
-        $steps[0] | Should -Match ("^Sample dataset\s+6 subjects, $scans scans \(" + ($scans - 6) + ' of them rescans\)')
+        $steps[0] | Should -Match ("^Sample dataset\s+6 subjects, " + ($scans - 6) + ' of them scanned again \(a rescan is a second scan\)')
+        # The number of scans is printed once in all the output: as the Total row's Scans of Table 1.
+        $text = ($script:Lines | ForEach-Object { "$_" }) -join "`n"
+        $text | Should -Match "(?m)^Total\s+$scans\s"
+        @($script:Lines | ForEach-Object { "$_" } | Where-Object { $_ -match "\b$scans scans\b" }) | Should -BeNullOrEmpty
         ($steps | Where-Object { $_ -match '^Get-AtlasSubject' }) | Should -Match '^Get-AtlasSubject\s+\d+ scans? with'
         ($steps | Where-Object { $_ -match '^Invoke-LesionSmooth' }) | Should -Match '\d+ raw mask files smoothed'
-        # The number of scans appears once: in the sample's line, not again as "N scans" or "N PNG files".
-        @($steps | Select-Object -Skip 1 | Where-Object { $_ -match "\b$scans (scans|PNG|pairs)\b" }) | Should -BeNullOrEmpty
+        # ... not again as "N scans", "N PNG files" or "N pairs" in a step's line.
+        @($steps | Where-Object { $_ -match "\b$scans (scans|PNG|pairs)\b" }) | Should -BeNullOrEmpty
     }
 
     It 'writes the lesion report with one row per lesion mask' {

@@ -86,14 +86,19 @@ Describe 'Markdown lists stay lists' {
     }
 }
 
-Describe 'Examples run as written: a fresh pwsh per help file, each example in an empty folder' {
+Describe 'Examples run as written: each example in a fresh pwsh of its own, in an empty folder' {
     BeforeAll {
         # Only the module imported, no variable of the test, no sample made for the example: what a user pastes.
         $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('atlas-help-' + [guid]::NewGuid().ToString('N'))
         $null = New-Item -ItemType Directory -Path $script:Work
         $runner = Join-Path $PSScriptRoot 'Invoke-HelpExamples.ps1'
         $module = Get-AtlasModuleUnderTestPath
-        $queue = [System.Collections.Generic.Queue[string]]::new([string[]]@(Get-Command -Module Atlas.Psm -CommandType Cmdlet | Sort-Object Name | ForEach-Object Name))
+        # One process per example: no module state (a dataset read, a variable, a location) reaches the next.
+        $jobs = foreach ($cmd in @(Get-Command -Module Atlas.Psm -CommandType Cmdlet | Sort-Object Name)) {
+            $n = @((Get-Help $cmd.Name -Full).examples.example).Count
+            for ($i = 1; $i -le $n; $i++) { '{0}#{1}' -f $cmd.Name, $i }
+        }
+        $queue = [System.Collections.Generic.Queue[string]]::new([string[]]@($jobs))
         $running = @{}
         $script:Results = @{}
         $script:ChildErrors = @{}
@@ -101,11 +106,12 @@ Describe 'Examples run as written: a fresh pwsh per help file, each example in a
         while ($queue.Count -gt 0 -or $running.Count -gt 0) {
             while ($queue.Count -gt 0 -and $running.Count -lt 2) {
                 $name = $queue.Dequeue()
-                $base = Join-Path $script:Work $name
+                $cmdName, $index = $name -split '#'
+                $base = Join-Path $script:Work ($name -replace '#', '-')
                 $null = New-Item -ItemType Directory -Path "$base.examples"
                 $running[$name] = @{
-                    Process = Invoke-ChildPwsh -Start -OutputBase $base -Arguments @('-File', $runner, '-ModulePath', $module, '-Command', $name,
-                        '-WorkRoot', "$base.examples", '-ResultFile', "$base.json")
+                    Process = Invoke-ChildPwsh -Start -OutputBase $base -Arguments @('-File', $runner, '-ModulePath', $module, '-Command', $cmdName,
+                        '-Index', $index, '-WorkRoot', "$base.examples", '-ResultFile', "$base.json")
                     Started = [DateTime]::UtcNow
                 }
             }
@@ -114,8 +120,8 @@ Describe 'Examples run as written: a fresh pwsh per help file, each example in a
                 $p = $running[$name].Process
                 $late = ([DateTime]::UtcNow - $running[$name].Started).TotalSeconds -gt 600
                 if (-not $p.HasExited -and -not $late) { continue }
-                if (-not $p.HasExited) { $p.Kill(); $script:ChildErrors[$name] = 'the examples did not finish within 600 s' }
-                $base = Join-Path $script:Work $name
+                if (-not $p.HasExited) { $p.Kill(); $script:ChildErrors[$name] = 'the example did not finish within 600 s' }
+                $base = Join-Path $script:Work ($name -replace '#', '-')
                 if (Test-Path "$base.json") { foreach ($r in @(Get-Content -Raw "$base.json" | ConvertFrom-Json)) { $script:Results["$($r.Name)#$($r.Index)"] = $r } }
                 elseif (-not $script:ChildErrors[$name]) { $script:ChildErrors[$name] = 'the example runner wrote no result: ' + (Get-Content -Raw "$base.err" -ErrorAction SilentlyContinue) }
                 $running.Remove($name)
@@ -126,7 +132,7 @@ Describe 'Examples run as written: a fresh pwsh per help file, each example in a
     AfterAll { Remove-Item -LiteralPath $script:Work -Recurse -Force -ErrorAction SilentlyContinue }
 
     It '<Name> example <Index> runs without error' -ForEach $script:Examples {
-        $script:ChildErrors[$Name] | Should -BeNullOrEmpty
+        $script:ChildErrors["$Name#$Index"] | Should -BeNullOrEmpty
         $r = $script:Results["$Name#$Index"]
         $r | Should -Not -BeNullOrEmpty -Because 'the runner reports every example'
         @($r.Errors) -join "`n" | Should -BeNullOrEmpty -Because "the example must run as written:`n$Code"

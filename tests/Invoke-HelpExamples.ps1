@@ -1,9 +1,10 @@
 <#
 .SYNOPSIS
-    Runs every Get-Help example of the named commands as a user would paste it: in this fresh pwsh
-    (started by tests/Help.Tests.ps1 with -NoProfile), with only the module imported, each example in an
-    empty folder of its own as the current location and in a scope of its own (no variable of one example
-    reaches the next). Writes one record per example to -ResultFile (JSON): Name, Index, Errors (the
+    Runs Get-Help examples of the named commands as a user would paste them: in this fresh pwsh
+    (started by tests/Help.Tests.ps1 with -NoProfile, one process per example), with only the module
+    imported, the example in an empty folder of its own as the current location. -Index runs only that
+    example (1-based), as the help test does; without it every example of the commands runs in turn, each
+    in a scope of its own. Writes one record per example to -ResultFile (JSON): Name, Index, Errors (the
     messages of the error records the example wrote and of a terminating error; a native program's stderr
     lines are not errors of the module).
 #>
@@ -11,13 +12,15 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string[]] $Command,
     [Parameter(Mandatory)] [string] $WorkRoot,
-    [Parameter(Mandatory)] [string] $ResultFile
+    [Parameter(Mandatory)] [string] $ResultFile,
+    [int] $Index = 0
 )
 Import-Module $ModulePath -ErrorAction Stop
 $results = foreach ($name in $Command) {
     $index = 0
     foreach ($example in @((Get-Help $name -Full).examples.example)) {
         $index++
+        if ($Index -gt 0 -and $index -ne $Index) { continue }
         $dir = Join-Path $WorkRoot ('{0}-{1}' -f $name, $index)
         $null = New-Item -ItemType Directory -Force -Path $dir
         $messages = @()

@@ -106,6 +106,32 @@ Describe 'A dataset read by Get-AtlasSubject is never written (issue 11, item 2)
     }
 }
 
+Describe 'A dataset is never written, even in a session that did not read it (issue 11, item 2)' {
+    It 'a file in its layout''s folders (<Layout>) carries its dataset root: writing beside it is refused in a fresh pwsh' -ForEach @(
+        @{ Layout = 'native'; Relative = 'c0001/c0001s0001t01/c0001s0001t01_LesionRaw.voi' }
+    ) {
+        $before = @(Get-TreeHash $script:Root)
+        $file = Join-Path $script:Root $Relative
+        $modulePath = Get-AtlasModuleUnderTestPath
+        $cmd = "Import-Module '$modulePath'; try { Invoke-LesionSmooth -LiteralPath '$file' -Destination '$(Split-Path $file)' -Force -ErrorAction Stop; 'written' } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `"`$_`" }"
+        $out = @(Invoke-ChildPwsh @('-Command', $cmd) | ForEach-Object { "$_" })
+        $out[0] | Should -BeLike 'OutputInSourceDataset,*' -Because ($out -join "`n")
+        $out[1] | Should -Be 'InvalidArgument'
+        $out[2] | Should -BeLike "*$($script:Root)*"
+        @(Get-TreeHash $script:Root) | Should -Be $before
+    }
+
+    It 'a loose file with an ATLAS name (no layout folders) is not a dataset: its output goes beside it' {
+        $loose = Join-Path $TestDrive 'loose'
+        $null = New-Item -ItemType Directory -Force -Path $loose
+        Copy-Item -LiteralPath (Join-Path $script:Root 'c0001/c0001s0001t01/c0001s0001t01_LesionRaw.voi') -Destination $loose
+        $modulePath = Get-AtlasModuleUnderTestPath
+        $cmd = "Import-Module '$modulePath'; (Invoke-LesionSmooth -LiteralPath '$(Join-Path $loose 'c0001s0001t01_LesionRaw.voi')' -Destination '$loose' -ErrorAction Stop).Name"
+        $out = @(Invoke-ChildPwsh @('-Command', $cmd) | ForEach-Object { "$_" })
+        $out | Should -Be 'c0001s0001t01_LesionSmooth.nii.gz'
+    }
+}
+
 Describe 'Measure-Lesion on images that are not masks (issue 11, item 8)' {
     BeforeAll {
         $script:T1 = $script:Subjects[0].T1Path
@@ -240,5 +266,15 @@ Describe 'The nightly script (docs/examples/nightly.ps1)' {
         $r = Invoke-Nightly -Root (Join-Path $TestDrive 'no-such-dataset')
         $r.ExitCode | Should -Be 2
         ($r.Lines -join "`n") | Should -Match 'nightly: setup: .*no-such-dataset'
+    }
+
+    It 'an output folder inside the dataset: exit 2 before anything is written in it' {
+        $before = @(Get-TreeHash $script:NightlyRoot)
+        $script:Derived = Join-Path $script:NightlyRoot 'derived'
+        $r = Invoke-Nightly
+        $r.ExitCode | Should -Be 2 -Because ($r.Lines -join "`n")
+        ($r.Lines -join "`n") | Should -Match 'nightly: setup: .*inside the dataset'
+        Test-Path -LiteralPath $script:Derived | Should -BeFalse
+        @(Get-TreeHash $script:NightlyRoot) | Should -Be $before
     }
 }

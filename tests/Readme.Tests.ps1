@@ -33,7 +33,18 @@ Describe 'The README example' {
         $rows.Count | Should -Be $expected.Count -Because 'one row per scan the sheet calls left with several lesions'
     }
 
-    It 'prints the paper''s tables with a Total row' {
-        ($script:Lines | Out-String) | Should -Match '(?m)^Total\s+\d+'
+    It 'prints the paper''s tables with a Total row, every column of each under its property name' {
+        $text = ($script:Lines | Out-String) -replace "\e\[[0-9;]*m", ''
+        # Table 1, then Table 2: each header line has all its columns (none cut by the window), and each table a Total row.
+        $text | Should -Match '(?m)^Cohort\s+Scans\s+OneLesionLeft\s+OneLesionRight\s+OneLesionOther\s+MultipleLesions\s*$'
+        $text | Should -Match '(?m)^Cohort\s+CorticalLeft\s+CorticalRight\s+SubcorticalLeft\s+SubcorticalRight\s+OtherLesions\s*$'
+        @([regex]::Matches($text, '(?m)^Total(\s+\d+){5}\s*$')).Count | Should -Be 2 -Because 'Table 1 and Table 2 each end with a Total row of five counts'
+    }
+
+    It 'Table 1 fits an 80-column window' {
+        $module = Get-AtlasModuleUnderTestPath
+        $cmd = "Import-Module '$module'; Get-AtlasSubject '$(Join-Path $script:Work 'atlas-sample')' | Measure-AtlasDataset | Format-Table | Out-String -Width 80"
+        $text = (@(Invoke-ChildPwsh @('-Command', $cmd)) -join "`n") -replace "\e\[[0-9;]*m", ''
+        $text | Should -Match '(?m)^Cohort\s+Scans\s+OneLesionLeft\s+OneLesionRight\s+OneLesionOther\s+MultipleLesions\s*$'
     }
 }

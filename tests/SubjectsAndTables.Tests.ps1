@@ -242,8 +242,14 @@ Describe 'Measure-AtlasDataset (the paper''s Tables 1 and 2)' {
             $r.SubcorticalLeft, $r.SubcorticalRight, $r.OtherLesions, $r.PercentOfLesions) | Should -Be $Expected
     }
 
-    It 'prints as one table with every column, headed by the property names' {
-        $text = $script:Rows | Out-String -Width 220
+    It 'prints Table 1 by default and Table 2 with -View Table2, each whole in 80 columns; -View All has every column' {
+        $text = $script:Rows | Out-String -Width 80
+        $text | Should -Match '(?m)^Cohort\s+Scans\s+OneLesionLeft\s+OneLesionRight\s+OneLesionOther\s+MultipleLesions\s*$'
+        $text | Should -Match '(?m)^Total\s+6\s+1\s+2\s+1\s+1\s*$'
+        $text = $script:Rows | Format-Table -View Table2 | Out-String -Width 80
+        $text | Should -Match '(?m)^Cohort\s+CorticalLeft\s+CorticalRight\s+SubcorticalLeft\s+SubcorticalRight\s+OtherLesions\s*$'
+        $text | Should -Match '(?m)^Total\s+3\s+0\s+1\s+3\s+1\s*$'
+        $text = $script:Rows | Format-Table -View All | Out-String -Width 220
         $text | Should -Match 'Cohort\s+Scans\s+OneLesionLeft\s+OneLesionRight\s+OneLesionOther\s+MultipleLesions\s+CorticalLeft\s+CorticalRight\s+SubcorticalLeft\s+SubcorticalRight\s+OtherLesions\s+PercentOfLesions'
         $text | Should -Match '(?m)^Total\s+6\s+1\s+2\s+1\s+1\s+3\s+0\s+1\s+3\s+1\s+100\s*$'
     }

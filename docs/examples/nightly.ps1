@@ -66,6 +66,14 @@ try {
     Import-Module $Module -ErrorAction Stop
     if (-not (Test-Path -LiteralPath $DatasetPath -PathType Container)) { throw "the dataset '$DatasetPath' is not a folder." }
     $dest = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Destination)
+    # The dataset is never written: a destination inside it is refused before anything is created.
+    $root = (Resolve-Path -LiteralPath $DatasetPath).ProviderPath.TrimEnd('/', '\')
+    $sep = [IO.Path]::DirectorySeparatorChar
+    $cmp = if ([Environment]::OSVersion.Platform -eq 'Win32NT') { [StringComparison]::OrdinalIgnoreCase } else { [StringComparison]::Ordinal }
+    $destTrim = $dest.TrimEnd('/', '\')
+    if ($destTrim.Equals($root, $cmp) -or $destTrim.StartsWith($root + $sep, $cmp) -or $destTrim.StartsWith($root + '/', $cmp)) {
+        throw "the destination '$dest' is inside the dataset '$root', which is never written; give a folder outside it."
+    }
     $null = New-Item -ItemType Directory -Force -Path $dest
 } catch {
     [Console]::Error.WriteLine("nightly: setup: $_")

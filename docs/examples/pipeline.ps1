@@ -40,7 +40,8 @@ function Out-Step([string] $Step, [string] $Result, [string] $Path) {
 # 1. The sample dataset: phantom heads, 1-3 lesions each, raw masks as .voi, smoothed masks as
 #    .nii.gz, two cohorts on the 0.9 x 0.9 x 3 mm grid of the paper's 1.5 T sites, some rescans.
 $sample = New-AtlasSampleDataset -Path (Join-Path $OutputFolder 'sample') -SubjectCount $SubjectCount
-Out-Step 'Sample dataset' ("{0} subjects, {1} scans ({2} of them rescans)" -f $sample.SubjectCount, $sample.ScanCount, ($sample.ScanCount - $sample.SubjectCount)) $sample.Root
+# The number of scans is printed once, as the Total row's Scans of the paper's Table 1 below.
+Out-Step 'Sample dataset' ("{0} subjects, {1} of them scanned again (a rescan is a second scan)" -f $sample.SubjectCount, ($sample.ScanCount - $sample.SubjectCount)) $sample.Root
 
 # 2. Subjects as objects (one per scan): metadata columns are properties, so Where-Object filters on
 #    them. The sheet at the dataset root is joined without -MetadataPath.
@@ -52,7 +53,8 @@ $leftMulti | Format-Table | Out-String | Write-Host
 # The paper's Tables 1 and 2 from the sheet: scans with one lesion or several, lesions by location.
 $tables = @($subjects | Measure-AtlasDataset)
 Out-Step 'Measure-AtlasDataset' 'the paper''s Tables 1 and 2 from the sheet (Scans and OneLesion*/MultipleLesions count scans; the other columns count lesions):'
-$tables | Format-Table | Out-String -Width 200 | Write-Host
+$tables | Format-Table | Out-String | Write-Host
+$tables | Format-Table -View Table2 | Out-String | Write-Host
 
 # 3. Dataset checks (grids, binary masks, numbering, metadata counts); -Deep reads the voxels.
 $findings = @($subjects | Test-AtlasDataset -Deep)

@@ -219,8 +219,12 @@ namespace Atlas.Core.Datasets
         }
 
         /// <summary>
-        /// The scan and mask a file's name alone identifies (R1.1 native and _stx names, BIDS names); null when the
-        /// name says nothing. Used for files given by path, so their records still carry SubjectId and Rank.
+        /// The scan and mask a file's name alone identifies (R1.1 native and _stx names, BIDS names, INDI names in
+        /// their folders); null when the name says nothing. Used for files given by path, so their records still
+        /// carry SubjectId and Rank. When the file also sits in its layout's folders (native
+        /// &lt;root&gt;/c0001/c0001s0001t01/, INDI &lt;root&gt;/Site1/031768/t01/, BIDS &lt;root&gt;/sub-X[/ses-Y]/anat/),
+        /// <see cref="FileProvenance.DatasetRoot"/> is that root, so a dataset is never written even in a session that
+        /// did not read it with Get-AtlasSubject; a loose file (no such folders) has none.
         /// </summary>
         public static FileProvenance IdentifyFile(string path)
         {
@@ -233,19 +237,44 @@ namespace Atlas.Core.Datasets
                 string c = m.Groups["c"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
                 string scan = c + m.Groups["s"].Value.ToLowerInvariant() + t;
                 bool mask = m.Groups["kind"].Success;
+                // The native layout's folders: <root>/<cohort>/<scan>/<file>.
+                string nativeRoot = string.Equals(Parent(path, 1), scan, StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(Parent(path, 2), c, StringComparison.OrdinalIgnoreCase) ? Ancestor(path, 3) : null;
                 return new FileProvenance
                 {
-                    SubjectId = scan, ScanId = scan, Cohort = c, Session = ParseSession(t),
+                    SubjectId = scan, ScanId = scan, Cohort = c, Session = ParseSession(t), DatasetRoot = nativeRoot,
                     MaskKind = mask ? "Lesion" + char.ToUpperInvariant(m.Groups["kind"].Value[0]) + m.Groups["kind"].Value.Substring(1).ToLowerInvariant() : null,
                     Rank = mask ? (m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value, CultureInfo.InvariantCulture) : 0) + 1 : (int?)null,
                 };
+            }
+            m = IndiName.Match(name);
+            if (m.Success)
+            {
+                // The INDI standardized layout: <root>/<SiteN>/<id>/<tNN>/<file>.
+                string id = m.Groups["id"].Value, t = Parent(path, 1), site = Parent(path, 3);
+                if (t != null && TimeDir.IsMatch(t) && string.Equals(Parent(path, 2), id, StringComparison.OrdinalIgnoreCase) && site != null && SiteDir.IsMatch(site))
+                {
+                    bool indiMask = m.Groups["kind"].Success;
+                    return new FileProvenance
+                    {
+                        SubjectId = id, ScanId = id + "_" + t.ToLowerInvariant(), Cohort = site, Session = ParseSession(t.ToLowerInvariant()), DatasetRoot = Ancestor(path, 4),
+                        MaskKind = indiMask ? "Lesion" + char.ToUpperInvariant(m.Groups["kind"].Value[0]) + m.Groups["kind"].Value.Substring(1).ToLowerInvariant() : null,
+                        Rank = indiMask ? (m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value, CultureInfo.InvariantCulture) : 0) + 1 : (int?)null,
+                    };
+                }
             }
             m = BidsName.Match(name);
             if (!m.Success) return null;
             string sub = m.Groups["sub"].Value, ses = m.Groups["ses"].Success ? m.Groups["ses"].Value : null;
             bool isMask = m.Groups["suffix"].Value == "mask";
+            // BIDS folders: <root>/sub-X[/ses-Y]/anat/<file>; the root is the folder that holds sub-X.
+            int up = ses == null ? 2 : 3;
+            string bidsRoot = string.Equals(Parent(path, 1), "anat", StringComparison.Ordinal)
+                && (ses == null || string.Equals(Parent(path, 2), "ses-" + ses, StringComparison.Ordinal))
+                && string.Equals(Parent(path, up), "sub-" + sub, StringComparison.Ordinal) ? Ancestor(path, up + 1) : null;
             return new FileProvenance
             {
+                DatasetRoot = bidsRoot,
                 SubjectId = "sub-" + sub, ScanId = ses == null ? "sub-" + sub : "sub-" + sub + "_ses-" + ses,
                 Session = ses == null ? 1 : ParseSession(ses),
                 MaskKind = isMask ? "Lesion" : null, Rank = isMask ? BidsRank(m.Groups["ents"].Value) + 1 : (int?)null,
@@ -305,6 +334,14 @@ namespace Atlas.Core.Datasets
                 if (ok) used.Add(f);
             }
             return groups;
+        }
+
+        /// <summary>The full path of the folder <paramref name="up"/> levels above <paramref name="path"/>, or null.</summary>
+        private static string Ancestor(string path, int up)
+        {
+            string p = path;
+            for (int i = 0; i < up && !string.IsNullOrEmpty(p); i++) p = Path.GetDirectoryName(p);
+            return string.IsNullOrEmpty(p) ? null : p;
         }
 
         private static string Parent(string path, int up)

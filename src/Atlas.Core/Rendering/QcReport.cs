@@ -42,6 +42,8 @@ namespace Atlas.Core.Rendering
         public string SubjectId { get; set; }
         public string ScanId { get; set; }
         public string Site { get; set; }
+        /// <summary>The person within the site (s0001 of c0001s0001t01): scans of one person at several time points share it.</summary>
+        public string Subject { get; set; }
         public int Session { get; set; }
         public string T1Path { get; set; }
         /// <summary>The snapshot as PNG bytes (embedded in the page), or null when it could not be drawn.</summary>
@@ -133,6 +135,7 @@ namespace Atlas.Core.Rendering
                 SubjectId = subject.SubjectId,
                 ScanId = subject.ScanId ?? subject.SubjectId,
                 Site = subject.Cohort,
+                Subject = subject.Subject,
                 Session = subject.Session,
                 T1Path = subject.T1Path,
             };
@@ -241,7 +244,8 @@ namespace Atlas.Core.Rendering
             // Words with one meaning each: a row is a scan (a subject at one time point), "masks" are files,
             // and the side of the lesion measured from the masks is not called Hemisphere, the metadata column's name.
             var people = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var r in rows) people.Add((r.Site ?? "") + "/" + (r.SubjectId ?? r.ScanId));
+            // A person is the site's subject (c0001s0001t01 and c0001s0001t02 are one), as the demo and Measure-AtlasDataset count them.
+            foreach (var r in rows) people.Add((r.Site ?? "") + "/" + (r.Subject ?? r.SubjectId ?? r.ScanId));
             sb.Append("<p class=\"summary\">").Append(Plural(rows.Count, "scan")).Append(" (").Append(Plural(people.Count, "subject")).Append("); ")
               .Append(Plural(flagged, "scan")).Append(" with findings (")
               .Append(Plural(errors, "error")).Append(", ").Append(Plural(warnings, "warning")).Append("). Click a column heading to sort. ")

@@ -139,7 +139,7 @@ namespace Atlas.Core.Rendering
                         for (int xx = 0; xx < barW; xx++)
                         {
                             Colormaps.Map(map, barW == 1 ? 1 : xx / (double)(barW - 1), out double r, out double g, out double b);
-                            uint c = RgbaImage.Pack((int)Math.Round(255 * r), (int)Math.Round(255 * g), (int)Math.Round(255 * b));
+                            uint c = RgbaImage.Pack((int)Math.Round(r), (int)Math.Round(g), (int)Math.Round(b)); // Map gives 0..255
                             img.FillRect(bx + xx, y, 1, glyphH, c);
                         }
                         BitmapFont.Draw(img, hi, bx + barW + 2 * s, y, s, ink);

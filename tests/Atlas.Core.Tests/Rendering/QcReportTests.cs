@@ -117,6 +117,11 @@ namespace Atlas.Core.Tests.Rendering
                 // Issue 11: rows are scans and the page says so; one meaning per word (the side measured from the
                 // masks is not called Hemisphere, the metadata's word; mask files are not called lesions).
                 Assert.Contains("2 scans (2 subjects); 1 scan with findings", html);
+                // Two time points of one person are two scans of one subject (native ids carry the time point).
+                var t1 = MakeSubject(tmp, "c0005s0001t01"); t1.Subject = "s0001"; t1.Cohort = "c0005";
+                var t2 = MakeSubject(tmp, "c0005s0001t02"); t2.Subject = "s0001"; t2.Cohort = "c0005"; t2.Session = 2;
+                QcReport.Write(tmp.File("qc/rescan.html"), new[] { QcReport.BuildRow(t1, "Lesion", new SnapshotOptions(), null), QcReport.BuildRow(t2, "Lesion", new SnapshotOptions(), null) }, null);
+                Assert.Contains("2 scans (1 subject); 0 scans with findings", File.ReadAllText(tmp.File("qc/rescan.html")));
                 var heads = Regex.Matches(html, "<th[^>]*>([^<]*)</th>").Cast<Match>().Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToArray();
                 Assert.Equal(new[] { "Scan", "Cohort", "Session", "Snapshot", "Mask files", "Lesion volume (mm³)", "Lesion side (from masks)", "Findings" }, heads);
                 Assert.DoesNotContain("Hemisphere", html);

@@ -316,10 +316,18 @@ namespace Atlas.Core.Tests.Rendering
             int barW = 40 - 6 - (lo + 4 + BitmapFont.MeasureWidth("4", 1));
             Assert.Equal(20, barW);
             Assert.Equal(40, m.Image.Width);
-            Colormaps.Map(OverlayColormap.Heat, 0, out double r0, out double g0, out double b0);
-            Colormaps.Map(OverlayColormap.Heat, 1, out double r1, out double g1, out double b1);
-            Assert.Equal(RgbaImage.Pack((int)Math.Round(255 * r0), (int)Math.Round(255 * g0), (int)Math.Round(255 * b0)), m.Image[bar, 55]);
-            Assert.Equal(RgbaImage.Pack((int)Math.Round(255 * r1), (int)Math.Round(255 * g1), (int)Math.Round(255 * b1)), m.Image[bar + barW - 1, 55]);
+            // Heat, worked by hand from its definition: t = 0 is dark red (255 * 0.5 = 127.5, rounded to even 128),
+            // t = 1 is white, and red never falls along the bar while green and blue never rise and fall.
+            Assert.Equal(RgbaImage.Pack(128, 0, 0), m.Image[bar, 55]);
+            Assert.Equal(RgbaImage.Pack(255, 255, 255), m.Image[bar + barW - 1, 55]);
+            uint prev = m.Image[bar, 55];
+            for (int x = bar + 1; x < bar + barW; x++)
+            {
+                uint c = m.Image[x, 55];
+                foreach (int shift in new[] { 0, 8, 16 })
+                    Assert.True(((c >> shift) & 0xff) >= ((prev >> shift) & 0xff), "the bar's colour channels only rise from left to right");
+                prev = c;
+            }
             // Values within 0..1 are a proportion (an overlap map's proportions).
             var prop = Float(40, 50, 30, Ras1, (i, j, k) => i >= 10 && i < 15 ? 0.25f * (i - 10) : 0f);
             Assert.Equal("Heat 0 to 1 = proportion", SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(prop) { Colormap = OverlayColormap.Heat } }, o).Info.Legend);
