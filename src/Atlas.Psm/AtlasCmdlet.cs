@@ -263,12 +263,12 @@ namespace Atlas.Psm
         // ------------------------------------------------------------------ outputs
 
         /// <summary>File paths compared as the file system does (case-insensitive on Windows only): the one path comparison of the cmdlets.</summary>
-        protected static StringComparer PathComparer =>
-            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        protected static StringComparer PathComparer => PathsIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
         /// <summary>The same rule as <see cref="PathComparer"/> for string.Equals and StartsWith.</summary>
-        protected static StringComparison PathComparison =>
-            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        protected static StringComparison PathComparison => PathsIgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+        private static bool PathsIgnoreCase => Environment.OSVersion.Platform == PlatformID.Win32NT;
 
         /// <summary>What to do with an output path.</summary>
         protected enum OutputAction { Write, Skip, Refuse }

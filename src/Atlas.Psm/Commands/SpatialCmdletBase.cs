@@ -107,7 +107,7 @@ namespace Atlas.Psm.Commands
         private static bool IsInside(string path, string folder)
         {
             string f = folder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
-            return path.StartsWith(f, Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            return path.StartsWith(f, PathComparison);
         }
 
         /// <summary>
