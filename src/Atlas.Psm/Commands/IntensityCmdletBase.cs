@@ -15,13 +15,13 @@ namespace Atlas.Psm.Commands
     public abstract class IntensityCmdletBase : LesionCmdletBase
     {
         /// <summary>The T1 image (a path; wildcards must match one file); binds a subject's T1Path.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
         [Alias("T1Path")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
         /// <summary>The T1 image, the name taken as it is; binds Get-ChildItem output (PSPath).</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath")]
         [ValidateNotNullOrEmpty]
         public string LiteralPath { get; set; }
@@ -45,7 +45,7 @@ namespace Atlas.Psm.Commands
         /// <summary>The one T1 -Path names, or null after an error.</summary>
         protected string ResolveT1()
         {
-            bool literal = ParameterSetName == "LiteralPath";
+            bool literal = ParameterSetName == ParameterSets.LiteralPath;
             string given = literal ? LiteralPath : Path;
             var paths = ResolveInputPaths(new[] { given }, literal);
             if (paths.Count == 0) return null;

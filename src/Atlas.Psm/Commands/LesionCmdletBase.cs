@@ -73,7 +73,7 @@ namespace Atlas.Psm.Commands
         /// </summary>
         protected void ForEachMask(object inputObject, string[] path, string[] literalPath, string kind, string errorId, Action<LesionMaskItem> handle)
         {
-            if (ParameterSetName == "InputObject")
+            if (ParameterSetName == ParameterSets.InputObject)
             {
                 try
                 {
@@ -85,7 +85,7 @@ namespace Atlas.Psm.Commands
                 }
                 return;
             }
-            bool literal = ParameterSetName == "LiteralPath";
+            bool literal = ParameterSetName == ParameterSets.LiteralPath;
             foreach (var file in ResolveInputPaths(literal ? literalPath : path, literal))
                 handle(new LesionMaskItem { Path = file, Provenance = ProvenanceOfPath(file) });
         }

@@ -14,36 +14,34 @@ namespace Atlas.Psm.Commands
     /// Measure-LesionOverlap: Dice, volumes, surface distances and lesion-wise detection of a
     /// candidate mask against a reference mask (OverlapMetrics.Compute), one LesionOverlap per pair.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Measure, "LesionOverlap", DefaultParameterSetName = PairSet)]
+    [Cmdlet(VerbsDiagnostic.Measure, "LesionOverlap", DefaultParameterSetName = ParameterSets.Pair)]
     [OutputType(typeof(LesionOverlap))]
     public sealed class MeasureLesionOverlapCommand : AtlasCmdlet
     {
-        private const string PairSet = "Pair";
-        private const string SubjectSet = "Subject";
         private const string Activity = "Measure-LesionOverlap";
         private readonly List<LesionOverlap> _rows = new List<LesionOverlap>();
         private int _pairs;
 
         /// <summary>Subjects whose masks are compared (Get-AtlasSubject output).</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SubjectSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Subject)]
         public AtlasSubject InputObject { get; set; }
 
         /// <summary>The reference mask: path, FileInfo, AtlasVolume; for subjects a mask kind or a scriptblock.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PairSet)]
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = SubjectSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Pair)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Subject)]
         [ArgumentCompleter(typeof(MaskKindCompleter))]
         [ValidateNotNull]
         public object Reference { get; set; }
 
         /// <summary>The candidate mask, given like -Reference.</summary>
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = PairSet)]
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = SubjectSet)]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Pair)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ParameterSets.Subject)]
         [ArgumentCompleter(typeof(MaskKindCompleter))]
         [ValidateNotNull]
         public object Candidate { get; set; }
 
         /// <summary>A subject label for the row when the masks are given as paths or volumes.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PairSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Pair)]
         public string SubjectId { get; set; }
 
         /// <summary>Compare one label of label maps (voxels equal to it) instead of the binarised masks.</summary>
@@ -72,7 +70,7 @@ namespace Atlas.Psm.Commands
             if (Cancellation.IsCancellationRequested) return;
             object refInput, candInput;
             string subjectId;
-            if (ParameterSetName == SubjectSet)
+            if (ParameterSetName == ParameterSets.Subject)
             {
                 if (InputObject == null) return;
                 subjectId = InputObject.SubjectId;

@@ -15,19 +15,19 @@ namespace Atlas.Psm.Commands
     /// Figure 3) as a count map and a proportion map. Streams one mask at a time; -Partial writes
     /// a count map with N that Merge-LesionOverlapMap (or this cmdlet) adds up exactly.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "LesionOverlapMap", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsCommon.New, "LesionOverlapMap", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(LesionOverlapResult))]
     public sealed class NewLesionOverlapMapCommand : SpatialCmdletBase
     {
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public object InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -87,9 +87,9 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName != "InputObject")
+            if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == "LiteralPath";
+                bool literal = ParameterSetName == ParameterSets.LiteralPath;
                 foreach (var f in ResolveInputPaths(literal ? LiteralPath : Path, literal)) Add(new LesionMaskItem { Path = f });
                 return;
             }

@@ -40,9 +40,9 @@ namespace Atlas.Psm.Commands
         protected List<SpatialItem> ExpandImages(object input, string[] path, string[] literalPath, bool writesFiles)
         {
             var items = new List<SpatialItem>();
-            if (ParameterSetName != "InputObject")
+            if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == "LiteralPath";
+                bool literal = ParameterSetName == ParameterSets.LiteralPath;
                 foreach (var f in ResolveInputPaths(literal ? literalPath : path, literal)) items.Add(new SpatialItem { Path = f });
                 return items;
             }
