@@ -87,6 +87,19 @@ namespace Atlas.Psm
             return result;
         }
 
+        /// <summary>
+        /// Provider paths of whichever of -Path and -LiteralPath the call bound: <paramref name="literalPath"/> taken as
+        /// written in the LiteralPath parameter set, else <paramref name="path"/> with wildcards; errors as above.
+        /// </summary>
+        protected List<string> ResolveInputPaths(IEnumerable<string> path, IEnumerable<string> literalPath)
+        {
+            bool literal = ParameterSetName == ParameterSets.LiteralPath;
+            return ResolveInputPaths(literal ? literalPath : path, literal);
+        }
+
+        /// <summary>As <see cref="ResolveInputPaths(IEnumerable{string}, IEnumerable{string})"/> for single-valued -Path and -LiteralPath.</summary>
+        protected List<string> ResolveInputPaths(string path, string literalPath) => ResolveInputPaths(new[] { path }, new[] { literalPath });
+
         /// <summary>A single existing path (no wildcards), or null after writing an error.</summary>
         protected string ResolveExistingPath(string path)
         {

@@ -191,8 +191,7 @@ namespace Atlas.Psm.Commands
                 Handle(Volume);
                 return;
             }
-            bool literal = ParameterSetName == ParameterSets.LiteralPath;
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputPaths(Path, LiteralPath))
             {
                 if (Cancellation.IsCancellationRequested) return;
                 Handle(file);

@@ -69,8 +69,7 @@ namespace Atlas.Psm.Commands
                 var t = Transform;
                 if (ParameterSetName != ParameterSets.Transform)
                 {
-                    bool literal = ParameterSetName == ParameterSets.LiteralPath;
-                    var found = ResolveInputPaths(new[] { literal ? LiteralPath : Path }, literal);
+                    var found = ResolveInputPaths(Path, LiteralPath);
                     if (found.Count == 0) return; // the not-found error is written
                     if (found.Count > 1) throw new ArgumentException("-Path '" + Path + "' matches " + found.Count + " files; a conversion takes one.");
                     source = found[0];

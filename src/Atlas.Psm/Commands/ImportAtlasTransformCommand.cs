@@ -42,8 +42,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == ParameterSets.LiteralPath;
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputPaths(Path, LiteralPath))
             {
                 try
                 {

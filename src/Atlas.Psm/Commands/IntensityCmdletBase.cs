@@ -45,14 +45,13 @@ namespace Atlas.Psm.Commands
         /// <summary>The one T1 -Path names, or null after an error.</summary>
         protected string ResolveT1()
         {
-            bool literal = ParameterSetName == ParameterSets.LiteralPath;
-            string given = literal ? LiteralPath : Path;
-            var paths = ResolveInputPaths(new[] { given }, literal);
+            var paths = ResolveInputPaths(Path, LiteralPath);
             if (paths.Count == 0) return null;
             if (paths.Count > 1)
             {
-                WriteError(new ErrorRecord(new ArgumentException("-Path '" + given + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several)."),
-                    "AmbiguousPath", ErrorCategory.InvalidArgument, given));
+                // Only wildcards match several files, so this is -Path.
+                WriteError(new ErrorRecord(new ArgumentException("-Path '" + Path + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several)."),
+                    "AmbiguousPath", ErrorCategory.InvalidArgument, Path));
                 return null;
             }
             if (Directory.Exists(paths[0]))

@@ -85,8 +85,7 @@ namespace Atlas.Psm.Commands
                 }
                 return;
             }
-            bool literal = ParameterSetName == ParameterSets.LiteralPath;
-            foreach (var file in ResolveInputPaths(literal ? literalPath : path, literal))
+            foreach (var file in ResolveInputPaths(path, literalPath))
                 handle(new LesionMaskItem { Path = file, Provenance = ProvenanceOfPath(file) });
         }
 

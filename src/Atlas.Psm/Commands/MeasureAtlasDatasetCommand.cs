@@ -62,7 +62,7 @@ namespace Atlas.Psm.Commands
                 metadata = LoadMetadata(MetadataPath);
                 if (metadata == null) return;
             }
-            foreach (var root in ResolveInputPaths(ParameterSetName == ParameterSets.LiteralPath ? LiteralPath : Path, ParameterSetName == ParameterSets.LiteralPath))
+            foreach (var root in ResolveInputPaths(Path, LiteralPath))
             {
                 try
                 {

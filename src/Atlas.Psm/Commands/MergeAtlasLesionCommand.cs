@@ -58,8 +58,7 @@ namespace Atlas.Psm.Commands
         {
             if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == ParameterSets.LiteralPath;
-                foreach (var f in ResolveInputPaths(literal ? LiteralPath : Path, literal)) _collected.Add(new LesionMaskItem { Path = f });
+                foreach (var f in ResolveInputPaths(Path, LiteralPath)) _collected.Add(new LesionMaskItem { Path = f });
                 return;
             }
             foreach (var input in InputObject ?? new object[0])

@@ -49,8 +49,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == ParameterSets.LiteralPath;
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputPaths(Path, LiteralPath))
             {
                 if (Cancellation.IsCancellationRequested) return;
                 try

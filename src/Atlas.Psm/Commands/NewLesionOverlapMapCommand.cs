@@ -89,8 +89,7 @@ namespace Atlas.Psm.Commands
         {
             if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == ParameterSets.LiteralPath;
-                foreach (var f in ResolveInputPaths(literal ? LiteralPath : Path, literal)) Add(new LesionMaskItem { Path = f });
+                foreach (var f in ResolveInputPaths(Path, LiteralPath)) Add(new LesionMaskItem { Path = f });
                 return;
             }
             try

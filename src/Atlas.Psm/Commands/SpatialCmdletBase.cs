@@ -42,8 +42,7 @@ namespace Atlas.Psm.Commands
             var items = new List<SpatialItem>();
             if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == ParameterSets.LiteralPath;
-                foreach (var f in ResolveInputPaths(literal ? literalPath : path, literal)) items.Add(new SpatialItem { Path = f });
+                foreach (var f in ResolveInputPaths(path, literalPath)) items.Add(new SpatialItem { Path = f });
                 return items;
             }
             var o = Unwrap(input);
