@@ -642,9 +642,10 @@ namespace Atlas.Psm
         {
             if (s == null) return;
             NoteProvenance(s.T1Path, FileProvenance.Of(s, null, null));
-            var masks = s.GetMaskPaths(kind ?? "Lesion");
+            kind = kind ?? nameof(MaskKind.Lesion);
+            var masks = s.GetMaskPaths(kind);
             if (masks != null)
-                for (int r = 0; r < masks.Length; r++) NoteProvenance(masks[r], FileProvenance.Of(s, kind ?? "Lesion", r + 1));
+                for (int r = 0; r < masks.Length; r++) NoteProvenance(masks[r], FileProvenance.Of(s, kind, r + 1));
         }
 
         /// <summary>

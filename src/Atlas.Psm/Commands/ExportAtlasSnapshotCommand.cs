@@ -99,8 +99,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Which masks of a subject are drawn.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>Folder for the PNGs (created when missing); default the current location. (A name ending in .png is still taken as -OutputPath.)</summary>
         [Parameter]

@@ -37,8 +37,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Which masks of a subject: Lesion (default), LesionSmooth or LesionRaw.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>Folder for one mask file per lesion.</summary>
         [Parameter]

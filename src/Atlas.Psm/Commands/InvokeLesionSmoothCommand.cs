@@ -43,8 +43,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Which masks of a subject are smoothed: LesionRaw (default), LesionSmooth or Lesion.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "LesionRaw";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.LesionRaw);
 
         /// <summary>Folder for the smoothed files (required for subjects: their dataset is never written).</summary>
         [Parameter]
@@ -70,7 +70,7 @@ namespace Atlas.Psm.Commands
         {
             if (fromInputs == null) return null;
             var p = fromInputs.Clone();
-            p.MaskKind = "LesionSmooth";
+            p.MaskKind = nameof(Core.Datasets.MaskKind.LesionSmooth);
             return p;
         }
 

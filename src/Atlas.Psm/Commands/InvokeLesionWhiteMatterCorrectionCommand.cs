@@ -27,8 +27,8 @@ namespace Atlas.Psm.Commands
         public object InputObject { get; set; }
 
         [Parameter(ParameterSetName = ParameterSets.Subject)]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>White-matter mask on the T1's grid; without it, 3-class k-means estimates one.</summary>
         [Parameter]

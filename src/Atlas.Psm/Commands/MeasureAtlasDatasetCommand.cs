@@ -40,8 +40,8 @@ namespace Atlas.Psm.Commands
         public SwitchParameter FromMasks { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         [Parameter]
         [ValidateRange(0.0, 0.5)]

@@ -28,8 +28,8 @@ namespace Atlas.Psm.Commands
         public string[] LiteralPath { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         [Parameter]
         public SwitchParameter PerComponent { get; set; }

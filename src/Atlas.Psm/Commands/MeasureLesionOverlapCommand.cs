@@ -1,9 +1,7 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using Atlas.Core.Datasets;
 using Atlas.Core.Metrics;
 using Atlas.Core.Volumes;
@@ -150,7 +148,7 @@ namespace Atlas.Psm.Commands
                 }
                 return first;
             }
-            if (o is string kind && Array.Exists(AtlasSubject.MaskKinds, k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase)))
+            if (o is string kind && AtlasSubject.TryParseMaskKind(kind, out _))
             {
                 string path = subject.GetMaskPath(kind);
                 if (path == null)
@@ -162,19 +160,6 @@ namespace Atlas.Psm.Commands
                 return path;
             }
             return o;
-        }
-    }
-
-    /// <summary>Tab completion of the mask kinds an AtlasSubject knows (Lesion, LesionSmooth, LesionRaw).</summary>
-    public sealed class MaskKindCompleter : IArgumentCompleter
-    {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            string word = (wordToComplete ?? "").Trim('\'', '"');
-            foreach (var k in AtlasSubject.MaskKinds)
-                if (k.StartsWith(word, StringComparison.OrdinalIgnoreCase))
-                    yield return new CompletionResult(k, k, CompletionResultType.ParameterValue, "The subject's " + k + " mask (primary)");
         }
     }
 }

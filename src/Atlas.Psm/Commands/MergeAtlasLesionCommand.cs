@@ -36,8 +36,8 @@ namespace Atlas.Psm.Commands
         public SwitchParameter AsLabelMap { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>The file to write the merged mask of non-subject inputs to.</summary>
         [Parameter]

@@ -44,8 +44,8 @@ namespace Atlas.Psm.Commands
         public SwitchParameter Deep { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         [Parameter]
         public SnapshotPlane Plane { get; set; } = SnapshotPlane.All;

@@ -48,8 +48,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Masks of subjects: Lesion (default), LesionSmooth or LesionRaw.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>Count a subject's union of all its masks instead of its primary mask.</summary>
         [Parameter]

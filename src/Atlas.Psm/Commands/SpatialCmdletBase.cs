@@ -51,7 +51,7 @@ namespace Atlas.Psm.Commands
                 case null: break;
                 case AtlasSubject s:
                     if (!writesFiles) ThrowTerminatingError(DestinationRequired("images"));
-                    NoteSubjectFiles(s, "Lesion");
+                    NoteSubjectFiles(s, nameof(MaskKind.Lesion));
                     if (!string.IsNullOrEmpty(s.T1Path)) items.Add(new SpatialItem { Path = s.T1Path, Subject = s });
                     else WriteWarning("Subject " + s + " has no T1 image.");
                     foreach (var m in s.LesionMaskPaths ?? new string[0]) items.Add(new SpatialItem { Path = m, Subject = s, IsMask = true });
