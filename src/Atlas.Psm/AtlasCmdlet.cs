@@ -178,11 +178,12 @@ namespace Atlas.Psm
         /// An ErrorRecord whose target is the file involved: the exception's file when it names one (a
         /// NIfTI or geometry error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
         /// A geometry error's id is its kind's (<see cref="GeometryException.ErrorIdFor"/>: GridMismatch for every
-        /// cmdlet), not the cmdlet's <paramref name="errorId"/>, so one kind has one id everywhere.
+        /// cmdlet), not the cmdlet's <paramref name="errorId"/>, so one kind has one id everywhere; values a computation
+        /// cannot use (<see cref="GeometryErrorKind.ValueOutOfRange"/>) keep the cmdlet's id.
         /// </summary>
         protected static ErrorRecord MakeError(Exception ex, string errorId, object target, ErrorCategory? category = null)
         {
-            if (ex is GeometryException geo) errorId = GeometryException.ErrorIdFor(geo.Kind);
+            if (ex is GeometryException geo) errorId = GeometryException.ErrorIdFor(geo.Kind) ?? errorId;
             object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath
                 : ex is GeometryException g && g.FilePath != null ? g.FilePath
                 : (object)AtomicFile.TargetOf(ex) ?? target;
