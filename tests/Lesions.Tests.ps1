@@ -6,23 +6,6 @@ BeforeAll {
     Import-AtlasModuleUnderTest
     $script:Templates = '/usr/share/mricron/templates'
 
-    function script:New-Mask {
-        # A uint8 mask file with boxes set to 1: each box is @(i0, i1, j0, j1, k0, k1) inclusive.
-        param([string] $Path, [int[]] $Dims = @(20, 20, 16), [double[]] $Voxel = @(1, 1, 1), [object[]] $Boxes = @(), [double[]] $Origin = @(0, 0, 0))
-        $g = [Atlas.Core.Volumes.Grid]::Create($Dims[0], $Dims[1], $Dims[2], $Voxel[0], $Voxel[1], $Voxel[2])
-        if ($Origin[0] -ne 0 -or $Origin[1] -ne 0 -or $Origin[2] -ne 0) {
-            $a = $g.Affine; $a[0, 3] = $Origin[0]; $a[1, 3] = $Origin[1]; $a[2, 3] = $Origin[2]
-            $g = [Atlas.Core.Volumes.Grid]::new($Dims[0], $Dims[1], $Dims[2], $Voxel, $a)
-        }
-        $m = [byte[]]::new($g.VoxelCount)
-        foreach ($b in $Boxes) {
-            for ($k = $b[4]; $k -le $b[5]; $k++) { for ($j = $b[2]; $j -le $b[3]; $j++) { for ($i = $b[0]; $i -le $b[1]; $i++) { $m[$g.Index($i, $j, $k)] = 1 } } }
-        }
-        $v = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null)
-        if ($Path) { [Atlas.Core.Nifti.NiftiWriter]::Write($v, $Path, $null) }
-        $v
-    }
-
     function script:Get-VoxelSum([Parameter(ValueFromPipeline)] $Volume) {
         process { $s = 0; foreach ($b in $Volume.ToMask(0)) { $s += $b }; $s }
     }
@@ -34,8 +17,8 @@ BeforeAll {
         New-Item -ItemType Directory -Path $dir -Force | Out-Null
         $raw0 = Join-Path $dir "${Id}_LesionRaw.voi"
         $raw1 = Join-Path $dir "${Id}_LesionRaw_1.voi"
-        $null = New-Mask -Path $raw0 -Boxes @(, @(4, 6, 4, 6, 6, 8))
-        $null = New-Mask -Path $raw1 -Boxes @(, @(11, 15, 11, 15, 5, 9))
+        $null = New-TestMask -Path $raw0 -Box @(, @(4, 6, 4, 6, 6, 8))
+        $null = New-TestMask -Path $raw1 -Box @(, @(11, 15, 11, 15, 5, 9))
         $s = [Atlas.Core.Datasets.AtlasSubject]::new()
         $s.SubjectId = $Id; $s.ScanId = $Id; $s.Cohort = 'c0001'; $s.Directory = $dir; $s.Root = $Root
         $s.RawLesionMaskPaths = @($raw0, $raw1)
@@ -113,7 +96,7 @@ Describe 'Invoke-LesionSmooth' {
     It 'smooths a 0.9 x 0.9 x 3 mm grid per axis' {
         # One-slice 9x9 plate: along z sigma = 0.283 voxel (w0 = 0.9961); in-plane corner 0.7113² · 0.9961 = 0.504: all 81 stay, nothing above or below.
         $p = Join-Path $TestDrive 'plate.nii.gz'
-        $null = New-Mask -Path $p -Dims @(21, 21, 9) -Voxel @(0.9, 0.9, 3) -Boxes @(, @(6, 14, 6, 14, 4, 4))
+        $null = New-TestMask -Path $p -Dims @(21, 21, 9) -Spacing @(0.9, 0.9, 3) -Box @(, @(6, 14, 6, 14, 4, 4))
         Invoke-LesionSmooth -Path $p | Get-VoxelSum | Should -Be 81
         (Invoke-LesionSmooth -Path $p -EdgeCorrection None).GetValue(10, 10, 5) | Should -Be 0
     }
@@ -151,7 +134,7 @@ Describe 'Invoke-LesionSmooth against the numpy reference' {
         if ($why = Get-PeerSkipReason python -Module numpy, scipy) { Set-ItResult -Skipped -Because $why; return }
         # Blobs cut by k = 0 and k = 11 exercise the Z edge correction; an x-border blob the X/Y modes.
         $p = Join-Path $script:RefDir 'border.nii.gz'
-        $null = New-Mask -Path $p -Dims @(24, 22, 12) -Boxes @(@(3, 9, 4, 10, 0, 3), @(14, 20, 12, 18, 8, 11), @(0, 2, 2, 6, 5, 7), @(11, 11, 11, 12, 6, 6))
+        $null = New-TestMask -Path $p -Dims @(24, 22, 12) -Box @(@(3, 9, 4, 10, 0, 3), @(14, 20, 12, 18, 8, 11), @(0, 2, 2, 6, 5, 7), @(11, 11, 11, 12, 6, 6))
         foreach ($e in 'zonly', 'all', 'none') { Assert-SameAsReference -Mask $p -Edge $e }
         Assert-SameAsReference -Mask $p -Edge zonly -Fwhm 4
     }
@@ -160,7 +143,7 @@ Describe 'Invoke-LesionSmooth against the numpy reference' {
 
         if ($why = Get-PeerSkipReason python -Module numpy, scipy) { Set-ItResult -Skipped -Because $why; return }
         $p = Join-Path $script:RefDir 'aniso.nii.gz'
-        $null = New-Mask -Path $p -Dims @(30, 28, 10) -Voxel @(0.9, 0.9, 3) -Boxes @(@(5, 14, 5, 12, 0, 2), @(16, 25, 14, 22, 4, 9), @(3, 3, 20, 21, 5, 5))
+        $null = New-TestMask -Path $p -Dims @(30, 28, 10) -Spacing @(0.9, 0.9, 3) -Box @(@(5, 14, 5, 12, 0, 2), @(16, 25, 14, 22, 4, 9), @(3, 3, 20, 21, 5, 5))
         Assert-SameAsReference -Mask $p
         $s = New-Subject -Root (Join-Path $TestDrive 'refsub') -Id 'c0002s0001t01'
         foreach ($raw in $s.RawLesionMaskPaths) { Assert-SameAsReference -Mask $raw }
@@ -180,7 +163,7 @@ Describe 'Get-LesionComponent' {
     BeforeAll {
         # Three lesions: 3x3x2 = 18, 2x2x2 = 8, and two voxels touching only at a corner.
         $script:CompPath = Join-Path $TestDrive 'comp_LesionSmooth.nii.gz'
-        $null = New-Mask -Path $script:CompPath -Boxes @(@(1, 2, 1, 2, 1, 2), @(10, 12, 10, 12, 10, 11), @(16, 16, 16, 16, 2, 2), @(17, 17, 17, 17, 3, 3))
+        $null = New-TestMask -Path $script:CompPath -Box @(@(1, 2, 1, 2, 1, 2), @(10, 12, 10, 12, 10, 11), @(16, 16, 16, 16, 2, 2), @(17, 17, 17, 17, 3, 3))
     }
 
     It 'ranks lesions largest first with sizes, centroids and boxes' {
@@ -242,7 +225,7 @@ Describe 'Merge-AtlasLesion' {
         $dest = Join-Path $TestDrive 'merged-subjects'
         (@($script:S2 | Merge-AtlasLesion -Destination $dest))[0].Name | Should -Be 'c0001s0002t01_LesionMerged.nii.gz'
         $other = Join-Path $TestDrive 'other_grid.nii.gz'
-        $null = New-Mask -Path $other -Dims @(20, 20, 17)
+        $null = New-TestMask -Path $other -Dims @(20, 20, 17)
         Merge-AtlasLesion -LiteralPath $script:S2.RawLesionMaskPaths[0], $other -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
         "$($errs[0])" | Should -Match 'other_grid\.nii\.gz'
@@ -394,7 +377,7 @@ Describe 'Measure-Lesion' {
 
     It 'measures each lesion with -PerComponent' {
         $p = Join-Path $TestDrive 'two.nii.gz'
-        $null = New-Mask -Path $p -Boxes @(@(1, 2, 1, 1, 1, 1), @(8, 10, 8, 10, 8, 8))
+        $null = New-TestMask -Path $p -Box @(@(1, 2, 1, 1, 1, 1), @(8, 10, 8, 10, 8, 8))
         $m = @(Measure-Lesion -Path $p -PerComponent)
         $m.Component | Should -Be @(1, 2)
         $m.VoxelCount | Should -Be @(9, 2)
@@ -433,8 +416,8 @@ Describe 'Measure-Lesion' {
     It 'classifies location with a cortex mask' {
         $p = Join-Path $TestDrive 'loc.nii.gz'
         $cx = Join-Path $TestDrive 'cortex.nii.gz'
-        $null = New-Mask -Path $p -Boxes @(@(1, 2, 1, 1, 1, 1), @(8, 10, 8, 10, 8, 8))
-        $null = New-Mask -Path $cx -Boxes @(, @(10, 10, 10, 10, 8, 8))
+        $null = New-TestMask -Path $p -Box @(@(1, 2, 1, 1, 1, 1), @(8, 10, 8, 10, 8, 8))
+        $null = New-TestMask -Path $cx -Box @(, @(10, 10, 10, 10, 8, 8))
         (Measure-Lesion -Path $p -PerComponent -CortexMask $cx).Location | Should -Be @('Cortical', 'Subcortical')
     }
 
@@ -460,7 +443,7 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
         # Five masks on 8x8x4: mask n covers i in 0..n, j in 0..3, k = 1 (nested strips).
         $script:Masks = foreach ($n in 0..4) {
             $p = Join-Path $script:OvDir "m$n.nii.gz"
-            $null = New-Mask -Path $p -Dims @(8, 8, 4) -Boxes @(, @(0, $n, 0, 3, 1, 1))
+            $null = New-TestMask -Path $p -Dims @(8, 8, 4) -Box @(, @(0, $n, 0, 3, 1, 1))
             $p
         }
     }
@@ -516,7 +499,7 @@ Describe 'New-LesionOverlapMap and Merge-LesionOverlapMap' {
 
     It 'names a mask on another grid and writes no map, or skips it with -SkipMismatched and writes the map' {
         $odd = Join-Path $script:OvDir 'odd.nii.gz'
-        $null = New-Mask -Path $odd -Dims @(8, 8, 5)
+        $null = New-TestMask -Path $odd -Dims @(8, 8, 5)
         $outDir = Join-Path $TestDrive 'mismatch-out'
         New-Item -ItemType Directory -Path $outDir | Out-Null
         $r = @($script:Masks[0], $odd) | New-LesionOverlapMap -OutputPath (Join-Path $outDir 'x.nii.gz') -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue

@@ -6,29 +6,16 @@ BeforeAll {
     $script:Dir = Join-Path $TestDrive 'masks'
     New-Item -ItemType Directory -Path $script:Dir | Out-Null
 
-    function New-BoxMask {
-        # A 0/1 box i0..i1, j0..j1, k0..k1 on a grid; returns an AtlasVolume (written when -Path is given).
-        param([int[]] $Size = @(12, 12, 12), [int[]] $Box, [double[]] $Spacing = @(1, 1, 1), [string] $Path)
-        $g = [Atlas.Core.Volumes.Grid]::Create($Size[0], $Size[1], $Size[2], $Spacing[0], $Spacing[1], $Spacing[2])
-        $m = [byte[]]::new($g.VoxelCount)
-        if ($Box) {
-            for ($k = $Box[4]; $k -le $Box[5]; $k++) { for ($j = $Box[2]; $j -le $Box[3]; $j++) { for ($i = $Box[0]; $i -le $Box[1]; $i++) { $m[$g.Index($i, $j, $k)] = 1 } } }
-        }
-        $v = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null)
-        if ($Path) { $v | Export-AtlasVolume -Path $Path -Force; $v.Path = $Path }
-        $v
-    }
-
     # Cube A = 2..5 in i, j, k; B = the same cube moved one voxel along i (worked in the xunit tests:
     # Dice 0.75, Jaccard 0.6, Hausdorff 1 mm, 20 of each surface's 56 voxels at 1 mm -> ASD 40/112).
     $script:A = Join-Path $script:Dir 'a.nii.gz'
     $script:B = Join-Path $script:Dir 'b.nii.gz'
-    $null = New-BoxMask -Box 2, 5, 2, 5, 2, 5 -Path $script:A
-    $null = New-BoxMask -Box 3, 6, 2, 5, 2, 5 -Path $script:B
+    $null = New-TestMask -Dims 12, 12, 12 -Box 2, 5, 2, 5, 2, 5 -Path $script:A
+    $null = New-TestMask -Dims 12, 12, 12 -Box 3, 6, 2, 5, 2, 5 -Path $script:B
     $script:Empty = Join-Path $script:Dir 'empty.nii.gz'
-    $null = New-BoxMask -Path $script:Empty
+    $null = New-TestMask -Dims 12, 12, 12 -Path $script:Empty
     $script:Other = Join-Path $script:Dir 'other-grid.nii.gz'
-    $null = New-BoxMask -Size 12, 12, 13 -Box 2, 5, 2, 5, 2, 5 -Path $script:Other
+    $null = New-TestMask -Dims 12, 12, 13 -Box 2, 5, 2, 5, 2, 5 -Path $script:Other
 }
 
 Describe 'Measure-LesionOverlap' {
@@ -216,7 +203,7 @@ Describe 'Measure-RaterReliability' {
                 @('r1', 2, 2), @('r2', 2, 3), @('r3', 2, 3))) {
             $name = "s1_$($t[0])_$($t[1]).nii.gz"
             $i0 = $t[2]
-            $null = New-BoxMask -Box $i0, ($i0 + 3), 2, 5, 2, 5 -Path (Join-Path $script:RelDir $name)
+            $null = New-TestMask -Dims 12, 12, 12 -Box $i0, ($i0 + 3), 2, 5, 2, 5 -Path (Join-Path $script:RelDir $name)
             [pscustomobject]@{ SubjectId = 's1'; Rater = $t[0]; Attempt = $t[1]; MaskPath = $name }
         }
         $script:Csv = Join-Path $script:RelDir 'tracings.csv'
@@ -253,7 +240,7 @@ Describe 'Measure-RaterReliability' {
         foreach ($x in @(@('r1', 3), @('r2', 4), @('r3', 5))) {
             foreach ($att in 1, 2) {
                 $p = Join-Path $script:RelDir "s2_$($x[0])_$att.nii.gz"
-                $null = New-BoxMask -Box 2, 5, 2, 5, 2, $x[1] -Path $p
+                $null = New-TestMask -Dims 12, 12, 12 -Box 2, 5, 2, 5, 2, $x[1] -Path $p
                 $rows.Add([pscustomobject]@{ SubjectId = 's2'; Rater = $x[0]; Attempt = $att; MaskPath = $p })
             }
         }

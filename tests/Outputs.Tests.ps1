@@ -5,38 +5,22 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-AtlasModuleUnderTest
 
-    function script:Write-TestImage([string] $Path, [int[][]] $Box, [switch] $T1) {
-        # A 20 x 20 x 16 image of 1 mm voxels: a T1 (float, values 100 + i + 2j + 3k) or a mask with a box set.
-        $g = [Atlas.Core.Volumes.Grid]::Create(20, 20, 16, 1, 1, 1)
-        if ($T1) {
-            $d = [float[]]::new($g.VoxelCount)
-            for ($n = 0; $n -lt $d.Length; $n++) { $d[$n] = 100 + ($n % 20) + 2 * ([math]::Floor($n / 20) % 20) + 3 * [math]::Floor($n / 400) }
-            $v = [Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, $d, $null)
-        } else {
-            $m = [byte[]]::new($g.VoxelCount)
-            for ($k = $Box[2][0]; $k -le $Box[2][1]; $k++) { for ($j = $Box[1][0]; $j -le $Box[1][1]; $j++) { for ($i = $Box[0][0]; $i -le $Box[0][1]; $i++) { $m[$g.Index($i, $j, $k)] = 1 } } }
-            $v = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null)
-        }
-        New-Item -ItemType Directory -Force -Path (Split-Path $Path) | Out-Null
-        [Atlas.Core.Nifti.NiftiWriter]::Write($v, $Path, $null)
-    }
-
     function script:New-Fixture([string] $Root) {
         # One R1.1 native scan under src/ (T1, two raw and two smoothed masks), a white-matter mask and a
         # partial overlap map under extra/, all two hours old; outputs go under out/.
         $dir = Join-Path $Root 'src/c0001/c0001s0001t01'
         $t1 = Join-Path $dir 'c0001s0001t01.nii.gz'
-        Write-TestImage -Path $t1 -T1
+        New-TestT1 -Path $t1
         $raw0 = Join-Path $dir 'c0001s0001t01_LesionRaw.voi'
         $raw1 = Join-Path $dir 'c0001s0001t01_LesionRaw_1.voi'
         $mask0 = Join-Path $dir 'c0001s0001t01_LesionSmooth.nii.gz'
         $mask1 = Join-Path $dir 'c0001s0001t01_LesionSmooth_1.nii.gz'
-        Write-TestImage -Path $raw0 -Box @(@(4, 7), @(4, 7), @(4, 7))
-        Write-TestImage -Path $raw1 -Box @(@(12, 15), @(12, 15), @(8, 11))
-        Write-TestImage -Path $mask0 -Box @(@(4, 7), @(4, 7), @(4, 7))
-        Write-TestImage -Path $mask1 -Box @(@(12, 15), @(12, 15), @(8, 11))
+        New-TestMask -Path $raw0 -Box 4, 7, 4, 7, 4, 7
+        New-TestMask -Path $raw1 -Box 12, 15, 12, 15, 8, 11
+        New-TestMask -Path $mask0 -Box 4, 7, 4, 7, 4, 7
+        New-TestMask -Path $mask1 -Box 12, 15, 12, 15, 8, 11
         $wm = Join-Path $Root 'extra/wm.nii.gz'
-        Write-TestImage -Path $wm -Box @(@(2, 17), @(2, 17), @(2, 13))
+        New-TestMask -Path $wm -Box 2, 17, 2, 17, 2, 13
         $partial = Join-Path $Root 'extra/shard1.nii.gz'
         $null = New-LesionOverlapMap -LiteralPath $mask0, $mask1 -OutputPath $partial -Partial
         $old = [datetime]::UtcNow.AddHours(-2)

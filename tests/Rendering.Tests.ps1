@@ -19,22 +19,16 @@ BeforeAll {
         New-Item -ItemType Directory -Force -Path $Folder | Out-Null
         $a = if ($Las) { New-Affine -1 1 1 19 -25 -15 } else { New-Affine 1 1 1 -20 -25 -15 }
         $g = [Atlas.Core.Volumes.Grid]::new(40, 50, 30, $null, $a)
-        $t1 = [float[]]::new($g.VoxelCount)
-        $m = [byte[]]::new($g.VoxelCount)
-        for ($k = 0; $k -lt 30; $k++) {
-            for ($j = 0; $j -lt 50; $j++) {
-                for ($i = 0; $i -lt 40; $i++) {
-                    $ri = if ($Las) { 39 - $i } else { $i }   # the RAS i of this voxel
-                    $idx = $i + 40 * ($j + 50 * $k)
-                    $t1[$idx] = 100 + $ri + 2 * $j + 3 * $k
-                    if ($ri -ge 12 -and $ri -le 17 -and $j -ge 20 -and $j -le 30 -and $k -ge 13 -and $k -le 17) { $m[$idx] = 1 }
-                }
-            }
-        }
         $t1Path = Join-Path $Folder 't1.nii.gz'
         $maskPath = Join-Path $Folder 't1_LesionSmooth.nii.gz'
-        [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, $t1, $null), $t1Path, $null)
-        [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null), $maskPath, $null)
+        if ($Las) {
+            # Stored LAS, voxel i is RAS i 39 - i: the ramp and the box mirrored along i.
+            New-TestT1 -Path $t1Path -Grid $g -Ramp 139, -1, 2, 3
+            New-TestMask -Path $maskPath -Grid $g -Box 22, 27, 20, 30, 13, 17
+        } else {
+            New-TestT1 -Path $t1Path -Grid $g
+            New-TestMask -Path $maskPath -Grid $g -Box 12, 17, 20, 30, 13, 17
+        }
         [pscustomobject]@{ T1 = $t1Path; Mask = $maskPath }
     }
 

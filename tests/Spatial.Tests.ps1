@@ -20,12 +20,6 @@ BeforeAll {
         $v
     }
 
-    function script:New-BoxMask([string] $Path, $Grid, [int[]] $Box) {
-        $m = [byte[]]::new($Grid.VoxelCount)
-        for ($k = $Box[4]; $k -le $Box[5]; $k++) { for ($j = $Box[2]; $j -le $Box[3]; $j++) { for ($i = $Box[0]; $i -le $Box[1]; $i++) { $m[$Grid.Index($i, $j, $k)] = 1 } } }
-        [Atlas.Core.Nifti.NiftiWriter]::Write([Atlas.Core.Volumes.AtlasVolume]::FromMask($Grid, $m, $null), $Path, $null)
-    }
-
     function script:Set-RasShift([string] $Path, [double] $X, [double] $Y = 0, [double] $Z = 0) {
         Set-Content -Path $Path -Value @("1 0 0 $X", "0 1 0 $Y", "0 0 1 $Z", '0 0 0 1')
     }
@@ -114,7 +108,7 @@ Describe 'Invoke-AtlasResample' {
         $r.GetValue(3, 0, 0, 0) | Should -Be 150
         $r.GetValue(3, 3, 1, 0) | Should -Be 165.5
         $mask = Join-Path $TestDrive 'mask.nii.gz'
-        New-BoxMask $mask $script:Grid1 @(2, 5, 2, 5, 1, 3)
+        New-TestMask -Path $mask -Grid $script:Grid1 -Box @(2, 5, 2, 5, 1, 3)
         $m = Invoke-AtlasResample -Path $mask -Reference $fine -Verbose 4>&1 | Where-Object { $_ -is [Atlas.Core.Volumes.AtlasVolume] -or ($_.Message -and ($script:Msg = $_.Message)) } | Where-Object { $_ -is [Atlas.Core.Volumes.AtlasVolume] }
         $script:Msg | Should -Match 'Nearest'
         $distinct = $m.ToFloat64(0) | Sort-Object -Unique
@@ -137,7 +131,7 @@ Describe 'Invoke-AtlasResample' {
         $dir = Join-Path $root 'c0001/c0001s0001t01'
         New-Item -ItemType Directory $dir -Force | Out-Null
         $t1 = Join-Path $dir 'c0001s0001t01_t1w.nii.gz'; $null = New-Image $t1 $script:Grid1 $script:Value
-        $m1 = Join-Path $dir 'c0001s0001t01_LesionSmooth.nii.gz'; New-BoxMask $m1 $script:Grid1 @(1, 2, 1, 2, 1, 2)
+        $m1 = Join-Path $dir 'c0001s0001t01_LesionSmooth.nii.gz'; New-TestMask -Path $m1 -Grid $script:Grid1 -Box @(1, 2, 1, 2, 1, 2)
         $s = [Atlas.Core.Datasets.AtlasSubject]::new(); $s.SubjectId = 'c0001s0001t01'; $s.Root = $root; $s.T1Path = $t1; $s.LesionMaskPaths = @($m1)
         $dest = Join-Path $TestDrive 'std'
         $files = @($s | Invoke-AtlasResample -Reference $script:Img -TransformPath $script:Shift -TransformFormat RasMatrix -Destination $dest)
@@ -229,11 +223,11 @@ Describe 'Import-AtlasTransform and Export-AtlasTransform' {
 Describe 'New-LesionOverlapMap -Reference' {
     It 'resamples masks on other grids onto the reference by nearest neighbour, one verbose line each' {
         $ref = New-Grid @(20, 20, 16)
-        $refPath = Join-Path $TestDrive 'ref.nii.gz'; New-BoxMask $refPath $ref @(0, 0, 0, 0, 0, 0)
-        $a = Join-Path $TestDrive 'a.nii.gz'; New-BoxMask $a $ref @(3, 6, 3, 6, 3, 6)
+        $refPath = Join-Path $TestDrive 'ref.nii.gz'; New-TestMask -Path $refPath -Grid $ref -Box @(0, 0, 0, 0, 0, 0)
+        $a = Join-Path $TestDrive 'a.nii.gz'; New-TestMask -Path $a -Grid $ref -Box @(3, 6, 3, 6, 3, 6)
         # On a 2 mm grid voxels 2..3 (centres 4 and 6 mm): nearest of x/2 picks them for x = 3..6 (3.5 → 4 is outside).
         $coarse = New-Grid @(10, 10, 8) @(2, 0, 0, 0, 2, 0, 0, 0, 2)
-        $b = Join-Path $TestDrive 'b.nii.gz'; New-BoxMask $b $coarse @(2, 3, 2, 3, 2, 3)
+        $b = Join-Path $TestDrive 'b.nii.gz'; New-TestMask -Path $b -Grid $coarse -Box @(2, 3, 2, 3, 2, 3)
         $out = Join-Path $TestDrive 'overlap.nii.gz'
         $r = New-LesionOverlapMap -Path $a, $b -OutputPath $out -Reference $refPath -Verbose 4>&1
         $verbose = @($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Resampled*' })

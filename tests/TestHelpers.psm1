@@ -1,4 +1,5 @@
-# Shared by the Pester files: the built module, a sample dataset made once per file, and peer tools.
+# Shared by the Pester files: the built module, a sample dataset made once per file, small test images
+# (box masks and ramp T1s), and peer tools.
 
 function Get-AtlasModuleUnderTestPath {
     $path = if ($env:ATLAS_PSM_MODULE) { $env:ATLAS_PSM_MODULE } else { Join-Path $PSScriptRoot '../out/Atlas.Psm/Atlas.Psm.psd1' }
@@ -17,6 +18,46 @@ function New-TestSampleDataset {
     $null = New-AtlasSampleDataset -Path $Path -SubjectCount $SubjectCount -Seed $Seed
     $meta = Get-ChildItem -Path $Path -Filter '*.csv' | Select-Object -First 1
     return [pscustomobject]@{ Root = $Path; Metadata = $meta.FullName }
+}
+
+function New-TestGrid([int[]] $Dims, [double[]] $Spacing = @(1, 1, 1)) {
+    [Atlas.Core.Volumes.Grid]::Create($Dims[0], $Dims[1], $Dims[2], $Spacing[0], $Spacing[1], $Spacing[2])
+}
+
+function Save-TestImage($Volume, [string] $Path) {
+    # Written with the engine (no record beside it), its folder made when missing.
+    $dir = Split-Path -Parent $Path
+    if ($dir -and -not (Test-Path -LiteralPath $dir)) { New-Item -ItemType Directory -Force -Path $dir | Out-Null }
+    [Atlas.Core.Nifti.NiftiWriter]::Write($Volume, $Path, $null)
+}
+
+function New-TestMask {
+    # A uint8 mask with boxes set to 1, each box @(i0, i1, j0, j1, k0, k1) inclusive: -Box 2, 5, 2, 5, 2, 5 for one,
+    # -Box @(@(…), @(…)) for several, none for an empty mask. On -Grid, else on -Dims voxels of -Spacing mm.
+    # Written to -Path when given, else returned as an AtlasVolume.
+    param([string] $Path, [object[]] $Box = @(), $Grid, [int[]] $Dims = @(20, 20, 16), [double[]] $Spacing = @(1, 1, 1))
+    $g = if ($Grid) { $Grid } else { New-TestGrid $Dims $Spacing }
+    $boxes = $Box
+    if ($Box.Count -gt 0 -and $Box[0] -isnot [array]) { $boxes = @(, $Box) }
+    $m = [byte[]]::new($g.VoxelCount)
+    foreach ($b in $boxes) {
+        for ($k = $b[4]; $k -le $b[5]; $k++) { for ($j = $b[2]; $j -le $b[3]; $j++) { for ($i = $b[0]; $i -le $b[1]; $i++) { $m[$g.Index($i, $j, $k)] = 1 } } }
+    }
+    $v = [Atlas.Core.Volumes.AtlasVolume]::FromMask($g, $m, $null)
+    if ($Path) { Save-TestImage $v $Path } else { $v }
+}
+
+function New-TestT1 {
+    # A float32 'T1' whose voxel (i, j, k) holds Ramp[0] + Ramp[1] i + Ramp[2] j + Ramp[3] k (default 100 + i + 2j + 3k),
+    # on -Grid, else on -Dims voxels of -Spacing mm. Written to -Path when given, else returned as an AtlasVolume.
+    param([string] $Path, [double[]] $Ramp = @(100, 1, 2, 3), $Grid, [int[]] $Dims = @(20, 20, 16), [double[]] $Spacing = @(1, 1, 1))
+    $g = if ($Grid) { $Grid } else { New-TestGrid $Dims $Spacing }
+    $d = [float[]]::new($g.VoxelCount)
+    for ($k = 0; $k -lt $g.NZ; $k++) { for ($j = 0; $j -lt $g.NY; $j++) { for ($i = 0; $i -lt $g.NX; $i++) {
+                $d[$g.Index($i, $j, $k)] = $Ramp[0] + $Ramp[1] * $i + $Ramp[2] * $j + $Ramp[3] * $k
+            } } }
+    $v = [Atlas.Core.Volumes.AtlasVolume]::FromFloat32($g, $d, $null)
+    if ($Path) { Save-TestImage $v $Path } else { $v }
 }
 
 # Peers the tests compare against. ATLAS_TEST_HIDE_PEERS (comma-separated names, or "all") hides
@@ -82,4 +123,4 @@ function Invoke-ChildPwsh([string[]] $Arguments, [switch] $Start, [string] $Outp
     & $exe @all 2>&1
 }
 
-Export-ModuleMember -Function Get-AtlasModuleUnderTestPath, Import-AtlasModuleUnderTest, New-TestSampleDataset, Get-DebianPython, Get-PeerSkipReason, Test-PeerHidden, Invoke-ChildPwsh
+Export-ModuleMember -Function Get-AtlasModuleUnderTestPath, Import-AtlasModuleUnderTest, New-TestSampleDataset, New-TestMask, New-TestT1, Get-DebianPython, Get-PeerSkipReason, Test-PeerHidden, Invoke-ChildPwsh

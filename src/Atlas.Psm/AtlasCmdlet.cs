@@ -87,6 +87,19 @@ namespace Atlas.Psm
             return result;
         }
 
+        /// <summary>
+        /// Provider paths of whichever of -Path and -LiteralPath the call bound: <paramref name="literalPath"/> taken as
+        /// written in the LiteralPath parameter set, else <paramref name="path"/> with wildcards; errors as above.
+        /// </summary>
+        protected List<string> ResolveInputPaths(IEnumerable<string> path, IEnumerable<string> literalPath)
+        {
+            bool literal = ParameterSetName == ParameterSets.LiteralPath;
+            return ResolveInputPaths(literal ? literalPath : path, literal);
+        }
+
+        /// <summary>As <see cref="ResolveInputPaths(IEnumerable{string}, IEnumerable{string})"/> for single-valued -Path and -LiteralPath.</summary>
+        protected List<string> ResolveInputPaths(string path, string literalPath) => ResolveInputPaths(new[] { path }, new[] { literalPath });
+
         /// <summary>A single existing path (no wildcards), or null after writing an error.</summary>
         protected string ResolveExistingPath(string path)
         {
@@ -165,11 +178,12 @@ namespace Atlas.Psm
         /// An ErrorRecord whose target is the file involved: the exception's file when it names one (a
         /// NIfTI or geometry error's file, or the output a failed write was for, never its temporary file), else <paramref name="target"/>.
         /// A geometry error's id is its kind's (<see cref="GeometryException.ErrorIdFor"/>: GridMismatch for every
-        /// cmdlet), not the cmdlet's <paramref name="errorId"/>, so one kind has one id everywhere.
+        /// cmdlet), not the cmdlet's <paramref name="errorId"/>, so one kind has one id everywhere; values a computation
+        /// cannot use (<see cref="GeometryErrorKind.ValueOutOfRange"/>) keep the cmdlet's id.
         /// </summary>
         protected static ErrorRecord MakeError(Exception ex, string errorId, object target, ErrorCategory? category = null)
         {
-            if (ex is GeometryException geo) errorId = GeometryException.ErrorIdFor(geo.Kind);
+            if (ex is GeometryException geo) errorId = GeometryException.ErrorIdFor(geo.Kind) ?? errorId;
             object t = ex is NiftiFormatException n && n.FilePath != null ? n.FilePath
                 : ex is GeometryException g && g.FilePath != null ? g.FilePath
                 : (object)AtomicFile.TargetOf(ex) ?? target;
@@ -263,12 +277,12 @@ namespace Atlas.Psm
         // ------------------------------------------------------------------ outputs
 
         /// <summary>File paths compared as the file system does (case-insensitive on Windows only): the one path comparison of the cmdlets.</summary>
-        protected static StringComparer PathComparer =>
-            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        protected static StringComparer PathComparer => PathsIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
         /// <summary>The same rule as <see cref="PathComparer"/> for string.Equals and StartsWith.</summary>
-        protected static StringComparison PathComparison =>
-            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        protected static StringComparison PathComparison => PathsIgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+        private static bool PathsIgnoreCase => Environment.OSVersion.Platform == PlatformID.Win32NT;
 
         /// <summary>What to do with an output path.</summary>
         protected enum OutputAction { Write, Skip, Refuse }
@@ -629,9 +643,10 @@ namespace Atlas.Psm
         {
             if (s == null) return;
             NoteProvenance(s.T1Path, FileProvenance.Of(s, null, null));
-            var masks = s.GetMaskPaths(kind ?? "Lesion");
+            kind = kind ?? nameof(MaskKind.Lesion);
+            var masks = s.GetMaskPaths(kind);
             if (masks != null)
-                for (int r = 0; r < masks.Length; r++) NoteProvenance(masks[r], FileProvenance.Of(s, kind ?? "Lesion", r + 1));
+                for (int r = 0; r < masks.Length; r++) NoteProvenance(masks[r], FileProvenance.Of(s, kind, r + 1));
         }
 
         /// <summary>

@@ -106,17 +106,35 @@ namespace Atlas.Core.Datasets
             }
         }
 
-        /// <summary>The mask kinds cmdlets accept by name (Measure-LesionOverlap -Reference LesionSmooth).</summary>
-        public static readonly string[] MaskKinds = { "Lesion", "LesionSmooth", "LesionRaw" };
+        /// <summary>The names of <see cref="MaskKind"/>, in its order: the mask kinds cmdlets accept by name (Measure-LesionOverlap -Reference LesionSmooth).</summary>
+        public static readonly string[] MaskKinds = Enum.GetNames(typeof(MaskKind));
 
-        /// <summary>Masks of a kind: Lesion (the default masks), LesionSmooth, LesionRaw. Null for an unknown kind.</summary>
-        public string[] GetMaskPaths(string kind)
+        /// <summary>
+        /// The mask kind a name stands for, ignoring case; false for anything else (numbers and lists included,
+        /// which Enum.TryParse would take).
+        /// </summary>
+        public static bool TryParseMaskKind(string name, out MaskKind kind)
         {
-            if (string.Equals(kind, "Lesion", StringComparison.OrdinalIgnoreCase)) return LesionMaskPaths;
-            if (string.Equals(kind, "LesionSmooth", StringComparison.OrdinalIgnoreCase)) return SmoothLesionMaskPaths;
-            if (string.Equals(kind, "LesionRaw", StringComparison.OrdinalIgnoreCase)) return RawLesionMaskPaths;
-            return null;
+            foreach (MaskKind k in Enum.GetValues(typeof(MaskKind)))
+                if (string.Equals(name, k.ToString(), StringComparison.OrdinalIgnoreCase)) { kind = k; return true; }
+            kind = MaskKind.Lesion;
+            return false;
         }
+
+        /// <summary>Masks of a kind: Lesion (the default masks), LesionSmooth, LesionRaw.</summary>
+        public string[] GetMaskPaths(MaskKind kind)
+        {
+            switch (kind)
+            {
+                case MaskKind.Lesion: return LesionMaskPaths;
+                case MaskKind.LesionSmooth: return SmoothLesionMaskPaths;
+                case MaskKind.LesionRaw: return RawLesionMaskPaths;
+                default: return null;
+            }
+        }
+
+        /// <summary>Masks of a kind named as <see cref="MaskKind"/> (any case). Null for an unknown kind.</summary>
+        public string[] GetMaskPaths(string kind) => TryParseMaskKind(kind, out var k) ? GetMaskPaths(k) : null;
 
         /// <summary>
         /// The concrete kind behind a requested one: Lesion names the smoothed (or raw) masks where the layout has
@@ -124,13 +142,13 @@ namespace Atlas.Core.Datasets
         /// </summary>
         public string ConcreteMaskKind(string kind)
         {
-            if (!string.Equals(kind, "Lesion", StringComparison.OrdinalIgnoreCase)) return kind;
+            if (!TryParseMaskKind(kind, out var k) || k != MaskKind.Lesion) return kind;
             if (LesionMaskPaths != null && LesionMaskPaths.Length > 0)
             {
-                if (ReferenceEquals(LesionMaskPaths, SmoothLesionMaskPaths) || SameFiles(LesionMaskPaths, SmoothLesionMaskPaths)) return "LesionSmooth";
-                if (ReferenceEquals(LesionMaskPaths, RawLesionMaskPaths) || SameFiles(LesionMaskPaths, RawLesionMaskPaths)) return "LesionRaw";
+                if (ReferenceEquals(LesionMaskPaths, SmoothLesionMaskPaths) || SameFiles(LesionMaskPaths, SmoothLesionMaskPaths)) return nameof(MaskKind.LesionSmooth);
+                if (ReferenceEquals(LesionMaskPaths, RawLesionMaskPaths) || SameFiles(LesionMaskPaths, RawLesionMaskPaths)) return nameof(MaskKind.LesionRaw);
             }
-            return "Lesion";
+            return nameof(MaskKind.Lesion);
         }
 
         private static bool SameFiles(string[] a, string[] b)

@@ -277,7 +277,7 @@ namespace Atlas.Core.Datasets
                 DatasetRoot = bidsRoot,
                 SubjectId = "sub-" + sub, ScanId = ses == null ? "sub-" + sub : "sub-" + sub + "_ses-" + ses,
                 Session = ses == null ? 1 : ParseSession(ses),
-                MaskKind = isMask ? "Lesion" : null, Rank = isMask ? BidsRank(m.Groups["ents"].Value) + 1 : (int?)null,
+                MaskKind = isMask ? nameof(MaskKind.Lesion) : null, Rank = isMask ? BidsRank(m.Groups["ents"].Value) + 1 : (int?)null,
             };
         }
 
@@ -442,8 +442,8 @@ namespace Atlas.Core.Datasets
             else
             {
                 if (g.Directory == null) g.Directory = Path.GetDirectoryName(f);
-                MaskKind kind = ents.IndexOf("raw", StringComparison.OrdinalIgnoreCase) >= 0 ? MaskKind.Raw
-                    : ents.IndexOf("smooth", StringComparison.OrdinalIgnoreCase) >= 0 ? MaskKind.Smooth : MaskKind.Any;
+                MaskVariant kind = ents.IndexOf("raw", StringComparison.OrdinalIgnoreCase) >= 0 ? MaskVariant.Raw
+                    : ents.IndexOf("smooth", StringComparison.OrdinalIgnoreCase) >= 0 ? MaskVariant.Smooth : MaskVariant.Any;
                 g.Masks.Add(new MaskFile { Path = f, Kind = kind, Rank = BidsRank(ents), Ext = m.Groups["ext"].Value.ToLowerInvariant() });
             }
             return true;
@@ -476,7 +476,7 @@ namespace Atlas.Core.Datasets
             g.Masks.Add(new MaskFile
             {
                 Path = f,
-                Kind = string.Equals(m.Groups["kind"].Value, "Raw", StringComparison.OrdinalIgnoreCase) ? MaskKind.Raw : MaskKind.Smooth,
+                Kind = string.Equals(m.Groups["kind"].Value, "Raw", StringComparison.OrdinalIgnoreCase) ? MaskVariant.Raw : MaskVariant.Smooth,
                 Rank = m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value) : 0,
                 Ext = m.Groups["ext"].Value.ToLowerInvariant(),
             });
@@ -492,12 +492,13 @@ namespace Atlas.Core.Datasets
 
         // ------------------------------------------------------------------ building subjects
 
-        private enum MaskKind { Any, Raw, Smooth }
+        // Which masks a file is, as the layout names them (the subject then exposes them by MaskKind).
+        private enum MaskVariant { Any, Raw, Smooth }
 
         private sealed class MaskFile
         {
             public string Path;
-            public MaskKind Kind;
+            public MaskVariant Kind;
             public int Rank;
             public string Ext;
         }
@@ -514,9 +515,9 @@ namespace Atlas.Core.Datasets
             {
                 T1s.Sort(StringComparer.Ordinal);
                 if (T1s.Count > 1) warnings.Add(ScanId + ": " + T1s.Count + " T1 images; using " + T1s[0]);
-                var smooth = Pick(MaskKind.Smooth);
-                var raw = Pick(MaskKind.Raw);
-                var any = Pick(MaskKind.Any);
+                var smooth = Pick(MaskVariant.Smooth);
+                var raw = Pick(MaskVariant.Raw);
+                var any = Pick(MaskVariant.Any);
                 string[] lesion = smooth.Length > 0 ? smooth : any.Length > 0 ? any : raw;
                 return new AtlasSubject
                 {
@@ -537,7 +538,7 @@ namespace Atlas.Core.Datasets
             }
 
             /// <summary>One file per rank (by rank; .nii.gz preferred, then .nii, then .voi).</summary>
-            private string[] Pick(MaskKind kind)
+            private string[] Pick(MaskVariant kind)
             {
                 var byRank = new SortedDictionary<int, MaskFile>();
                 foreach (var m in Masks)

@@ -122,7 +122,7 @@ namespace Atlas.Core.Datasets
                 cancellation.ThrowIfCancellationRequested();
                 var row = RowOf(rows, order, s.Cohort);
                 row.Scans++;
-                var masks = s.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? "Lesion" : maskKind) ?? new string[0];
+                var masks = s.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? nameof(MaskKind.Lesion) : maskKind) ?? new string[0];
                 if (masks.Length != 1)
                 {
                     row.MultipleLesions += masks.Length > 1 ? 1 : 0;

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
 using Atlas.Core.Imaging;
-using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Intensity
@@ -82,7 +81,7 @@ namespace Atlas.Core.Intensity
             else
             {
                 try { m = OtsuThreshold.HeadMask(v, image.Grid, out _); }
-                catch (ArgumentException ex) { throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, image.Path, ex.Message); }
+                catch (ArgumentException ex) { throw new GeometryException(GeometryErrorKind.ValueOutOfRange, image.Path, ex.Message); }
                 source = "Otsu";
             }
             if (lesion != null)
@@ -95,7 +94,7 @@ namespace Atlas.Core.Intensity
             if (nan > 0) warnings.Add(nan + " voxels are NaN or infinite; they are left out of the statistics and stay NaN in the output.");
             var values = Collect(v, m);
             if (values.Length < 2)
-                throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, mask?.Path ?? image.Path,
+                throw new GeometryException(GeometryErrorKind.ValueOutOfRange, mask?.Path ?? image.Path,
                     "the mask holds " + values.Length + " usable voxels (outside the lesion, finite); at least 2 are needed.");
 
             double sum = 0, sum2 = 0;
@@ -125,7 +124,7 @@ namespace Atlas.Core.Intensity
                     break;
             }
             if (!(r.Scale > 0) || double.IsInfinity(r.Scale))
-                throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, image.Path,
+                throw new GeometryException(GeometryErrorKind.ValueOutOfRange, image.Path,
                     "the " + options.Method + " scale is " + r.Scale + " (the mask's intensities are constant or not positive); the image cannot be normalized.");
             double off = r.Offset, inv = 1.0 / r.Scale;
             var o = new float[v.LongLength];

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Core.Imaging;
-using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Intensity
@@ -113,12 +112,12 @@ namespace Atlas.Core.Intensity
             {
                 est = mask.ToMask();
                 source = "Mask";
-                if (Count(est) == 0) throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, mask.Path, "the mask is empty; the bias field cannot be estimated.");
+                if (Count(est) == 0) throw new GeometryException(GeometryErrorKind.ValueOutOfRange, mask.Path, "the mask is empty; the bias field cannot be estimated.");
             }
             else
             {
                 try { est = OtsuThreshold.HeadMask(input, grid, out _); }
-                catch (ArgumentException ex) { throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, image.Path, ex.Message); }
+                catch (ArgumentException ex) { throw new GeometryException(GeometryErrorKind.ValueOutOfRange, image.Path, ex.Message); }
                 source = "Otsu";
             }
 
@@ -138,7 +137,7 @@ namespace Atlas.Core.Intensity
             if (nan > 0) warnings.Add(nan + " voxels are NaN or infinite; they are left out of the estimation and stay NaN in the output.");
             if (nonPositive > 0) warnings.Add(nonPositive + " voxels in the mask are zero or negative (N4 works on log intensities); they are left out of the estimation and divided by the field like the others.");
             long used = Count(est);
-            if (used < 64) throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, image.Path,
+            if (used < 64) throw new GeometryException(GeometryErrorKind.ValueOutOfRange, image.Path,
                 "only " + used + " usable voxels (positive, in the mask, outside the lesion) are left; the bias field cannot be estimated.");
 
             var lattice = Estimate(input, est, grid, options, cancellation, out var iters, out var conv);

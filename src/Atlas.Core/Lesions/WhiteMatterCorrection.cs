@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Lesions
@@ -63,7 +62,7 @@ namespace Atlas.Core.Lesions
             var img = t1.ToFloat64();
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
             foreach (var v in img) { if (double.IsNaN(v)) continue; if (v < min) min = v; if (v > max) max = v; }
-            if (!(max > min)) throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, t1.Path, "the T1 is constant; it cannot be rescaled to 0..255.");
+            if (!(max > min)) throw new GeometryException(GeometryErrorKind.ValueOutOfRange, t1.Path, "the T1 is constant; it cannot be rescaled to 0..255.");
             var scaled = new double[img.Length];
             double f = 255.0 / (max - min);
             for (long i = 0; i < img.LongLength; i++) scaled[i] = double.IsNaN(img[i]) ? 0 : (img[i] - min) * f;
@@ -78,7 +77,7 @@ namespace Atlas.Core.Lesions
             double sum = 0; long n = 0;
             for (long i = 0; i < les.LongLength; i++)
                 if (wm[i] != 0 && les[i] == 0) { sum += scaled[i]; n++; }
-            if (n == 0) throw new NiftiFormatException(NiftiErrorKind.ValueOutOfRange, whiteMatter?.Path ?? t1.Path, "no white-matter voxels outside the lesion.");
+            if (n == 0) throw new GeometryException(GeometryErrorKind.ValueOutOfRange, whiteMatter?.Path ?? t1.Path, "no white-matter voxels outside the lesion.");
             double mean = sum / n;
             int band = (int)Math.Floor(percent / 100.0 * 255.0 / 2.0);
 

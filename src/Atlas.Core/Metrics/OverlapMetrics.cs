@@ -36,7 +36,7 @@ namespace Atlas.Core.Metrics
 
         /// <summary>
         /// Binarises both volumes (scaled value ≠ 0, or = <paramref name="label"/> when given),
-        /// checks that they share a grid (else a <see cref="NiftiFormatException"/> of kind
+        /// checks that they share a grid (else a <see cref="GeometryException"/> of kind
         /// GridMismatch naming both files) and compares them on it.
         /// </summary>
         public static LesionOverlap Compute(AtlasVolume reference, AtlasVolume candidate, OverlapOptions options = null, double? label = null)

@@ -141,7 +141,7 @@ namespace Atlas.Core.Rendering
             };
             if (findings != null) row.Findings.AddRange(findings);
             var token = options?.CancellationToken ?? CancellationToken.None;
-            var masks = subject.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? "Lesion" : maskKind) ?? new string[0];
+            var masks = subject.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? nameof(MaskKind.Lesion) : maskKind) ?? new string[0];
             var problems = new List<string>();
             long total = 0; double volume = 0, left = 0;
             for (int n = 0; n < masks.Length; n++)

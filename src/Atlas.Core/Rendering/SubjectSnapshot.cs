@@ -30,7 +30,7 @@ namespace Atlas.Core.Rendering
             if (string.IsNullOrEmpty(subject.T1Path))
                 throw new NiftiFormatException(NiftiErrorKind.NotFound, subject.Directory, "subject " + subject.SubjectId + " has no T1 image");
             var t1 = NiftiReader.Read(subject.T1Path);
-            var masks = subject.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? "Lesion" : maskKind);
+            var masks = subject.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? nameof(MaskKind.Lesion) : maskKind);
             if (masks == null) throw new ArgumentException("Unknown mask kind '" + maskKind + "': use " + string.Join(", ", AtlasSubject.MaskKinds) + ".");
             var layers = new List<SnapshotLayer>();
             for (int n = 0; n < masks.Length; n++)
@@ -62,7 +62,7 @@ namespace Atlas.Core.Rendering
         {
             var list = new List<string>();
             if (!string.IsNullOrEmpty(subject.T1Path)) list.Add(subject.T1Path);
-            var m = subject.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? "Lesion" : maskKind);
+            var m = subject.GetMaskPaths(string.IsNullOrEmpty(maskKind) ? nameof(MaskKind.Lesion) : maskKind);
             if (m != null) list.AddRange(m);
             return list;
         }

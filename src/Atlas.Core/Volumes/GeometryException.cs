@@ -15,11 +15,17 @@ namespace Atlas.Core.Volumes
         BadTransform,
         /// <summary>A transform that needs images it was not given (an FSL .mat without its two images; error id TransformNeedsImages).</summary>
         TransformNeedsImages,
+        /// <summary>
+        /// Image values or a mask a computation cannot use: an empty mask, a constant image, too few usable voxels.
+        /// No id of its own: it is reported under the failing cmdlet's id (<see cref="GeometryException.ErrorIdFor"/> gives null).
+        /// </summary>
+        ValueOutOfRange,
     }
 
     /// <summary>
-    /// A geometry error (grids, affines, transforms): the one exception type for them, so grid
-    /// mismatches are not reported as broken NIfTI files. Names the file(s) involved.
+    /// A geometry error (grids, affines, transforms) or values a computation cannot use: the one
+    /// exception type for them, so grid mismatches and empty masks are not reported as broken NIfTI
+    /// files. Names the file(s) involved.
     /// </summary>
     public class GeometryException : Exception
     {
@@ -36,7 +42,7 @@ namespace Atlas.Core.Volumes
         /// <summary>The message without the file name.</summary>
         public string Reason { get; }
 
-        /// <summary>The stable PowerShell error id of a kind (the one place ids are chosen).</summary>
+        /// <summary>The stable PowerShell error id of a kind (the one place ids are chosen); null when the cmdlet's own id is used.</summary>
         public static string ErrorIdFor(GeometryErrorKind kind)
         {
             switch (kind)
@@ -46,6 +52,7 @@ namespace Atlas.Core.Volumes
                 case GeometryErrorKind.OutOfRange: return "GeometryOutOfRange";
                 case GeometryErrorKind.BadTransform: return "BadTransform";
                 case GeometryErrorKind.TransformNeedsImages: return "TransformNeedsImages";
+                case GeometryErrorKind.ValueOutOfRange: return null;
                 default: return "GeometryError";
             }
         }

@@ -15,22 +15,22 @@ namespace Atlas.Psm.Commands
     /// Export-AtlasSnapshot: PNG pictures of slices in world orientation with masks and maps
     /// overlaid; subjects give their T1 with their lesion masks and are written as &lt;ScanId&gt;.png.
     /// </summary>
-    [Cmdlet(VerbsData.Export, "AtlasSnapshot", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "AtlasSnapshot", DefaultParameterSetName = ParameterSets.Path, SupportsShouldProcess = true)]
     [OutputType(typeof(SnapshotInfo))]
     public sealed class ExportAtlasSnapshotCommand : AtlasCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
 
         /// <summary>An AtlasVolume, an AtlasSubject (T1 + its masks), a file or a path.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Volume")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Volume)]
         [Alias("InputObject", "Subject")]
         [ValidateNotNull]
         public object Volume { get; set; }
@@ -99,8 +99,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Which masks of a subject are drawn.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>Folder for the PNGs (created when missing); default the current location. (A name ending in .png is still taken as -OutputPath.)</summary>
         [Parameter]
@@ -186,13 +186,12 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == "Volume")
+            if (ParameterSetName == ParameterSets.Volume)
             {
                 Handle(Volume);
                 return;
             }
-            bool literal = ParameterSetName == "LiteralPath";
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputPaths(Path, LiteralPath))
             {
                 if (Cancellation.IsCancellationRequested) return;
                 Handle(file);

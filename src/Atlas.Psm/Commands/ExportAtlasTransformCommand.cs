@@ -10,30 +10,30 @@ namespace Atlas.Psm.Commands
     /// Export-AtlasTransform: writes a transform (an AffineTransform, or a transform file to convert)
     /// as ITK/ANTs text or binary .mat, elastix parameters, FSL FLIRT .mat or a 4x4 RAS matrix, atomically.
     /// </summary>
-    [Cmdlet(VerbsData.Export, "AtlasTransform", SupportsShouldProcess = true, DefaultParameterSetName = "Transform")]
+    [Cmdlet(VerbsData.Export, "AtlasTransform", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Transform)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportAtlasTransformCommand : SpatialCmdletBase
     {
         /// <summary>The transform to write (from Import-AtlasTransform or a registration).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "Transform")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Transform)]
         [ValidateNotNull]
         public AffineTransform Transform { get; set; }
 
         /// <summary>A transform file to convert (wildcards allowed; they must match one file).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
         /// <summary>A transform file to convert, taken literally.</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string LiteralPath { get; set; }
 
         /// <summary>The convention of -Path (default: from its content).</summary>
-        [Parameter(ParameterSetName = "Path")]
-        [Parameter(ParameterSetName = "LiteralPath")]
+        [Parameter(ParameterSetName = ParameterSets.Path)]
+        [Parameter(ParameterSetName = ParameterSets.LiteralPath)]
         public TransformFormat InputFormat { get; set; } = TransformFormat.Auto;
 
         /// <summary>The file to write.</summary>
@@ -67,10 +67,9 @@ namespace Atlas.Psm.Commands
                 var movingGrid = GridOf(MovingImage);
                 string source = null;
                 var t = Transform;
-                if (ParameterSetName != "Transform")
+                if (ParameterSetName != ParameterSets.Transform)
                 {
-                    bool literal = ParameterSetName == "LiteralPath";
-                    var found = ResolveInputPaths(new[] { literal ? LiteralPath : Path }, literal);
+                    var found = ResolveInputPaths(Path, LiteralPath);
                     if (found.Count == 0) return; // the not-found error is written
                     if (found.Count > 1) throw new ArgumentException("-Path '" + Path + "' matches " + found.Count + " files; a conversion takes one.");
                     source = found[0];

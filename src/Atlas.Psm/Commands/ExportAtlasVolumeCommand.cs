@@ -10,15 +10,15 @@ namespace Atlas.Psm.Commands
     /// Export-AtlasVolume: writes an AtlasVolume (or the image of a file, -LiteralPath) as .nii, .nii.gz,
     /// .hdr/.img or .voi, atomically, under the one regeneration rule.
     /// </summary>
-    [Cmdlet(VerbsData.Export, "AtlasVolume", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsData.Export, "AtlasVolume", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportAtlasVolumeCommand : AtlasCmdlet
     {
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public AtlasVolume InputObject { get; set; }
 
         /// <summary>An image file to convert (Get-ChildItem output binds here through PSPath).</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string LiteralPath { get; set; }
@@ -52,7 +52,7 @@ namespace Atlas.Psm.Commands
                 WriteFailure(ex, "InvalidOutputPath", OutputPath, ErrorCategory.InvalidArgument);
                 return;
             }
-            if (ParameterSetName == "LiteralPath")
+            if (ParameterSetName == ParameterSets.LiteralPath)
             {
                 source = ResolveExistingPath(LiteralPath);
                 if (source == null) return;

@@ -8,17 +8,17 @@ using Atlas.Core.Datasets;
 namespace Atlas.Psm.Commands
 {
     /// <summary>Get-AtlasSubject: a dataset folder as a stream of AtlasSubject objects with their metadata as properties.</summary>
-    [Cmdlet(VerbsCommon.Get, "AtlasSubject", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsCommon.Get, "AtlasSubject", DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(AtlasSubject))]
     public sealed class GetAtlasSubjectCommand : AtlasCmdlet
     {
         /// <summary>Dataset roots (wildcards allowed); the current location when omitted.</summary>
-        [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = "Path")]
+        [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -85,7 +85,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == "LiteralPath";
+            bool literal = ParameterSetName == ParameterSets.LiteralPath;
             var roots = ResolveInputPaths(literal ? LiteralPath : (Path ?? new[] { "." }), literal || Path == null);
             MetadataTable metadata = null;
             if (MetadataPath != null)

@@ -10,19 +10,19 @@ namespace Atlas.Psm.Commands
     /// Get-LesionComponent: the separate lesions of a mask (connected components), largest first;
     /// with -Destination one mask file per lesion, named as the ATLAS archive names them.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "LesionComponent", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsCommon.Get, "LesionComponent", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(LesionComponentInfo))]
     public sealed class GetLesionComponentCommand : LesionCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public object InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -37,8 +37,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Which masks of a subject: Lesion (default), LesionSmooth or LesionRaw.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>Folder for one mask file per lesion.</summary>
         [Parameter]

@@ -9,16 +9,16 @@ namespace Atlas.Psm.Commands
     /// TransformParameters, FSL FLIRT .mat, 4x4 RAS matrix) as an AffineTransform whose Matrix is the
     /// RAS fixed→moving map. FSL files need -FixedImage (FLIRT's -ref) and -MovingImage (FLIRT's -in).
     /// </summary>
-    [Cmdlet(VerbsData.Import, "AtlasTransform", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsData.Import, "AtlasTransform", DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(AffineTransform))]
     public sealed class ImportAtlasTransformCommand : SpatialCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -42,8 +42,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == "LiteralPath";
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputPaths(Path, LiteralPath))
             {
                 try
                 {

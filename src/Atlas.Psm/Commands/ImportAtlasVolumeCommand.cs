@@ -6,16 +6,16 @@ using Atlas.Core.Volumes;
 namespace Atlas.Psm.Commands
 {
     /// <summary>Import-AtlasVolume: reads NIfTI-1/2, Analyze and .voi images into AtlasVolume objects.</summary>
-    [Cmdlet(VerbsData.Import, "AtlasVolume", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsData.Import, "AtlasVolume", DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(AtlasVolume))]
     public sealed class ImportAtlasVolumeCommand : AtlasCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -35,8 +35,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            bool literal = ParameterSetName == "LiteralPath";
-            foreach (var file in ResolveInputPaths(literal ? LiteralPath : Path, literal))
+            foreach (var file in ResolveInputPaths(Path, LiteralPath))
             {
                 if (Cancellation.IsCancellationRequested) return;
                 try

@@ -15,13 +15,13 @@ namespace Atlas.Psm.Commands
     public abstract class IntensityCmdletBase : LesionCmdletBase
     {
         /// <summary>The T1 image (a path; wildcards must match one file); binds a subject's T1Path.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
         [Alias("T1Path")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
         /// <summary>The T1 image, the name taken as it is; binds Get-ChildItem output (PSPath).</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath")]
         [ValidateNotNullOrEmpty]
         public string LiteralPath { get; set; }
@@ -45,14 +45,13 @@ namespace Atlas.Psm.Commands
         /// <summary>The one T1 -Path names, or null after an error.</summary>
         protected string ResolveT1()
         {
-            bool literal = ParameterSetName == "LiteralPath";
-            string given = literal ? LiteralPath : Path;
-            var paths = ResolveInputPaths(new[] { given }, literal);
+            var paths = ResolveInputPaths(Path, LiteralPath);
             if (paths.Count == 0) return null;
             if (paths.Count > 1)
             {
-                WriteError(new ErrorRecord(new ArgumentException("-Path '" + given + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several)."),
-                    "AmbiguousPath", ErrorCategory.InvalidArgument, given));
+                // Only wildcards match several files, so this is -Path.
+                WriteError(new ErrorRecord(new ArgumentException("-Path '" + Path + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several)."),
+                    "AmbiguousPath", ErrorCategory.InvalidArgument, Path));
                 return null;
             }
             if (Directory.Exists(paths[0]))

@@ -10,7 +10,7 @@ namespace Atlas.Psm.Commands
     /// Invoke-AtlasBiasCorrection: N4 bias-field correction of a T1 (Atlas.Core.Intensity.N4BiasCorrection);
     /// writes the corrected image (OUT = IN / FIELD) and, with -BiasFieldPath, the field.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "AtlasBiasCorrection", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Invoke, "AtlasBiasCorrection", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(BiasCorrectionResult))]
     public sealed class InvokeAtlasBiasCorrectionCommand : IntensityCmdletBase
     {

@@ -9,7 +9,7 @@ namespace Atlas.Psm.Commands
     /// Invoke-AtlasIntensityNormalization: a linear intensity normalization of a T1
     /// (Atlas.Core.Intensity.IntensityNormalization): white-matter peak = 1, z-score or percentile scaling.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "AtlasIntensityNormalization", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsLifecycle.Invoke, "AtlasIntensityNormalization", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(NormalizationResult))]
     public sealed class InvokeAtlasIntensityNormalizationCommand : IntensityCmdletBase
     {

@@ -14,19 +14,19 @@ namespace Atlas.Psm.Commands
     /// neighbour, images to linear. Volumes and paths give volumes unless -OutputPath or -Destination
     /// is given; subjects (T1 linear, masks nearest) are written under -Destination.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "AtlasResample", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsLifecycle.Invoke, "AtlasResample", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(AtlasVolume), typeof(FileInfo))]
     public sealed class InvokeAtlasResampleCommand : SpatialCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public object InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }

@@ -6,7 +6,7 @@ using Atlas.Core.Volumes;
 namespace Atlas.Psm.Commands
 {
     /// <summary>Invoke-LesionFill: MRIcron's 3D fill from a seed; outputs the mask volume.</summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "LesionFill", DefaultParameterSetName = "Voxel")]
+    [Cmdlet(VerbsLifecycle.Invoke, "LesionFill", DefaultParameterSetName = ParameterSets.Voxel)]
     [OutputType(typeof(AtlasVolume))]
     public sealed class InvokeLesionFillCommand : LesionCmdletBase
     {
@@ -16,12 +16,12 @@ namespace Atlas.Psm.Commands
         public object InputObject { get; set; }
 
         /// <summary>Seed voxel (i, j, k), 0-based.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "Voxel")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Voxel)]
         [ValidateCount(3, 3)]
         public int[] Seed { get; set; }
 
         /// <summary>Seed in world millimetres (x, y, z), rounded to the nearest voxel.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "World")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.World)]
         [ValidateCount(3, 3)]
         public double[] SeedMm { get; set; }
 
@@ -69,7 +69,7 @@ namespace Atlas.Psm.Commands
                     RadiusMm = RadiusMm, EdgeDifference = EdgeDifference, OriginDifference = OriginDifference, Percent = Percent,
                     ZeroConstrains = ZeroConstrains, ErodeDilateCycles = ErodeDilateCycles, Constrain = barrier,
                 };
-                bool world = ParameterSetName == "World";
+                bool world = ParameterSetName == ParameterSets.World;
                 var seed = world ? SeedMm : new double[] { Seed[0], Seed[1], Seed[2] };
                 WriteObject(LesionFill.FillVolume(image, seed, world, options, Cancellation));
             }

@@ -13,19 +13,19 @@ namespace Atlas.Psm.Commands
     /// paths give smoothed volumes; with -Destination (required for subjects, whose dataset is never
     /// written) files under the published names.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "LesionSmooth", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsLifecycle.Invoke, "LesionSmooth", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(AtlasVolume), typeof(FileInfo))]
     public sealed class InvokeLesionSmoothCommand : LesionCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public object InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -43,8 +43,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Which masks of a subject are smoothed: LesionRaw (default), LesionSmooth or Lesion.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "LesionRaw";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.LesionRaw);
 
         /// <summary>Folder for the smoothed files (required for subjects: their dataset is never written).</summary>
         [Parameter]
@@ -70,7 +70,7 @@ namespace Atlas.Psm.Commands
         {
             if (fromInputs == null) return null;
             var p = fromInputs.Clone();
-            p.MaskKind = "LesionSmooth";
+            p.MaskKind = nameof(Core.Datasets.MaskKind.LesionSmooth);
             return p;
         }
 

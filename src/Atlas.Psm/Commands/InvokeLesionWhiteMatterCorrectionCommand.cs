@@ -10,25 +10,25 @@ namespace Atlas.Psm.Commands
     /// Invoke-LesionWhiteMatterCorrection: SRQL's correction that removes lesion voxels whose T1
     /// intensity looks like normal white matter. Writes the corrected mask and reports the volumes.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "LesionWhiteMatterCorrection", SupportsShouldProcess = true, DefaultParameterSetName = "Files")]
+    [Cmdlet(VerbsLifecycle.Invoke, "LesionWhiteMatterCorrection", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Files)]
     [OutputType(typeof(WhiteMatterCorrectionResult))]
     public sealed class InvokeLesionWhiteMatterCorrectionCommand : LesionCmdletBase
     {
         /// <summary>The T1 (AtlasVolume, FileInfo or path).</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Files")]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Files)]
         public object T1 { get; set; }
 
         /// <summary>The lesion mask (AtlasVolume, FileInfo or path).</summary>
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Files")]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ParameterSets.Files)]
         public object Mask { get; set; }
 
         /// <summary>Subjects: the T1 and each lesion mask of -MaskKind.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Subject")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Subject)]
         public object InputObject { get; set; }
 
-        [Parameter(ParameterSetName = "Subject")]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [Parameter(ParameterSetName = ParameterSets.Subject)]
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>White-matter mask on the T1's grid; without it, 3-class k-means estimates one.</summary>
         [Parameter]
@@ -39,12 +39,12 @@ namespace Atlas.Psm.Commands
         public double Percent { get; set; } = 5;
 
         /// <summary>The corrected mask file (Files set).</summary>
-        [Parameter(ParameterSetName = "Files")]
+        [Parameter(ParameterSetName = ParameterSets.Files)]
         [ValidateNotNullOrEmpty]
         public string OutputPath { get; set; }
 
         /// <summary>Folder for corrected masks (&lt;mask name&gt;_wmcorrected.nii.gz); required (the subjects' dataset is never written).</summary>
-        [Parameter(ParameterSetName = "Subject")]
+        [Parameter(ParameterSetName = ParameterSets.Subject)]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
 
@@ -58,7 +58,7 @@ namespace Atlas.Psm.Commands
         protected override void ProcessRecord()
         {
             if (Cancellation.IsCancellationRequested) return;
-            if (ParameterSetName == "Files")
+            if (ParameterSetName == ParameterSets.Files)
             {
                 try
                 {

@@ -40,13 +40,14 @@ namespace Atlas.Psm.Commands
                 case null:
                     break;
                 case AtlasSubject s:
-                    var paths = s.GetMaskPaths(kind ?? "Lesion");
-                    if (paths == null) throw new ArgumentException("Unknown mask kind '" + kind + "'; use Lesion, LesionSmooth or LesionRaw.");
+                    kind = kind ?? nameof(MaskKind.Lesion);
+                    var paths = s.GetMaskPaths(kind);
+                    if (paths == null) throw new ArgumentException("Unknown mask kind '" + kind + "'; use " + string.Join(", ", AtlasSubject.MaskKinds) + ".");
                     if (paths.Length == 0)
-                        WriteWarning("Subject " + s + " has no " + (kind ?? "Lesion") + " masks.");
+                        WriteWarning("Subject " + s + " has no " + kind + " masks.");
                     for (int r = 0; r < paths.Length && (!primaryOnly || r == 0); r++)
                     {
-                        var prov = FileProvenance.Of(s, kind ?? "Lesion", r + 1);
+                        var prov = FileProvenance.Of(s, kind, r + 1);
                         NoteProvenance(paths[r], prov);
                         items.Add(new LesionMaskItem { Path = paths[r], Subject = s, Provenance = prov });
                     }
@@ -73,7 +74,7 @@ namespace Atlas.Psm.Commands
         /// </summary>
         protected void ForEachMask(object inputObject, string[] path, string[] literalPath, string kind, string errorId, Action<LesionMaskItem> handle)
         {
-            if (ParameterSetName == "InputObject")
+            if (ParameterSetName == ParameterSets.InputObject)
             {
                 try
                 {
@@ -85,8 +86,7 @@ namespace Atlas.Psm.Commands
                 }
                 return;
             }
-            bool literal = ParameterSetName == "LiteralPath";
-            foreach (var file in ResolveInputPaths(literal ? literalPath : path, literal))
+            foreach (var file in ResolveInputPaths(path, literalPath))
                 handle(new LesionMaskItem { Path = file, Provenance = ProvenanceOfPath(file) });
         }
 

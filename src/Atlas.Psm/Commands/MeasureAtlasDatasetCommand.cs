@@ -10,28 +10,28 @@ namespace Atlas.Psm.Commands
     /// the subjects piped in or the datasets under -Path: one record per cohort and a Total record, counted
     /// from the metadata sheet, or from the mask files with -FromMasks.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Measure, "AtlasDataset", DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsDiagnostic.Measure, "AtlasDataset", DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(DatasetTableRow))]
     public sealed class MeasureAtlasDatasetCommand : AtlasCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         [ValidateNotNull]
         public AtlasSubject[] InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
         /// <summary>Dataset roots taken literally (no wildcards); folders from Get-Item bind by PSPath.</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
 
         /// <summary>With -Path: the sheet to join (else the one .csv/.xlsx at each root, as Get-AtlasSubject does).</summary>
-        [Parameter(ParameterSetName = "Path")]
-        [Parameter(ParameterSetName = "LiteralPath")]
+        [Parameter(ParameterSetName = ParameterSets.Path)]
+        [Parameter(ParameterSetName = ParameterSets.LiteralPath)]
         [ValidateNotNullOrEmpty]
         public string MetadataPath { get; set; }
 
@@ -40,8 +40,8 @@ namespace Atlas.Psm.Commands
         public SwitchParameter FromMasks { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         [Parameter]
         [ValidateRange(0.0, 0.5)]
@@ -51,7 +51,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == "InputObject")
+            if (ParameterSetName == ParameterSets.InputObject)
             {
                 foreach (var s in InputObject) if (s != null) _subjects.Add(s);
                 return;
@@ -62,7 +62,7 @@ namespace Atlas.Psm.Commands
                 metadata = LoadMetadata(MetadataPath);
                 if (metadata == null) return;
             }
-            foreach (var root in ResolveInputPaths(ParameterSetName == "LiteralPath" ? LiteralPath : Path, ParameterSetName == "LiteralPath"))
+            foreach (var root in ResolveInputPaths(Path, LiteralPath))
             {
                 try
                 {

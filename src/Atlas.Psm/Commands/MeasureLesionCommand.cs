@@ -10,26 +10,26 @@ namespace Atlas.Psm.Commands
     /// Measure-Lesion: the lesion report (SRQL-style lesion database): volume, centroid, bounding box,
     /// hemisphere, location and atlas regions per mask, or per lesion with -PerComponent.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Measure, "Lesion", DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsDiagnostic.Measure, "Lesion", DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(LesionMeasure), typeof(LesionRegionOverlap))]
     public sealed class MeasureLesionCommand : LesionCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public object InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         [Parameter]
         public SwitchParameter PerComponent { get; set; }

@@ -1,9 +1,7 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using Atlas.Core.Datasets;
 using Atlas.Core.Metrics;
 using Atlas.Core.Volumes;
@@ -14,36 +12,34 @@ namespace Atlas.Psm.Commands
     /// Measure-LesionOverlap: Dice, volumes, surface distances and lesion-wise detection of a
     /// candidate mask against a reference mask (OverlapMetrics.Compute), one LesionOverlap per pair.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Measure, "LesionOverlap", DefaultParameterSetName = PairSet)]
+    [Cmdlet(VerbsDiagnostic.Measure, "LesionOverlap", DefaultParameterSetName = ParameterSets.Pair)]
     [OutputType(typeof(LesionOverlap))]
     public sealed class MeasureLesionOverlapCommand : AtlasCmdlet
     {
-        private const string PairSet = "Pair";
-        private const string SubjectSet = "Subject";
         private const string Activity = "Measure-LesionOverlap";
         private readonly List<LesionOverlap> _rows = new List<LesionOverlap>();
         private int _pairs;
 
         /// <summary>Subjects whose masks are compared (Get-AtlasSubject output).</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SubjectSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Subject)]
         public AtlasSubject InputObject { get; set; }
 
         /// <summary>The reference mask: path, FileInfo, AtlasVolume; for subjects a mask kind or a scriptblock.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PairSet)]
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = SubjectSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Pair)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Subject)]
         [ArgumentCompleter(typeof(MaskKindCompleter))]
         [ValidateNotNull]
         public object Reference { get; set; }
 
         /// <summary>The candidate mask, given like -Reference.</summary>
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = PairSet)]
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = SubjectSet)]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Pair)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = ParameterSets.Subject)]
         [ArgumentCompleter(typeof(MaskKindCompleter))]
         [ValidateNotNull]
         public object Candidate { get; set; }
 
         /// <summary>A subject label for the row when the masks are given as paths or volumes.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PairSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Pair)]
         public string SubjectId { get; set; }
 
         /// <summary>Compare one label of label maps (voxels equal to it) instead of the binarised masks.</summary>
@@ -72,7 +68,7 @@ namespace Atlas.Psm.Commands
             if (Cancellation.IsCancellationRequested) return;
             object refInput, candInput;
             string subjectId;
-            if (ParameterSetName == SubjectSet)
+            if (ParameterSetName == ParameterSets.Subject)
             {
                 if (InputObject == null) return;
                 subjectId = InputObject.SubjectId;
@@ -152,7 +148,7 @@ namespace Atlas.Psm.Commands
                 }
                 return first;
             }
-            if (o is string kind && Array.Exists(AtlasSubject.MaskKinds, k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase)))
+            if (o is string kind && AtlasSubject.TryParseMaskKind(kind, out _))
             {
                 string path = subject.GetMaskPath(kind);
                 if (path == null)
@@ -164,19 +160,6 @@ namespace Atlas.Psm.Commands
                 return path;
             }
             return o;
-        }
-    }
-
-    /// <summary>Tab completion of the mask kinds an AtlasSubject knows (Lesion, LesionSmooth, LesionRaw).</summary>
-    public sealed class MaskKindCompleter : IArgumentCompleter
-    {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            string word = (wordToComplete ?? "").Trim('\'', '"');
-            foreach (var k in AtlasSubject.MaskKinds)
-                if (k.StartsWith(word, StringComparison.OrdinalIgnoreCase))
-                    yield return new CompletionResult(k, k, CompletionResultType.ParameterValue, "The subject's " + k + " mask (primary)");
         }
     }
 }

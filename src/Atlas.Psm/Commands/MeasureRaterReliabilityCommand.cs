@@ -12,20 +12,18 @@ namespace Atlas.Psm.Commands
     /// Hausdorff, ICC of volumes) as the ATLAS R1.1 Technical Validation reported them
     /// (RaterReliability.Compute). Input rows carry SubjectId, Rater, Attempt and MaskPath.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Measure, "RaterReliability", DefaultParameterSetName = ObjectSet)]
+    [Cmdlet(VerbsDiagnostic.Measure, "RaterReliability", DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(RaterReliabilityReport))]
     public sealed class MeasureRaterReliabilityCommand : AtlasCmdlet
     {
-        private const string ObjectSet = "InputObject";
-        private const string CsvSet = "Csv";
         private readonly List<RaterTracing> _rows = new List<RaterTracing>();
 
         /// <summary>Rows with SubjectId, Rater, Attempt (default 1) and MaskPath properties.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public PSObject InputObject { get; set; }
 
         /// <summary>A CSV file with the columns SubjectId, Rater, Attempt and MaskPath (relative paths are relative to the CSV).</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = CsvSet)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Csv)]
         [Alias("CsvPath", "LiteralPath", "PSPath")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
@@ -37,7 +35,7 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == CsvSet)
+            if (ParameterSetName == ParameterSets.Csv)
             {
                 string csv = ResolveExistingPath(Path);
                 if (csv == null) return;

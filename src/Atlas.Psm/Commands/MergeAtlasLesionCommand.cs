@@ -14,19 +14,19 @@ namespace Atlas.Psm.Commands
     /// as one binary mask, or a label map with one value per source mask. Subjects are merged one by
     /// one; other inputs are collected and merged at the end.
     /// </summary>
-    [Cmdlet(VerbsData.Merge, "AtlasLesion", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsData.Merge, "AtlasLesion", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(AtlasVolume), typeof(FileInfo))]
     public sealed class MergeAtlasLesionCommand : LesionCmdletBase
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public object[] InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -36,8 +36,8 @@ namespace Atlas.Psm.Commands
         public SwitchParameter AsLabelMap { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>The file to write the merged mask of non-subject inputs to.</summary>
         [Parameter]
@@ -56,10 +56,9 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName != "InputObject")
+            if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == "LiteralPath";
-                foreach (var f in ResolveInputPaths(literal ? LiteralPath : Path, literal)) _collected.Add(new LesionMaskItem { Path = f });
+                foreach (var f in ResolveInputPaths(Path, LiteralPath)) _collected.Add(new LesionMaskItem { Path = f });
                 return;
             }
             foreach (var input in InputObject ?? new object[0])

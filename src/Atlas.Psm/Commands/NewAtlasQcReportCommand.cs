@@ -11,7 +11,7 @@ namespace Atlas.Psm.Commands
     /// New-AtlasQcReport: one self-contained HTML page with a row per subject (snapshot, lesion
     /// volumes, hemisphere, dataset findings), sortable by column, readable without a network.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "AtlasQcReport", SupportsShouldProcess = true, DefaultParameterSetName = "Destination")]
+    [Cmdlet(VerbsCommon.New, "AtlasQcReport", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Destination)]
     [OutputType(typeof(QcReportInfo))]
     public sealed class NewAtlasQcReportCommand : AtlasCmdlet
     {
@@ -22,12 +22,12 @@ namespace Atlas.Psm.Commands
         public object InputObject { get; set; }
 
         /// <summary>Folder the page is written into, as index.html (a name ending in .html is still taken as -OutputPath).</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Destination")]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Destination)]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; }
 
         /// <summary>The page's own file (.html).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "OutputPath")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.OutputPath)]
         [ValidateNotNullOrEmpty]
         public string OutputPath { get; set; }
 
@@ -44,8 +44,8 @@ namespace Atlas.Psm.Commands
         public SwitchParameter Deep { get; set; }
 
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         [Parameter]
         public SnapshotPlane Plane { get; set; } = SnapshotPlane.All;

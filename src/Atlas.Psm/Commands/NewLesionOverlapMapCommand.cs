@@ -15,19 +15,19 @@ namespace Atlas.Psm.Commands
     /// Figure 3) as a count map and a proportion map. Streams one mask at a time; -Partial writes
     /// a count map with N that Merge-LesionOverlapMap (or this cmdlet) adds up exactly.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "LesionOverlapMap", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+    [Cmdlet(VerbsCommon.New, "LesionOverlapMap", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.InputObject)]
     [OutputType(typeof(LesionOverlapResult))]
     public sealed class NewLesionOverlapMapCommand : SpatialCmdletBase
     {
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
         public object InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -48,8 +48,8 @@ namespace Atlas.Psm.Commands
 
         /// <summary>Masks of subjects: Lesion (default), LesionSmooth or LesionRaw.</summary>
         [Parameter]
-        [ValidateSet("Lesion", "LesionSmooth", "LesionRaw")]
-        public string MaskKind { get; set; } = "Lesion";
+        [ValidateMaskKind, ArgumentCompleter(typeof(MaskKindCompleter))]
+        public string MaskKind { get; set; } = nameof(Core.Datasets.MaskKind.Lesion);
 
         /// <summary>Count a subject's union of all its masks instead of its primary mask.</summary>
         [Parameter]
@@ -87,10 +87,9 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName != "InputObject")
+            if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == "LiteralPath";
-                foreach (var f in ResolveInputPaths(literal ? LiteralPath : Path, literal)) Add(new LesionMaskItem { Path = f });
+                foreach (var f in ResolveInputPaths(Path, LiteralPath)) Add(new LesionMaskItem { Path = f });
                 return;
             }
             try

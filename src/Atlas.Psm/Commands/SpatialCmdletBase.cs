@@ -40,10 +40,9 @@ namespace Atlas.Psm.Commands
         protected List<SpatialItem> ExpandImages(object input, string[] path, string[] literalPath, bool writesFiles)
         {
             var items = new List<SpatialItem>();
-            if (ParameterSetName != "InputObject")
+            if (ParameterSetName != ParameterSets.InputObject)
             {
-                bool literal = ParameterSetName == "LiteralPath";
-                foreach (var f in ResolveInputPaths(literal ? literalPath : path, literal)) items.Add(new SpatialItem { Path = f });
+                foreach (var f in ResolveInputPaths(path, literalPath)) items.Add(new SpatialItem { Path = f });
                 return items;
             }
             var o = Unwrap(input);
@@ -52,7 +51,7 @@ namespace Atlas.Psm.Commands
                 case null: break;
                 case AtlasSubject s:
                     if (!writesFiles) ThrowTerminatingError(DestinationRequired("images"));
-                    NoteSubjectFiles(s, "Lesion");
+                    NoteSubjectFiles(s, nameof(MaskKind.Lesion));
                     if (!string.IsNullOrEmpty(s.T1Path)) items.Add(new SpatialItem { Path = s.T1Path, Subject = s });
                     else WriteWarning("Subject " + s + " has no T1 image.");
                     foreach (var m in s.LesionMaskPaths ?? new string[0]) items.Add(new SpatialItem { Path = m, Subject = s, IsMask = true });
@@ -107,7 +106,7 @@ namespace Atlas.Psm.Commands
         private static bool IsInside(string path, string folder)
         {
             string f = folder.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar;
-            return path.StartsWith(f, Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            return path.StartsWith(f, PathComparison);
         }
 
         /// <summary>

@@ -7,38 +7,38 @@ using Atlas.Core.Datasets;
 namespace Atlas.Psm.Commands
 {
     /// <summary>Test-AtlasDataset: one finding per problem of a dataset (or of piped subjects), none for a clean one.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "AtlasDataset", DefaultParameterSetName = "Path")]
+    [Cmdlet(VerbsDiagnostic.Test, "AtlasDataset", DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(DatasetFinding), typeof(DatasetCheckSummary))]
     public sealed class TestAtlasDatasetCommand : AtlasCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Path)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "LiteralPath")]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
 
         /// <summary>Subjects from Get-AtlasSubject.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Subject")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Subject)]
         [ValidateNotNull]
         public AtlasSubject[] InputObject { get; set; }
 
-        [Parameter(ParameterSetName = "Path")]
-        [Parameter(ParameterSetName = "LiteralPath")]
+        [Parameter(ParameterSetName = ParameterSets.Path)]
+        [Parameter(ParameterSetName = ParameterSets.LiteralPath)]
         [ValidateNotNullOrEmpty]
         public string MetadataPath { get; set; }
 
-        [Parameter(ParameterSetName = "Path")]
-        [Parameter(ParameterSetName = "LiteralPath")]
+        [Parameter(ParameterSetName = ParameterSets.Path)]
+        [Parameter(ParameterSetName = ParameterSets.LiteralPath)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(MetadataColumnCompleter))]
         public string KeyColumn { get; set; }
 
-        [Parameter(ParameterSetName = "Path")]
-        [Parameter(ParameterSetName = "LiteralPath")]
+        [Parameter(ParameterSetName = ParameterSets.Path)]
+        [Parameter(ParameterSetName = ParameterSets.LiteralPath)]
         public AtlasLayout Layout { get; set; }
 
         /// <summary>Read voxels too: mask values, empty masks, overlaps, the T1's data.</summary>
@@ -61,12 +61,12 @@ namespace Atlas.Psm.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == "Subject")
+            if (ParameterSetName == ParameterSets.Subject)
             {
                 foreach (var s in InputObject) CheckSubject(s, 1, 1);
                 return;
             }
-            bool literal = ParameterSetName == "LiteralPath";
+            bool literal = ParameterSetName == ParameterSets.LiteralPath;
             MetadataTable metadata = null;
             if (MetadataPath != null)
             {

@@ -158,7 +158,7 @@ namespace Atlas.Core.Tests.Intensity
             var (img, _, _, _) = Phantom(Smooth);
             var empty = AtlasVolume.FromMask(img.Grid, new byte[img.Grid.VoxelCount]);
             empty.Path = "/data/empty_mask.nii.gz";
-            var ex = Assert.Throws<NiftiFormatException>(() => N4BiasCorrection.Correct(img, empty));
+            var ex = Assert.Throws<GeometryException>(() => N4BiasCorrection.Correct(img, empty));
             Assert.Contains("empty_mask", ex.Message);
             var other = AtlasVolume.FromMask(Grid.Create(10, 10, 10), new byte[1000]);
             Assert.ThrowsAny<Exception>(() => N4BiasCorrection.Correct(img, other));

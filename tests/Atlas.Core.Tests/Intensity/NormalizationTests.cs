@@ -73,7 +73,7 @@ namespace Atlas.Core.Tests.Intensity
         {
             var img = Small(5, 5, 5, 5);
             img.Path = "/data/flat_T1.nii.gz";
-            var ex = Assert.Throws<Atlas.Core.Nifti.NiftiFormatException>(() =>
+            var ex = Assert.Throws<GeometryException>(() =>
                 IntensityNormalization.Normalize(img, Mask(1, 1, 1, 1), null, new NormalizationOptions { Method = NormalizationMethod.ZScore }));
             Assert.Contains("flat_T1", ex.Message);
         }
