@@ -91,7 +91,9 @@ namespace Atlas.Bench
                 string movingPath = Path.Combine(dir, "case" + n + "_moving.nii.gz");
                 NiftiWriter.Write(moving, movingPath);
                 var sw = Stopwatch.StartNew();
-                var r = AffineRegistration.Register(moving, head, brainVol, lesionVol, new RegistrationOptions { Dof = c.Dof });
+                // ATLAS_BENCH_COST=MutualInformation|NormalizedCorrelation runs our registration with another cost (default: CorrelationRatio).
+                var cost = Enum.TryParse(Environment.GetEnvironmentVariable("ATLAS_BENCH_COST") ?? "", out RegistrationCost chosen) ? chosen : RegistrationCost.CorrelationRatio;
+                var r = AffineRegistration.Register(moving, head, brainVol, lesionVol, new RegistrationOptions { Dof = c.Dof, Cost = cost });
                 double ours = sw.Elapsed.TotalSeconds;
                 double rms = SyntheticMove.RmsErrorMm(r.FixedToMovingRas, truth, head.Grid, brain);
                 string el = "-", elt = "-", dp = "-", dpt = "-";
