@@ -17,6 +17,7 @@ $Standard = Join-Path $Study.Out 'standard'
 $ShardRoot = Join-Path $Study.Out 'shards'
 
 function Get-ShardFolder([int] $Index) { Join-Path $ShardRoot ('shard_{0:d4}' -f $Index) }
+function Get-ShardStagingFolder([int] $Index) { Join-Path $ShardRoot ('.shard_{0:d4}.partial' -f $Index) }
 
 function Get-ShardSubject([int] $Index, [switch] $FromEnvironment) {
     # The shard's scans of the native dataset. In a full array (0 … n−1) the shard comes from SLURM's
@@ -58,12 +59,19 @@ function Test-ShardUpToDate([int] $Index, [object[]] $Subjects) {
     return $true
 }
 
+function Write-AtomicText([string] $Path, [string] $Value) {
+    # Written to a hidden temporary name beside $Path and renamed into place. Stamps (done.json,
+    # merge.done) are always written this way: their time says when the outputs they vouch for were
+    # made, and plan.ps1 compares it with the inputs' and the shards' stamps.
+    $tmp = Join-Path (Split-Path $Path) ('.' + (Split-Path -Leaf $Path) + '.' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.tmp')
+    [IO.File]::WriteAllText($tmp, $Value, [Text.UTF8Encoding]::new($false))
+    Move-Item -LiteralPath $tmp -Destination $Path -Force
+}
+
 function Set-ContentIfChanged([string] $Path, [string] $Value) {
     # Atomic, and a file whose text is already $Value is left alone (so a rerun rewrites nothing).
     if ((Test-Path -LiteralPath $Path) -and (Get-Content -Raw -LiteralPath $Path) -ceq $Value) { return $false }
-    $tmp = Join-Path (Split-Path $Path) ('.' + (Split-Path -Leaf $Path) + '.' + [guid]::NewGuid().ToString('N') + '.tmp')
-    [IO.File]::WriteAllText($tmp, $Value, [Text.UTF8Encoding]::new($false))
-    Move-Item -LiteralPath $tmp -Destination $Path -Force
+    Write-AtomicText $Path $Value
     return $true
 }
 

@@ -22,6 +22,7 @@ $sorted = @($rows | Sort-Object SubjectId, Session, MaskKind, Rank, MaskPath)
 $null = Set-ContentIfChanged (Join-Path $Study.Out 'lesion_report.csv') (ConvertTo-CsvText $sorted)
 $null = Set-ContentIfChanged (Join-Path $Study.Out 'registration_qc.tsv') (($qc | Sort-Object SubjectId, Session | ConvertTo-Csv -Delimiter "`t" -NoTypeInformation | Out-String))
 $null = Merge-LesionOverlapMap -LiteralPath $partials -OutputPath (Join-Path $Study.Out 'overlap_proportion.nii.gz') -CountPath (Join-Path $Study.Out 'overlap_count.nii.gz')
-# The merge's stamp holds every shard's stamp, so it changes exactly when a shard's outputs did.
-$null = Set-ContentIfChanged (Join-Path $Study.Out 'logs/merge.done') ((0..($Study.Shards - 1) | ForEach-Object { Get-Content -Raw -LiteralPath (Join-Path (Get-ShardFolder $_) 'done.json') }) -join "`n")
+# The merge's stamp holds every shard's stamp and is newer than all of them (the merge runs only when
+# a shard was remade or a merged file is missing; then the stamp is rewritten even if its text is the same).
+Write-AtomicText (Join-Path $Study.Out 'logs/merge.done') ((0..($Study.Shards - 1) | ForEach-Object { Get-Content -Raw -LiteralPath (Join-Path (Get-ShardFolder $_) 'done.json') }) -join "`n")
 Write-Host "Merged $($Study.Shards) shards: $($sorted.Count) lesion rows, $($qc.Count) registrations"

@@ -59,12 +59,15 @@ plan="$("${pwsh[@]}" -NoProfile -NonInteractive -File "$here/plan.ps1")" || die 
 todo="$(printf '%s\n' "$plan" | grep -E '^[0-9]+$' | paste -sd, - || true)"
 need_merge=no; printf '%s\n' "$plan" | grep -qx merge && need_merge=yes
 
-array_id=""
+# Every shard to run: the range 0-(N-1), so each task's SLURM_ARRAY_TASK_COUNT is the shard count;
+# only some (a resubmission): the list of their indices.
+array_id="" spec="$todo"
+[ "$todo" != "$(seq -s, 0 $((shards - 1)))" ] || spec="0-$((shards - 1))"
 if [ -n "$todo" ]; then
-  array_id="$(sbatch "${common[@]}" --job-name=atlas-shard --array="$todo" \
+  array_id="$(sbatch "${common[@]}" --job-name=atlas-shard --array="$spec" \
     --output="$logs/shard_%a.log" "$here/shard.sbatch")"
   array_id="${array_id%%;*}"
-  echo "Submitted shard tasks $todo of $shards as job array $array_id"
+  echo "Submitted shard tasks $spec of $shards as job array $array_id"
   need_merge=yes
 else
   echo "All $shards shards are up to date"
@@ -92,7 +95,7 @@ done
 failed=0
 if [ -n "$array_id" ]; then
   for i in ${todo//,/ }; do
-    status="$(cat "$logs/shard_$i.status" 2>/dev/null || echo missing)"
+    status="$(cat "$logs/shard_$i.status" 2>/dev/null || echo 'none: killed, cancelled or never started')"
     if [ "$status" != 0 ] || [ "$(cat "$logs/shard_$i.job" 2>/dev/null)" != "$array_id" ]; then
       echo "submit.sh: shard task $i of job $array_id failed (status: $status); log: $logs/shard_$i.log" >&2
       failed=1
@@ -106,5 +109,13 @@ if [ -n "$merge_id" ]; then
     failed=1
   fi
 fi
-[ "$failed" = 0 ] || exit 1
+if [ "$failed" != 0 ]; then
+  # None of these jobs runs any more: clear what a killed task may have left half-made (its shard's
+  # staging folder, the module's hidden temporaries named .<file>.<8 hex>.tmp) so that only finished
+  # files remain; the next submit.sh remakes exactly the shards without a shard_NNNN/done.json.
+  for i in ${todo//,/ }; do rm -rf "$ATLAS_OUT/shards/.shard_$(printf %04d "$i").partial"; done
+  find "$ATLAS_OUT/standard" "$ATLAS_OUT/shards" -type f -regextype posix-extended \
+    -regex '.*/\.[^/]+\.[0-9a-f]{8}\.tmp' -print -delete 2>/dev/null | sed 's/^/submit.sh: removed the temporary /' >&2 || true
+  exit 1
+fi
 echo "Done: $ATLAS_OUT/lesion_report.csv, $ATLAS_OUT/overlap_count.nii.gz, $ATLAS_OUT/overlap_proportion.nii.gz, $ATLAS_OUT/registration_qc.tsv"
