@@ -221,8 +221,8 @@ namespace Atlas.Core.Datasets
         /// <summary>
         /// The scan and mask a file's name alone identifies (R1.1 native and _stx names, BIDS names, INDI names in
         /// their folders); null when the name says nothing. Used for files given by path, so their records still
-        /// carry SubjectId and Rank. When the file also sits in its layout's folders (native
-        /// &lt;root&gt;/c0001/c0001s0001t01/, INDI &lt;root&gt;/Site1/031768/t01/, BIDS &lt;root&gt;/sub-X[/ses-Y]/anat/),
+        /// carry SubjectId and Rank. When the file also sits in its layout's folders, as the scanner reads them (native
+        /// &lt;root&gt;/c0001/c0001s0001t01/ or &lt;root&gt;/c0001/c0001s0001/t01/, INDI &lt;root&gt;/Site1/031768/t01/, BIDS &lt;root&gt;/sub-X[/ses-Y]/anat/),
         /// <see cref="FileProvenance.DatasetRoot"/> is that root, so a dataset is never written even in a session that
         /// did not read it with Get-AtlasSubject; a loose file (no such folders) has none.
         /// </summary>
@@ -234,32 +234,27 @@ namespace Atlas.Core.Datasets
             if (!m.Success) m = StxName.Match(name);
             if (m.Success)
             {
-                string c = m.Groups["c"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
-                string scan = c + m.Groups["s"].Value.ToLowerInvariant() + t;
-                bool mask = m.Groups["kind"].Success;
-                // The native layout's folders: <root>/<cohort>/<scan>/<file>.
-                string nativeRoot = string.Equals(Parent(path, 1), scan, StringComparison.OrdinalIgnoreCase)
-                    && string.Equals(Parent(path, 2), c, StringComparison.OrdinalIgnoreCase) ? Ancestor(path, 3) : null;
+                string c = m.Groups["c"].Value.ToLowerInvariant(), subject = m.Groups["s"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
+                string scan = c + subject + t;
+                // The layout's folders (those the scanner reads): the root lies above the cohort folder.
+                int depth = ScanFolderDepth(path, c, subject, t);
                 return new FileProvenance
                 {
-                    SubjectId = scan, ScanId = scan, Cohort = c, Session = ParseSession(t), DatasetRoot = nativeRoot,
-                    MaskKind = mask ? "Lesion" + char.ToUpperInvariant(m.Groups["kind"].Value[0]) + m.Groups["kind"].Value.Substring(1).ToLowerInvariant() : null,
-                    Rank = mask ? (m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value, CultureInfo.InvariantCulture) : 0) + 1 : (int?)null,
+                    SubjectId = scan, ScanId = scan, Cohort = c, Session = ParseSession(t), DatasetRoot = depth > 0 ? Ancestor(path, depth + 1) : null,
+                    MaskKind = MaskKindOf(m), Rank = ProvenanceRank(m),
                 };
             }
             m = IndiName.Match(name);
             if (m.Success)
             {
-                // The INDI standardized layout: <root>/<SiteN>/<id>/<tNN>/<file>.
-                string id = m.Groups["id"].Value, t = Parent(path, 1), site = Parent(path, 3);
-                if (t != null && TimeDir.IsMatch(t) && string.Equals(Parent(path, 2), id, StringComparison.OrdinalIgnoreCase) && site != null && SiteDir.IsMatch(site))
+                // The INDI standardized layout (as the scanner reads it): <root>/<SiteN>/<id>/<tNN>/<file>.
+                string id = m.Groups["id"].Value;
+                if (InIndiFolder(path, id, out string t, out string site))
                 {
-                    bool indiMask = m.Groups["kind"].Success;
                     return new FileProvenance
                     {
-                        SubjectId = id, ScanId = id + "_" + t.ToLowerInvariant(), Cohort = site, Session = ParseSession(t.ToLowerInvariant()), DatasetRoot = Ancestor(path, 4),
-                        MaskKind = indiMask ? "Lesion" + char.ToUpperInvariant(m.Groups["kind"].Value[0]) + m.Groups["kind"].Value.Substring(1).ToLowerInvariant() : null,
-                        Rank = indiMask ? (m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value, CultureInfo.InvariantCulture) : 0) + 1 : (int?)null,
+                        SubjectId = id, ScanId = id + "_" + t, Cohort = site, Session = ParseSession(t), DatasetRoot = Ancestor(path, 4),
+                        MaskKind = MaskKindOf(m), Rank = ProvenanceRank(m),
                     };
                 }
             }
@@ -280,6 +275,18 @@ namespace Atlas.Core.Datasets
                 MaskKind = isMask ? nameof(MaskKind.Lesion) : null, Rank = isMask ? BidsRank(m.Groups["ents"].Value) + 1 : (int?)null,
             };
         }
+
+        /// <summary>LesionRaw or LesionSmooth from a native, _stx or INDI name's kind group; null for a T1.</summary>
+        private static string MaskKindOf(Match m)
+        {
+            if (!m.Groups["kind"].Success) return null;
+            string k = m.Groups["kind"].Value;
+            return "Lesion" + char.ToUpperInvariant(k[0]) + k.Substring(1).ToLowerInvariant();
+        }
+
+        /// <summary>1 for the primary mask, N + 1 for _N; null for a T1 (the provenance rank of a named mask).</summary>
+        private static int? ProvenanceRank(Match m) =>
+            m.Groups["kind"].Success ? (m.Groups["rank"].Success ? int.Parse(m.Groups["rank"].Value, CultureInfo.InvariantCulture) : 0) + 1 : (int?)null;
 
         // ------------------------------------------------------------------ walking
 
@@ -357,21 +364,33 @@ namespace Atlas.Core.Datasets
             if (!m.Success) return false;
             string c = m.Groups["c"].Value.ToLowerInvariant(), s = m.Groups["s"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
             string scan = c + s + t;
-            if (!InScanFolder(f, c, s, t)) return false;
+            if (ScanFolderDepth(f, c, s, t) == 0) return false;
             var g = Group(groups, scan, () => new ScanBuilder { SubjectId = scan, ScanId = scan, Cohort = c, Subject = s, Session = ParseSession(t), Space = AtlasSpace.Native });
             g.Directory = g.Directory ?? Path.GetDirectoryName(f);
             AddFile(g, f, m);
             return true;
         }
 
-        /// <summary>cXXXX/cXXXXsXXXXtXX/ or cXXXX/cXXXXsXXXX/tXX/.</summary>
-        private static bool InScanFolder(string f, string c, string s, string t)
+        /// <summary>
+        /// How many folders above the file its cohort folder is, when the file lies in a scan folder
+        /// cXXXX/cXXXXsXXXXtXX/ (2) or cXXXX/cXXXXsXXXX/tXX/ (3); 0 when it does not.
+        /// </summary>
+        private static int ScanFolderDepth(string f, string c, string s, string t)
         {
             string p1 = Parent(f, 1), p2 = Parent(f, 2), p3 = Parent(f, 3);
-            if (string.Equals(p1, c + s + t, StringComparison.OrdinalIgnoreCase) && p2 != null && string.Equals(p2, c, StringComparison.OrdinalIgnoreCase)) return true;
+            if (string.Equals(p1, c + s + t, StringComparison.OrdinalIgnoreCase) && p2 != null && string.Equals(p2, c, StringComparison.OrdinalIgnoreCase)) return 2;
             if (string.Equals(p1, t, StringComparison.OrdinalIgnoreCase) && string.Equals(p2, c + s, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(p3, c, StringComparison.OrdinalIgnoreCase)) return true;
-            return false;
+                && string.Equals(p3, c, StringComparison.OrdinalIgnoreCase)) return 3;
+            return 0;
+        }
+
+        /// <summary>True when the file lies in SiteN/&lt;id&gt;/tNN/ (the INDI layout); <paramref name="t"/> is the time folder in lower case.</summary>
+        private static bool InIndiFolder(string f, string id, out string t, out string site)
+        {
+            t = Parent(f, 1); site = Parent(f, 3);
+            bool ok = t != null && TimeDir.IsMatch(t) && string.Equals(Parent(f, 2), id, StringComparison.OrdinalIgnoreCase) && site != null && SiteDir.IsMatch(site);
+            t = t?.ToLowerInvariant();
+            return ok;
         }
 
         private static bool ClassifyStx(string f, Dictionary<string, ScanBuilder> groups)
@@ -379,7 +398,7 @@ namespace Atlas.Core.Datasets
             var m = StxName.Match(Path.GetFileName(f));
             if (!m.Success) return false;
             string c = m.Groups["c"].Value.ToLowerInvariant(), s = m.Groups["s"].Value.ToLowerInvariant(), t = m.Groups["t"].Value.ToLowerInvariant();
-            if (!InScanFolder(f, c, s, t)) return false;
+            if (ScanFolderDepth(f, c, s, t) == 0) return false;
             string scan = c + s + t;
             var g = Group(groups, scan, () => new ScanBuilder { SubjectId = scan, ScanId = scan, Cohort = c, Subject = s, Session = ParseSession(t), Space = AtlasSpace.MNI152 });
             g.Directory = g.Directory ?? Path.GetDirectoryName(f);
@@ -392,9 +411,7 @@ namespace Atlas.Core.Datasets
             var m = IndiName.Match(Path.GetFileName(f));
             if (!m.Success) return false;
             string id = m.Groups["id"].Value;
-            string t = Parent(f, 1), idDir = Parent(f, 2), site = Parent(f, 3);
-            if (t == null || !TimeDir.IsMatch(t) || !string.Equals(idDir, id, StringComparison.OrdinalIgnoreCase) || site == null || !SiteDir.IsMatch(site)) return false;
-            t = t.ToLowerInvariant();
+            if (!InIndiFolder(f, id, out string t, out string site)) return false;
             string key = site + "/" + id + "/" + t;
             var g = Group(groups, key, () => new ScanBuilder { SubjectId = id, ScanId = id + "_" + t, Cohort = site, Subject = id, Session = ParseSession(t), Space = AtlasSpace.MNI152 });
             g.Directory = g.Directory ?? Path.GetDirectoryName(f);

@@ -129,6 +129,7 @@ namespace Atlas.Core.Tests.Datasets
         // Each layout's folders (as DatasetScanner reads them) name the dataset root; a loose file names none.
         [InlineData("data/atlas/c0001/c0001s0002t01/c0001s0002t01_LesionRaw.voi", "data/atlas", "c0001s0002t01", 1)]
         [InlineData("data/atlas/c0001/c0001s0002t01/c0001s0002t01_t1w_stx.nii.gz", "data/atlas", "c0001s0002t01", null)]
+        [InlineData("data/atlas/c0001/c0001s0002/t01/c0001s0002t01_LesionRaw_1.voi", "data/atlas", "c0001s0002t01", 2)]
         [InlineData("data/indi/Site3/031768/t02/031768_LesionSmooth_1_stx.nii.gz", "data/indi", "031768", 2)]
         [InlineData("data/r2/sub-r001s001/ses-1/anat/sub-r001s001_ses-1_space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz", "data/r2", "sub-r001s001", 1)]
         [InlineData("data/bids/sub-01/anat/sub-01_T1w.nii.gz", "data/bids", "sub-01", null)]
