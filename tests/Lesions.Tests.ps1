@@ -561,3 +561,58 @@ Describe 'A 4D image given as a mask' {
         "$($w[0])" | Should -BeLike "*four_$Command.nii.gz*4D image with 2 frames*"
     }
 }
+
+Describe 'Work ahead of the pipeline (issue 15): results in input order, failures where they happened' {
+    BeforeAll {
+        # 14 masks whose sizes say which is which: mask n is a row of n + 1 voxels; mask 6 is not an image.
+        $script:AheadDir = Join-Path $TestDrive 'ahead'
+        New-Item -ItemType Directory -Path $AheadDir -Force | Out-Null
+        $script:AheadFiles = for ($n = 0; $n -lt 14; $n++) {
+            $p = Join-Path $AheadDir ('m{0:D2}.nii.gz' -f $n)
+            if ($n -eq 6) { Set-Content -LiteralPath $p -Value 'not an image' }
+            else { $null = New-TestMask -Path $p -Box @(2, (2 + $n), 8, 8, 8, 8) -Dims @(24, 16, 16) }
+            $p
+        }
+    }
+
+    It 'Measure-Lesion: one row per good mask, in input order, and one error naming the broken file' {
+        $errs = $null
+        $rows = @($AheadFiles | Measure-Lesion -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $rows.Count | Should -Be 13
+        ($rows | ForEach-Object { Split-Path -Leaf $_.MaskPath }) -join ',' | Should -Be ((0..13 | Where-Object { $_ -ne 6 } | ForEach-Object { 'm{0:D2}.nii.gz' -f $_ }) -join ',')
+        ($rows | ForEach-Object VoxelCount) -join ',' | Should -Be ((0..13 | Where-Object { $_ -ne 6 } | ForEach-Object { $_ + 1 }) -join ',')
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -BeLike '*m06.nii.gz'
+    }
+
+    It 'Measure-Lesion: the error comes out between the rows of the masks before and after it' {
+        # Merged into the output stream, the failure of mask 6 sits after mask 5's row and before mask 7's.
+        $all = @($AheadFiles | Measure-Lesion -ErrorAction Continue 2>&1)
+        $at = 0..($all.Count - 1) | Where-Object { $all[$_] -is [System.Management.Automation.ErrorRecord] }
+        @($at).Count | Should -Be 1
+        $all[$at - 1].VoxelCount | Should -Be 6
+        $all[$at + 1].VoxelCount | Should -Be 8
+    }
+
+    It 'Invoke-LesionSmooth -Destination: the written files come out in input order; -ErrorAction Stop stops at the broken one' {
+        $dest = Join-Path $TestDrive 'ahead_out'
+        $out = @($AheadFiles | Invoke-LesionSmooth -Destination $dest -ErrorAction SilentlyContinue)
+        ($out | ForEach-Object Name) -join ',' | Should -Be ((0..13 | Where-Object { $_ -ne 6 } | ForEach-Object { 'm{0:D2}_smooth.nii.gz' -f $_ }) -join ',')
+        $dest2 = Join-Path $TestDrive 'ahead_stop'
+        { $AheadFiles | Invoke-LesionSmooth -Destination $dest2 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*m06*'
+        # Masks 0-5 were emitted before the failure; work already running ahead may have finished its (atomic) writes,
+        # but no temporary or partial file is left, and every file there reads back.
+        $left = @(Get-ChildItem -LiteralPath $dest2 -File | Where-Object Name -NotLike '*.atlas.json')
+        foreach ($n in 0..5) { $left.Name | Should -Contain ('m{0:D2}_smooth.nii.gz' -f $n) }
+        foreach ($f in $left) { $f.Name | Should -Match '^m\d\d_smooth\.nii\.gz$'; { Import-AtlasVolume -LiteralPath $f.FullName } | Should -Not -Throw }
+    }
+
+    It 'Measure-LesionOverlap: pairs come out in input order' {
+        $good = @($AheadFiles | Where-Object { $_ -notlike '*m06*' })
+        $pairs = for ($i = 0; $i -lt $good.Count; $i++) { [pscustomobject]@{ Reference = $good[$i]; Candidate = $good[0] } }
+        $rows = @($pairs | Measure-LesionOverlap)
+        # Row n (mask of n + 1 voxels against the 1-voxel mask 0, both on row j = k = 8 from i = 2): Dice = 2 / (n + 2).
+        ($rows | ForEach-Object ReferenceVoxels) -join ',' | Should -Be ((0..13 | Where-Object { $_ -ne 6 } | ForEach-Object { $_ + 1 }) -join ',')
+        $rows[4].Dice | Should -Be (2.0 / 6)
+    }
+}

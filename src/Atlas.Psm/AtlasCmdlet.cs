@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.IO;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using Atlas.Core.Datasets;
 using Atlas.Core.Nifti;
 using Atlas.Core.Volumes;
@@ -27,6 +28,54 @@ namespace Atlas.Psm
         {
             _stop.Cancel();
             base.StopProcessing();
+        }
+
+        // ------------------------------------------------------------------ work ahead of the pipeline
+
+        private Queue<Task<Action>> _ahead;
+
+        /// <summary>
+        /// How many items may be in work at once: the cores plus one, so that one item's file I/O (inflating,
+        /// compressing, the fsync of an atomic write) overlaps the others' computing.
+        /// </summary>
+        protected virtual int WorkAhead => Math.Min(8, Environment.ProcessorCount + 1);
+
+        /// <summary>
+        /// Runs <paramref name="work"/> on the thread pool while the pipeline goes on, at most <see cref="WorkAhead"/> items
+        /// at a time, and runs the action it returns (the item's WriteObject, warnings and records) on the pipeline
+        /// thread, in the order the items came: results stream in input order whatever finishes first.
+        /// <para>
+        /// The work is engine work only (read, compute, write a file whose output decision and ShouldProcess were made
+        /// before): it never calls Write*, ShouldProcess or the provider. An input failure it throws is handed to
+        /// <paramref name="onFailure"/> on the pipeline thread; any other exception is rethrown there as it is.
+        /// Call <see cref="FinishWorkAhead"/> in EndProcessing.
+        /// </para>
+        /// </summary>
+        protected void RunAhead(Func<Action> work, Action<Exception> onFailure)
+        {
+            var token = Cancellation;
+            var task = Task.Run(() =>
+            {
+                token.ThrowIfCancellationRequested();
+                try { return work(); }
+                catch (Exception ex) when (IsInputFailure(ex)) { return (Action)(() => onFailure(ex)); }
+            });
+            if (_ahead == null) _ahead = new Queue<Task<Action>>();
+            _ahead.Enqueue(task);
+            while (_ahead.Count > WorkAhead - 1) EmitOldest();
+        }
+
+        /// <summary>Waits for every item still in work and emits its results, in order.</summary>
+        protected void FinishWorkAhead()
+        {
+            while (_ahead != null && _ahead.Count > 0) EmitOldest();
+        }
+
+        private void EmitOldest()
+        {
+            var task = _ahead.Dequeue();
+            var emit = task.GetAwaiter().GetResult(); // a bug's exception surfaces here, on the pipeline thread
+            emit?.Invoke();
         }
 
         // ------------------------------------------------------------------ paths
@@ -445,6 +494,17 @@ namespace Atlas.Psm
         /// <summary>Records every output decided but not yet recorded (a cmdlet that never called RecordOutput).</summary>
         public void Dispose()
         {
+            // A pipeline stopped early (Ctrl+C, -ErrorAction Stop) may leave work running ahead: stop it and let
+            // what is being written finish (each write is atomic) before the records below are made.
+            if (_ahead != null && _ahead.Count > 0)
+            {
+                _stop.Cancel();
+                foreach (var t in _ahead)
+                {
+                    try { t.Wait(); } catch (AggregateException) { }
+                }
+                _ahead.Clear();
+            }
             foreach (var output in new List<string>(_pending.Keys))
             {
                 try { RecordOutput(output); }

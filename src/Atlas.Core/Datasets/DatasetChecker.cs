@@ -170,16 +170,25 @@ namespace Atlas.Core.Datasets
                 add(FindingSeverity.Error, MaskNotBinary, p, "The mask has " + v.DataType + " voxels (several values each), not 0/1.");
                 return;
             }
-            var values = v.ToFloat32();
             long ones = 0, v255 = 0, other = 0;
             float example = 0;
-            for (long i = 0; i < values.LongLength; i++)
+            if (v.Data is byte[] bytes && bytes.GetType() == typeof(byte[]) && v.Slope == 1.0 && v.Intercept == 0.0)
             {
-                float x = values[i];
-                if (x == 0) continue;
-                if (x == 1) ones++;
-                else if (x == 255) v255++;
-                else { if (other == 0) example = x; other++; }
+                // The usual mask: counted in place, no float copy of the volume.
+                VoxelConvert.CountMaskBytes(bytes, 0, v.Grid.VoxelCount, out ones, out v255, out other, out byte first);
+                example = first;
+            }
+            else
+            {
+                var values = v.ToFloat32();
+                for (long i = 0; i < values.LongLength; i++)
+                {
+                    float x = values[i];
+                    if (x == 0) continue;
+                    if (x == 1) ones++;
+                    else if (x == 255) v255++;
+                    else { if (other == 0) example = x; other++; }
+                }
             }
             if (other > 0)
                 add(FindingSeverity.Error, MaskNotBinary, p, "The mask is not binary: " + other + " voxels hold values other than 0 and 1 (e.g. "

@@ -167,18 +167,37 @@ namespace Atlas.Core.Lesions
     public static class LesionMeasurer
     {
         public static List<LesionMeasure> Measure(AtlasVolume mask, LesionMeasureOptions options = null, CancellationToken cancellation = default)
+            => Measure(mask, options, null, cancellation);
+
+        /// <summary>As above; the mask's binary copy, when one is needed, is rented from <paramref name="pool"/> and given back.</summary>
+        public static List<LesionMeasure> Measure(AtlasVolume mask, LesionMeasureOptions options, VoxelBufferPool pool, CancellationToken cancellation = default)
         {
             if (mask == null) throw new ArgumentNullException(nameof(mask));
             var o = options ?? new LesionMeasureOptions();
             if (o.BilateralFraction < 0 || o.BilateralFraction > 1 || double.IsNaN(o.BilateralFraction))
                 throw new ArgumentException("BilateralFraction must lie in 0..1.");
-            var g = mask.Grid;
             byte[] cortex = null, infra = null;
             if (o.CortexMask != null) { GridCheck.RequireSame(mask, o.CortexMask); cortex = o.CortexMask.ToMask(); }
             if (o.InfratentorialMask != null) { GridCheck.RequireSame(mask, o.InfratentorialMask); infra = o.InfratentorialMask.ToMask(); }
             if (o.Atlas != null) GridCheck.RequireSame(mask, o.Atlas.Volume);
 
-            var m = mask.ToMask();
+            // A plain byte mask is read in place (non-zero = lesion, as ToMask has it); anything else is binarised first.
+            bool inPlace = !o.PerComponent && mask.HasData && mask.Data is byte[] raw && raw.GetType() == typeof(byte[])
+                && mask.Slope == 1.0 && mask.Intercept == 0.0 && NiftiDataTypes.ElementsPerVoxel(mask.DataType) == 1;
+            var m = inPlace ? (byte[])mask.Data : mask.ToMask(0, pool);
+            try
+            {
+                return Measure(mask, o, m, cortex, infra, cancellation);
+            }
+            finally
+            {
+                if (!inPlace) pool?.Return(m);
+            }
+        }
+
+        private static List<LesionMeasure> Measure(AtlasVolume mask, LesionMeasureOptions o, byte[] m, byte[] cortex, byte[] infra, CancellationToken cancellation)
+        {
+            var g = mask.Grid;
             int[] labels; int count;
             if (o.PerComponent)
             {
@@ -200,6 +219,7 @@ namespace Atlas.Core.Lesions
                 for (int j = 0; j < ny; j++)
                 {
                     int row = nx * (j + ny * k);
+                    if (VoxelConvert.AllZero(m, row, nx)) continue; // most rows of a lesion mask are empty
                     double xRow = a[0, 1] * j + a[0, 2] * k + a[0, 3];
                     for (int i = 0; i < nx; i++)
                     {

@@ -90,13 +90,40 @@ namespace Atlas.Core.Lesions
         /// </summary>
         public static AtlasVolume Smooth(AtlasVolume mask, double fwhmMm = 2, double threshold = 0.5,
             EdgeCorrection edgeCorrection = EdgeCorrection.ZOnly, CancellationToken cancellation = default)
+            => Smooth(mask, fwhmMm, threshold, edgeCorrection, null, cancellation);
+
+        /// <summary>
+        /// As above, with the working mask and the binary result's voxel array rented from <paramref name="pool"/>
+        /// (many masks in a row: no fresh 4 MB arrays to page in for each). The caller may give the result back with
+        /// <see cref="VoxelBufferPool.Return(AtlasVolume)"/> once it is written.
+        /// </summary>
+        public static AtlasVolume Smooth(AtlasVolume mask, double fwhmMm, double threshold, EdgeCorrection edgeCorrection,
+            VoxelBufferPool pool, CancellationToken cancellation = default)
         {
             if (mask == null) throw new ArgumentNullException(nameof(mask));
             if (threshold < 0 || double.IsNaN(threshold)) throw new ArgumentException("The threshold must be 0 (continuous output) or positive.", nameof(threshold));
-            var m = mask.ToMask();
-            if (threshold == 0)
-                return AtlasVolume.FromFloat32(mask.Grid, SmoothContinuous(m, mask.Grid, fwhmMm, edgeCorrection, cancellation), mask.Header);
-            return AtlasVolume.FromMask(mask.Grid, Smooth(m, mask.Grid, fwhmMm, threshold, edgeCorrection, cancellation), mask.Header);
+            var m = mask.ToMask(0, pool);
+            try
+            {
+                if (threshold == 0)
+                    return AtlasVolume.FromFloat32(mask.Grid, SmoothContinuous(m, mask.Grid, fwhmMm, edgeCorrection, cancellation), mask.Header);
+                if (!(threshold > 0) || double.IsInfinity(threshold))
+                    throw new ArgumentException("The threshold must be positive (use SmoothContinuous for the smoothed values).", nameof(threshold));
+                long n = CheckMask(m, mask.Grid);
+                byte[] result;
+                if (pool == null) result = new byte[n];
+                else
+                {
+                    result = pool.RentBytes(checked((int)n));
+                    Array.Clear(result, 0, result.Length); // only the lesion's box is written below
+                }
+                Run(m, mask.Grid, fwhmMm, edgeCorrection, cancellation, result, threshold, null);
+                return AtlasVolume.FromMask(mask.Grid, result, mask.Header);
+            }
+            finally
+            {
+                pool?.Return(m);
+            }
         }
 
         private static long CheckMask(byte[] mask, Grid grid)
@@ -140,6 +167,7 @@ namespace Atlas.Core.Lesions
                 for (int j = 0; j < ny; j++)
                 {
                     int o = nx * (j + ny * k);
+                    if (VoxelConvert.AllZero(mask, o, nx)) continue; // most rows of a lesion mask are empty
                     int first = -1, last = -1;
                     for (int i = 0; i < nx; i++) if (mask[o + i] != 0) { if (first < 0) first = i; last = i; }
                     if (first < 0) continue;

@@ -110,6 +110,30 @@ namespace Atlas.Core.Volumes
             return true;
         }
 
+        /// <summary>
+        /// Counts the voxels of a[offset..offset+n) equal to 1, to 255 and to anything else non-zero (with the first such
+        /// value), skipping runs of zeros a vector at a time: a sparse mask costs little more than reading it once.
+        /// </summary>
+        internal static void CountMaskBytes(byte[] a, long offset, long n, out long ones, out long v255, out long other, out byte example)
+        {
+            ones = v255 = other = 0; example = 0;
+            int w = Vector<byte>.Count;
+            long i = offset, end = offset + n;
+            while (i < end)
+            {
+                if (Vector.IsHardwareAccelerated && i + w <= end && new Vector<byte>(a, checked((int)i)) == Vector<byte>.Zero) { i += w; continue; }
+                long stop = Math.Min(end, i + w);
+                for (; i < stop; i++)
+                {
+                    byte x = a[i];
+                    if (x == 0) continue;
+                    if (x == 1) ones++;
+                    else if (x == 255) v255++;
+                    else { if (other == 0) example = x; other++; }
+                }
+            }
+        }
+
         public static void ToMask(Array src, long offset, byte[] dst, double slope, double inter)
         {
             long n = dst.LongLength;

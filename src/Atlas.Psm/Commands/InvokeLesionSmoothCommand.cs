@@ -56,6 +56,9 @@ namespace Atlas.Psm.Commands
 
         private int _done;
 
+        /// <summary>The voxel arrays of masks read, binarised and smoothed here, reused from one mask to the next.</summary>
+        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+
         // Subjects' masks are written under -Destination (never beside them: the dataset is read-only);
         // paths and volumes give volumes unless -Destination is given.
         protected override void ProcessRecord()
@@ -74,7 +77,11 @@ namespace Atlas.Psm.Commands
             return p;
         }
 
-        protected override void EndProcessing() => CompleteProgress("Invoke-LesionSmooth");
+        protected override void EndProcessing()
+        {
+            FinishWorkAhead();
+            CompleteProgress("Invoke-LesionSmooth");
+        }
 
         private void Smooth(LesionMaskItem item, bool write)
         {
@@ -82,36 +89,53 @@ namespace Atlas.Psm.Commands
             string target = null;
             try
             {
-                Progress("Invoke-LesionSmooth", "Smoothing " + item.Display + " (" + (_done + 1) + ")", 0, 0);
-                if (!write)
+                Progress("Invoke-LesionSmooth", "Smoothing " + item.Display + " (" + (++_done) + ")", 0, 0);
+                if (write)
                 {
-                    var v = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);
-                    WriteObject(v);
-                    return;
+                    if (item.Path == null)
+                        throw new ArgumentException("The volume has no file name to derive the output name from; use Export-AtlasVolume instead of -Destination.");
+                    string dir = PrepareDestination(Destination, item.Provenance?.DatasetRoot);
+                    target = System.IO.Path.Combine(dir, LesionMasks.SmoothFileName(item.Path));
+                    if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
+                    if (!ClaimOutput(target, item.Display)) return;
+                    var action = DecideOutput(target, Force, new[] { item.Path });
+                    if (action == OutputAction.Skip) { WriteFileObject(target); return; } // up to date: the kept file is the result
+                    if (action != OutputAction.Write) return; // refused (error written): nothing is output
+                    if (!ShouldProcess(target, "Write smoothed mask (FWHM " + Fwhm + " mm, threshold " + Threshold + ")")) return;
                 }
-                if (item.Path == null)
-                    throw new ArgumentException("The volume has no file name to derive the output name from; use Export-AtlasVolume instead of -Destination.");
-                string dir = PrepareDestination(Destination, item.Provenance?.DatasetRoot);
-                target = System.IO.Path.Combine(dir, LesionMasks.SmoothFileName(item.Path));
-                if (SamePath(target, item.Path)) throw new IOException("The output " + target + " would replace its input.");
-                if (!ClaimOutput(target, item.Display)) return;
-                var action = DecideOutput(target, Force, new[] { item.Path });
-                if (action == OutputAction.Skip) { WriteFileObject(target); return; } // up to date: the kept file is the result
-                if (action != OutputAction.Write) return; // refused (error written): nothing is output
-                if (!ShouldProcess(target, "Write smoothed mask (FWHM " + Fwhm + " mm, threshold " + Threshold + ")")) return;
-                var smoothed = LesionSmoother.Smooth(Load(item), Fwhm, Threshold, EdgeCorrection, Cancellation);
-                NiftiWriter.Write(smoothed, target);
-                WriteFileObject(target);
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {
                 WriteFailure(ex, "InvokeLesionSmoothFailed", target ?? item.Display);
+                return;
             }
-            finally
+            // Every decision is made; reading, smoothing and writing run ahead of the pipeline (the next masks are
+            // read and smoothed while this one is compressed and synced to disk); results come out in input order.
+            string output = target;
+            double fwhm = Fwhm, threshold = Threshold;
+            var edge = EdgeCorrection;
+            var token = Cancellation;
+            var pool = _pool;
+            RunAhead(() =>
             {
-                item.Volume = null; // stream: one mask in memory at a time
-                _done++;
-            }
+                bool fromPool = false;
+                try
+                {
+                    var mask = Read(item, pool, out fromPool);
+                    long frames = FramesOf(mask);
+                    // A volume sent down the pipeline is the user's: its array never comes from the pool.
+                    var smoothed = LesionSmoother.Smooth(mask, fwhm, threshold, edge, output == null ? null : pool, token);
+                    if (output == null) return () => { WarnFrames(item, frames); WriteObject(smoothed); };
+                    try { NiftiWriter.Write(smoothed, output); }
+                    finally { pool.Return(smoothed); }
+                    return () => { WarnFrames(item, frames); WriteFileObject(output); };
+                }
+                finally
+                {
+                    if (fromPool && item.Volume != null) pool.Return(item.Volume);
+                    item.Volume = null; // stream: only the masks in work are in memory
+                }
+            }, ex => WriteFailure(ex, "InvokeLesionSmoothFailed", output ?? item.Display));
         }
     }
 }

@@ -99,13 +99,31 @@ namespace Atlas.Psm.Commands
         /// </summary>
         protected AtlasVolume Load(LesionMaskItem item, VoxelBufferPool pool, out bool fromPool)
         {
+            var v = Read(item, pool, out fromPool);
+            WarnFrames(item, FramesOf(v));
+            return v;
+        }
+
+        /// <summary>
+        /// As <see cref="Load(LesionMaskItem, VoxelBufferPool, out bool)"/> without the warning: safe off the pipeline
+        /// thread (work run by <see cref="AtlasCmdlet.RunAhead"/>); call <see cref="WarnFrames"/> when emitting.
+        /// </summary>
+        protected static AtlasVolume Read(LesionMaskItem item, VoxelBufferPool pool, out bool fromPool)
+        {
             fromPool = item.Volume == null && pool != null;
             if (item.Volume == null) item.Volume = NiftiReader.Read(item.Path, new NiftiReadOptions { Pool = pool });
-            // Masks are 3D; of a 4D image only the first frame is the mask.
-            if (item.Volume.HasData && item.Volume.FramesLoaded > 1)
-                WriteWarning(item.Display + ": a 4D image with " + item.Volume.FramesLoaded + " frames; only its first frame (0) is used as the mask.");
             return item.Volume;
         }
+
+        /// <summary>Masks are 3D; of a 4D image only the first frame is the mask, and the user is told.</summary>
+        protected void WarnFrames(LesionMaskItem item, long frames)
+        {
+            if (frames > 1)
+                WriteWarning(item.Display + ": a 4D image with " + frames + " frames; only its first frame (0) is used as the mask.");
+        }
+
+        /// <summary>The frames a volume holds (0 for a header-only volume).</summary>
+        protected static long FramesOf(AtlasVolume v) => v != null && v.HasData ? v.FramesLoaded : 0;
 
         /// <summary>The terminating error for subjects given without -Destination: their dataset is never written.</summary>
         protected ErrorRecord DestinationRequired(string what) =>

@@ -110,7 +110,14 @@ namespace Atlas.Psm.Commands
 
         private int _count;
 
-        protected override void EndProcessing() => CompleteProgress("Measure-Lesion");
+        protected override void EndProcessing()
+        {
+            FinishWorkAhead();
+            CompleteProgress("Measure-Lesion");
+        }
+
+        /// <summary>The voxel arrays of masks read here, reused from one mask to the next.</summary>
+        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
 
         protected override void ProcessRecord()
         {
@@ -121,35 +128,47 @@ namespace Atlas.Psm.Commands
         private void Measure(LesionMaskItem item)
         {
             if (Cancellation.IsCancellationRequested) return;
-            try
+            Progress("Measure-Lesion", "Measuring " + item.Display + " (" + (++_count) + ")", 0, 0);
+            var options = new LesionMeasureOptions
             {
-                Progress("Measure-Lesion", "Measuring " + item.Display + " (" + (++_count) + ")", 0, 0);
-                var options = new LesionMeasureOptions
+                BilateralFraction = BilateralFraction, MidlineXMm = MidlineX, PerComponent = PerComponent,
+                Connectivity = Connectivity, MinimumVoxels = MinimumVoxels, CortexMask = _cortex,
+                InfratentorialMask = _infra, Atlas = _atlas, SubjectId = item.SubjectId, Rank = item.Rank,
+                ScanId = item.Provenance?.ScanId, Session = item.Provenance?.Session, MaskKind = item.Provenance?.MaskKind,
+            };
+            var pool = _pool;
+            var token = Cancellation;
+            // Reading and measuring run ahead of the pipeline (the next masks are read while this one is measured);
+            // the rows and warnings come out here, in input order.
+            RunAhead(() =>
+            {
+                bool fromPool = false;
+                try
                 {
-                    BilateralFraction = BilateralFraction, MidlineXMm = MidlineX, PerComponent = PerComponent,
-                    Connectivity = Connectivity, MinimumVoxels = MinimumVoxels, CortexMask = _cortex,
-                    InfratentorialMask = _infra, Atlas = _atlas, SubjectId = item.SubjectId, Rank = item.Rank,
-                    ScanId = item.Provenance?.ScanId, Session = item.Provenance?.Session, MaskKind = item.Provenance?.MaskKind,
-                };
-                var volume = Load(item);
-                // A T1 given as a mask, or an empty mask, would give a plausible-looking row: say so, naming the file,
-                // with the words of Test-AtlasDataset -Deep (the 0/255 note is left out: ToMask reads such masks right).
-                foreach (var f in DatasetChecker.CheckMaskValues(volume, item.Display))
-                    if (f.Check != DatasetChecker.Mask255) WriteWarning(item.Display + ": " + f.Message + " (" + f.Check + ")");
-                foreach (var m in LesionMeasurer.Measure(volume, options, Cancellation))
-                {
-                    if (ExpandRegions) WriteObject(m.GetRegions(), true);
-                    else WriteObject(m);
+                    var volume = Read(item, pool, out fromPool);
+                    long frames = FramesOf(volume);
+                    // A T1 given as a mask, or an empty mask, would give a plausible-looking row: say so, naming the file,
+                    // with the words of Test-AtlasDataset -Deep (the 0/255 note is left out: ToMask reads such masks right).
+                    var findings = DatasetChecker.CheckMaskValues(volume, item.Display);
+                    var rows = LesionMeasurer.Measure(volume, options, pool, token);
+                    return () =>
+                    {
+                        WarnFrames(item, frames);
+                        foreach (var f in findings)
+                            if (f.Check != DatasetChecker.Mask255) WriteWarning(item.Display + ": " + f.Message + " (" + f.Check + ")");
+                        foreach (var m in rows)
+                        {
+                            if (ExpandRegions) WriteObject(m.GetRegions(), true);
+                            else WriteObject(m);
+                        }
+                    };
                 }
-            }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                WriteFailure(ex, "MeasureLesionFailed", item.Display);
-            }
-            finally
-            {
-                item.Volume = null;
-            }
+                finally
+                {
+                    if (fromPool && item.Volume != null) pool.Return(item.Volume);
+                    item.Volume = null;
+                }
+            }, ex => WriteFailure(ex, "MeasureLesionFailed", item.Display));
         }
     }
 }

@@ -86,20 +86,34 @@ namespace Atlas.Psm.Commands
             string pair = (subjectId != null ? subjectId + ": " : "") + Describe(refInput) + " vs " + Describe(candInput);
             Progress(Activity, "Pair " + (++_pairs) + ": " + pair, 0, 0);
             var options = new OverlapOptions { Connectivity = Connectivity, Percentile = Percentile };
-            LesionOverlap row;
+            string rp, cp;
+            AtlasVolume rv = null, cv = null;
             try
             {
-                string rp = AsPath(refInput), cp = AsPath(candInput);
-                row = rp != null && cp != null
-                    ? OverlapMetrics.Compute(rp, cp, options, Label, _pool)
-                    : OverlapMetrics.Compute(LoadVolume(refInput), LoadVolume(candInput), options, Label);
+                rp = AsPath(refInput); cp = AsPath(candInput);
+                if (rp == null || cp == null) { rv = LoadVolume(refInput); cv = LoadVolume(candInput); }
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {
-                // A grid mismatch gets its kind's id (GridMismatch) from MakeError.
                 WriteFailure(ex, "MeasureLesionOverlapFailed", AsPath(candInput) ?? Describe(candInput));
                 return;
             }
+            // The pair is read and compared ahead of the pipeline (the next pairs are read while this one is
+            // compared); rows and warnings come out here, in input order.
+            var label = Label;
+            var pool = _pool;
+            string failTarget = cp ?? Describe(candInput);
+            RunAhead(() =>
+            {
+                var row = rp != null && cp != null
+                    ? OverlapMetrics.Compute(rp, cp, options, label, pool)
+                    : OverlapMetrics.Compute(rv, cv, options, label);
+                return () => Emit(row, subjectId, pair);
+            }, ex => WriteFailure(ex, "MeasureLesionOverlapFailed", failTarget)); // a grid mismatch gets its kind's id (GridMismatch) from MakeError
+        }
+
+        private void Emit(LesionOverlap row, string subjectId, string pair)
+        {
             row.SubjectId = subjectId;
             switch (row.EmptyMasks)
             {
@@ -117,6 +131,7 @@ namespace Atlas.Psm.Commands
 
         protected override void EndProcessing()
         {
+            FinishWorkAhead();
             if (_pairs > 0) CompleteProgress(Activity);
             if (Summary && _rows.Count > 0) WriteObject(OverlapSummary.Summarize(_rows), true);
         }
