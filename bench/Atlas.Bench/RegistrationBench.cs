@@ -93,9 +93,15 @@ namespace Atlas.Bench
                 var sw = Stopwatch.StartNew();
                 // ATLAS_BENCH_COST=MutualInformation|NormalizedCorrelation runs our registration with another cost (default: CorrelationRatio).
                 var cost = Enum.TryParse(Environment.GetEnvironmentVariable("ATLAS_BENCH_COST") ?? "", out RegistrationCost chosen) ? chosen : RegistrationCost.CorrelationRatio;
-                var r = AffineRegistration.Register(moving, head, brainVol, lesionVol, new RegistrationOptions { Dof = c.Dof, Cost = cost });
+                var r = AffineRegistration.Register(moving, head, brainVol, lesionVol, Opts(c.Dof, cost));
                 double ours = sw.Elapsed.TotalSeconds;
                 double rms = SyntheticMove.RmsErrorMm(r.FixedToMovingRas, truth, head.Grid, brain);
+                // ATLAS_BENCH_DIAG=1: the cost evaluations, and our cost at our answer and at the truth (lower at ours = the cost's own optimum is off).
+                if (Environment.GetEnvironmentVariable("ATLAS_BENCH_DIAG") == "1")
+                {
+                    var at = AffineRegistration.Assess(moving, head, truth, brainVol, lesionVol, Opts(c.Dof, cost));
+                    Console.WriteLine($"diag case {n}: rms {rms:0.0000} evals {r.Evaluations} iters {r.Iterations} cost ours {r.FinalCost:0.0000000} truth {at.FinalCost:0.0000000} conv {r.Converged} t {ours:0.0}");
+                }
                 string el = "-", elt = "-", dp = "-", dpt = "-";
                 if (peers)
                 {
@@ -110,6 +116,15 @@ namespace Atlas.Bench
                 }
                 Console.WriteLine($"| {c.Name} ({g}) | {F(rms)} | {F(ours, "0.0")} | {r.Verdict} (eta2 {F(r.CorrelationRatio)}, overlap {F(r.BrainOverlap)}) | {el} | {elt} | {dp} | {dpt} |");
             }
+        }
+
+        /// <summary>Our options; ATLAS_BENCH_FIELD=0|1|2 sets IntensityFieldOrder, ATLAS_BENCH_NOMATCH=1 turns MatchResolution off (ablations).</summary>
+        private static RegistrationOptions Opts(int dof, RegistrationCost cost)
+        {
+            var o = new RegistrationOptions { Dof = dof, Cost = cost };
+            if (int.TryParse(Environment.GetEnvironmentVariable("ATLAS_BENCH_FIELD"), out int fo)) o.IntensityFieldOrder = fo;
+            if (Environment.GetEnvironmentVariable("ATLAS_BENCH_NOMATCH") == "1") o.MatchResolution = false;
+            return o;
         }
 
         private static string F(double v, string f = "0.000") => v.ToString(f, CultureInfo.InvariantCulture);

@@ -55,8 +55,14 @@ namespace Atlas.Core.Spatial.Registration
                 token.ThrowIfCancellationRequested();
                 double s = levels[li];
                 bool last = li == levels.Length - 1;
+                // The intensity field and the matched resolution need a transform close to the answer: from the second level on,
+                // the field at the finest level only (a quadratic field could otherwise explain a coarse misfit), and only on a
+                // template brain mask (with the background in the points, the field trades against the head's edge: 5 mm off on
+                // the sample phantom).
+                int fieldOrder = FieldOrder(options, levels.Length, region);
                 var level = BuildLevel(fixedData, fixedImage.Grid, region, movingData, moving.Grid, exclusion, s,
-                    last ? options.MaxSamplePoints : Math.Min(options.MaxSamplePoints, 200000), options.Cost, token);
+                    last ? options.MaxSamplePoints : Math.Min(options.MaxSamplePoints, 200000), options.Cost,
+                    last && li > 0 ? fieldOrder : 0, li > 0 && options.MatchResolution ? model.Matrix() : null, token);
                 metric = level.Metric(options.Cost);
                 if (li == 0)
                 {
@@ -73,7 +79,12 @@ namespace Atlas.Core.Spatial.Registration
             result.Converged = converged;
             result.Iterations = totalIterations;
             result.Evaluations = totalEvaluations;
-            Finish(result, model.Matrix(), finest, options.Cost, movingHead, fixedHead, token);
+            var final = model.Matrix();
+            // The figures on the finest level as Assess builds it: with the template's matching blur of the final transform.
+            if (levels.Length > 1 && options.MatchResolution && MatchingBlur(fixedImage.Grid, moving.Grid, levels[levels.Length - 1], final) != null)
+                finest = BuildLevel(fixedData, fixedImage.Grid, region, movingData, moving.Grid, exclusion, levels[levels.Length - 1],
+                    options.MaxSamplePoints, options.Cost, FieldOrder(options, levels.Length, region), final, token);
+            Finish(result, final, finest, options.Cost, movingHead, fixedHead, token);
             return result;
         }
 
@@ -94,7 +105,8 @@ namespace Atlas.Core.Spatial.Registration
             var levels = ChooseLevels(options.LevelsMm, fixedImage.Grid);
             result.LevelsMm = new[] { levels[levels.Length - 1] };
             var level = BuildLevel(inputs.FixedData, fixedImage.Grid, inputs.Region, inputs.MovingData, moving.Grid, inputs.Exclusion,
-                levels[levels.Length - 1], options.MaxSamplePoints, options.Cost, token);
+                levels[levels.Length - 1], options.MaxSamplePoints, options.Cost, FieldOrder(options, levels.Length, inputs.Region),
+                levels.Length > 1 && options.MatchResolution ? fixedToMovingRas : null, token);
             var movingHead = HeadMask(inputs.MovingData, moving.Grid, token);
             var fixedHead = inputs.Region == null ? HeadMask(inputs.FixedData, fixedImage.Grid, token) : null;
             Finish(result, fixedToMovingRas, level, options.Cost, movingHead, fixedHead, token);
@@ -107,7 +119,7 @@ namespace Atlas.Core.Spatial.Registration
             result.FixedToMovingRas = (double[,])m.Clone();
             result.FinalCost = finest.Metric(cost).Evaluate(m, token);
             result.Evaluations++;
-            var cr = cost == RegistrationCost.CorrelationRatio ? result.FinalCost : finest.Metric(RegistrationCost.CorrelationRatio).Evaluate(m, token);
+            var cr = cost == RegistrationCost.CorrelationRatio && finest.FieldPoints == null ? result.FinalCost : finest.Plain(RegistrationCost.CorrelationRatio).Evaluate(m, token);
             result.CorrelationRatio = double.IsInfinity(cr) || double.IsNaN(cr) ? 0 : 1 - cr;
             result.BrainOverlap = Overlap(finest.Points, movingHead, m, fixedHead);
             result.Determinant = RegistrationQuality.Determinant(m);
@@ -166,8 +178,15 @@ namespace Atlas.Core.Spatial.Registration
             public SamplePoints Points;
             public LevelImage Moving, Exclusion;
             public double MovingLo, MovingHi;
-            public SamplePoints CrPoints;
+            public SamplePoints CrPoints, FieldPoints;
+            public LevelImage MovingLog;
+            /// <summary>The cost to optimise; the correlation ratio with the intensity field when the level has one.</summary>
             public SimilarityMetric Metric(RegistrationCost cost) =>
+                cost == RegistrationCost.CorrelationRatio && FieldPoints != null
+                    ? new SimilarityMetric(FieldPoints, MovingLog, Exclusion, cost, MovingLo, MovingHi)
+                    : Plain(cost);
+            /// <summary>The cost without the intensity field (the reported eta^2).</summary>
+            public SimilarityMetric Plain(RegistrationCost cost) =>
                 new SimilarityMetric(cost == RegistrationCost.CorrelationRatio ? CrPoints : Points, Moving, Exclusion, cost, MovingLo, MovingHi);
         }
 
@@ -184,37 +203,55 @@ namespace Atlas.Core.Spatial.Registration
         }
 
         private static LevelData BuildLevel(float[] fixedData, Grid fg, byte[] region, float[] movingData, Grid mg, float[] exclusion,
-            double levelMm, int maxPoints, RegistrationCost cost, CancellationToken token)
+            double levelMm, int maxPoints, RegistrationCost cost, int fieldOrder, double[,] fixedToMoving, CancellationToken token)
         {
-            var fixedBlur = LevelImage.BlurToLevel(fixedData, fg, levelMm, token);
+            var extra = fixedToMoving == null ? null : MatchingBlur(fg, mg, levelMm, fixedToMoving);
+            var fixedBlur = LevelImage.BlurToLevel(fixedData, fg, levelMm, token, extra);
             var stride = new int[3];
             for (int a = 0; a < 3; a++) stride[a] = Math.Max(1, (int)Math.Round(levelMm / fg.VoxelSizeMm[a]));
-            long count;
             while (true)
             {
-                count = 0;
+                long n = 0;
                 for (int k = 0; k < fg.NZ; k += stride[2])
                     for (int j = 0; j < fg.NY; j += stride[1])
                         for (int i = 0; i < fg.NX; i += stride[0])
-                            if (region == null || region[fg.Index(i, j, k)] != 0) count++;
-                if (count <= maxPoints) break;
+                            if (region == null || region[fg.Index(i, j, k)] != 0) n++;
+                if (n <= maxPoints) break;
                 for (int a = 0; a < 3; a++) stride[a]++;
             }
-            var pts = new SamplePoints { X = new float[count], Y = new float[count], Z = new float[count], Value = new float[count], Bin = new int[count], Count = (int)count };
+            // One point in each cell of the stride lattice, at a fixed pseudo-random place in the cell (a hash of the voxel
+            // index and the level): off the grid, so the cost as a function of the transform is free of the grid-aligned
+            // artefacts of trilinear interpolation (Pluim et al. 2000, Tsao 2003). The template value there is trilinear too.
+            var fimg = new LevelImage(fixedBlur, fg);
             var aff = fg.Affine;
-            int p = 0;
-            for (int k = 0; k < fg.NZ; k += stride[2])
-                for (int j = 0; j < fg.NY; j += stride[1])
-                    for (int i = 0; i < fg.NX; i += stride[0])
+            var xs = new List<float>(); var ys = new List<float>(); var zs = new List<float>(); var vs = new List<float>();
+            ulong salt = (ulong)Math.Round(levelMm * 1000);
+            // Points in bricks of Brick^3 lattice cells (bricks in x, y, z order, cells the same inside): neighbours in the list
+            // stay neighbours in the moving image whatever the rotation, so its lookups hit the cache.
+            int bx = Brick * stride[0], by = Brick * stride[1], bz = Brick * stride[2];
+            for (int k0 = 0; k0 < fg.NZ; k0 += bz)
+            for (int j0 = 0; j0 < fg.NY; j0 += by)
+            for (int i0 = 0; i0 < fg.NX; i0 += bx)
+            for (int k = k0; k < Math.Min(fg.NZ, k0 + bz); k += stride[2])
+                for (int j = j0; j < Math.Min(fg.NY, j0 + by); j += stride[1])
+                    for (int i = i0; i < Math.Min(fg.NX, i0 + bx); i += stride[0])
                     {
-                        int idx = fg.Index(i, j, k);
-                        if (region != null && region[idx] == 0) continue;
-                        pts.X[p] = (float)(aff[0, 0] * i + aff[0, 1] * j + aff[0, 2] * k + aff[0, 3]);
-                        pts.Y[p] = (float)(aff[1, 0] * i + aff[1, 1] * j + aff[1, 2] * k + aff[1, 3]);
-                        pts.Z[p] = (float)(aff[2, 0] * i + aff[2, 1] * j + aff[2, 2] * k + aff[2, 3]);
-                        pts.Value[p] = fixedBlur[idx];
-                        p++;
+                        ulong h = Mix((ulong)fg.Index(i, j, k) * 0x9E3779B97F4A7C15UL + salt);
+                        double di = i + ((h & 0xFFFF) / 65536.0 - 0.5) * stride[0];
+                        double dj = j + (((h >> 16) & 0xFFFF) / 65536.0 - 0.5) * stride[1];
+                        double dk = k + (((h >> 32) & 0xFFFF) / 65536.0 - 0.5) * stride[2];
+                        int ri = (int)Math.Round(di), rj = (int)Math.Round(dj), rk = (int)Math.Round(dk);
+                        if (ri < 0 || rj < 0 || rk < 0 || ri >= fg.NX || rj >= fg.NY || rk >= fg.NZ) continue;
+                        if (region != null && region[fg.Index(ri, rj, rk)] == 0) continue;
+                        if (!fimg.TrySample(di, dj, dk, out double fv)) continue;
+                        xs.Add((float)(aff[0, 0] * di + aff[0, 1] * dj + aff[0, 2] * dk + aff[0, 3]));
+                        ys.Add((float)(aff[1, 0] * di + aff[1, 1] * dj + aff[1, 2] * dk + aff[1, 3]));
+                        zs.Add((float)(aff[2, 0] * di + aff[2, 1] * dj + aff[2, 2] * dk + aff[2, 3]));
+                        vs.Add((float)fv);
                     }
+            if (xs.Count == 0) throw new ArgumentException("The template mask leaves no sample points at " + levelMm + " mm.");
+            int count = xs.Count;
+            var pts = new SamplePoints { X = xs.ToArray(), Y = ys.ToArray(), Z = zs.ToArray(), Value = vs.ToArray(), Bin = new int[count], Count = count };
             var level = new LevelData
             {
                 Moving = LevelImage.ForLevel(movingData, mg, levelMm, token),
@@ -225,7 +262,76 @@ namespace Atlas.Core.Spatial.Registration
             int crBins = Math.Max(16, Math.Min(128, (int)(count / 200)));
             level.CrPoints = WithBins(pts, crBins);
             level.Points = cost == RegistrationCost.MutualInformation ? WithBins(pts, 32) : level.CrPoints;
+            if (cost == RegistrationCost.CorrelationRatio && fieldOrder > 0)
+            {
+                var fp = WithBins(pts, crBins);
+                fp.AddField(fieldOrder);
+                level.FieldPoints = fp;
+                level.MovingLog = LogImage(level.Moving, level.MovingHi);
+            }
             return level;
+        }
+
+        /// <summary>log of a level image, values below 1 % of its robust maximum raised to it (background, never in the brain).</summary>
+        private static LevelImage LogImage(LevelImage img, double hi)
+        {
+            float floor = (float)Math.Max(1e-6, 0.01 * Math.Abs(hi));
+            var d = img.Data; var r = new float[d.Length];
+            for (int i = 0; i < d.Length; i++) r[i] = (float)Math.Log(d[i] > floor ? d[i] : floor);
+            return new LevelImage(r, img.Grid);
+        }
+
+        /// <summary>
+        /// The extra blur (variance in template voxels^2 per template axis) that gives the template the resolution the moving
+        /// level image has: its blur and its trilinear lookup, per moving voxel axis, beyond the template's own, mapped through
+        /// the current transform into the template's voxel axes (the diagonal kept). Without it a template much sharper than
+        /// the moving image along an axis (thick slices) pulls the scale: blurring shifts the edges of curved structures.
+        /// </summary>
+        internal static double[] MatchingBlur(Grid fg, Grid mg, double levelMm, double[,] fixedToMoving)
+        {
+            var vt = LevelImage.TemplateVarianceMm2(fg, levelMm);
+            double vtMax = Math.Max(vt[0], Math.Max(vt[1], vt[2]));
+            var vm = LevelImage.LevelVarianceMm2(mg, levelMm);
+            // Extra covariance in the moving world: along each moving voxel axis, what the template lacks.
+            var cm = new double[3, 3];
+            bool any = false;
+            for (int a = 0; a < 3; a++)
+            {
+                double e = vm[a] - vtMax;
+                if (e <= 1e-6) continue;
+                any = true;
+                double dx = mg.Affine[0, a], dy = mg.Affine[1, a], dz = mg.Affine[2, a];
+                double len = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                var d = new[] { dx / len, dy / len, dz / len };
+                for (int r = 0; r < 3; r++) for (int c = 0; c < 3; c++) cm[r, c] += e * d[r] * d[c];
+            }
+            if (!any) return null;
+            // Template voxel <- template world <- moving world: J = F^-1 L^-1 (linear parts), covariance J C J^T.
+            var l = AffineMath.Identity();
+            for (int r = 0; r < 3; r++) for (int c = 0; c < 3; c++) l[r, c] = fixedToMoving[r, c];
+            var j = AffineMath.Multiply(fg.InverseAffine, AffineMath.Invert(l));
+            var extra = new double[3];
+            for (int a = 0; a < 3; a++)
+            {
+                double v = 0;
+                for (int r = 0; r < 3; r++) for (int c = 0; c < 3; c++) v += j[a, r] * cm[r, c] * j[a, c];
+                extra[a] = Math.Max(0, v);
+            }
+            return extra;
+        }
+
+        /// <summary>The intensity field's order at the finest level: none with a single level or without a template brain mask.</summary>
+        private static int FieldOrder(RegistrationOptions o, int levels, byte[] region) =>
+            levels > 1 && region != null ? o.IntensityFieldOrder : 0;
+
+        /// <summary>Lattice cells per brick edge in the order of the sample points.</summary>
+        internal const int Brick = 8;
+
+        private static ulong Mix(ulong z)
+        {
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
         }
 
         private static SamplePoints WithBins(SamplePoints src, int bins)

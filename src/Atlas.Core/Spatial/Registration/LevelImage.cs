@@ -51,6 +51,23 @@ namespace Atlas.Core.Spatial.Registration
             return true;
         }
 
+        /// <summary>Voxel bounds (inclusive, x y z lo then hi) of the non-zero voxels; null when there are none.</summary>
+        public int[] NonZeroBox()
+        {
+            int x0 = NX, y0 = NY, z0 = NZ, x1 = -1, y1 = -1, z1 = -1;
+            var d = Data;
+            for (int k = 0, o = 0; k < NZ; k++)
+                for (int j = 0; j < NY; j++)
+                    for (int i = 0; i < NX; i++, o++)
+                        if (d[o] != 0)
+                        {
+                            if (i < x0) x0 = i; if (i > x1) x1 = i;
+                            if (j < y0) y0 = j; if (j > y1) y1 = j;
+                            if (k < z0) z0 = k; if (k > z1) z1 = k;
+                        }
+            return x1 < 0 ? null : new[] { x0, y0, z0, x1, y1, z1 };
+        }
+
         public const double MinimumSigmaVoxels = 0.5;
 
         /// <summary>
@@ -80,8 +97,11 @@ namespace Atlas.Core.Spatial.Registration
             return new LevelImage(Blur(d, g, sigmaVox, token), g);
         }
 
-        /// <summary>As <see cref="ForLevel"/> without the block averaging: the blurred image on its own grid (template side).</summary>
-        public static float[] BlurToLevel(float[] data, Grid grid, double levelMm, CancellationToken token)
+        /// <summary>
+        /// As <see cref="ForLevel"/> without the block averaging: the blurred image on its own grid (template side), with
+        /// <paramref name="extraVoxels2"/> (variance in voxels^2 per axis) added to the Gaussian when given.
+        /// </summary>
+        public static float[] BlurToLevel(float[] data, Grid grid, double levelMm, CancellationToken token, double[] extraVoxels2 = null)
         {
             var sigmaVox = new double[3];
             for (int a = 0; a < 3; a++)
@@ -89,8 +109,39 @@ namespace Atlas.Core.Spatial.Registration
                 double v = grid.VoxelSizeMm[a];
                 double s2 = levelMm * levelMm - v * v;
                 sigmaVox[a] = Math.Max(MinimumSigmaVoxels, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) / v : 0);
+                if (extraVoxels2 != null) sigmaVox[a] = Math.Sqrt(sigmaVox[a] * sigmaVox[a] + extraVoxels2[a]);
             }
             return Blur(data, grid, sigmaVox, token);
+        }
+
+        /// <summary>Per voxel axis, the variance (mm^2) of the smoothing in a value of <see cref="ForLevel"/>'s image looked up trilinearly
+        /// at a random place: the block mean and Gaussian, and h^2 / 6 of the linear interpolation (h the level's voxel).</summary>
+        public static double[] LevelVarianceMm2(Grid grid, double levelMm)
+        {
+            var r = new double[3];
+            for (int a = 0; a < 3; a++)
+            {
+                double v = grid.VoxelSizeMm[a];
+                int f = Math.Max(1, (int)Math.Floor(levelMm / (2 * v) + 1e-9));
+                if (grid.Dimensions[a] / f < 2) f = 1;
+                double nv = v * f, s2 = levelMm * levelMm - v * v;
+                double target = Math.Max(MinimumSigmaVoxels * nv, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) : 0);
+                r[a] = Math.Max(target * target, (f * f - 1) / 12.0 * v * v) + nv * nv / 6;
+            }
+            return r;
+        }
+
+        /// <summary>The same for <see cref="BlurToLevel"/>'s image (the template, sampled trilinearly off its grid).</summary>
+        public static double[] TemplateVarianceMm2(Grid grid, double levelMm)
+        {
+            var r = new double[3];
+            for (int a = 0; a < 3; a++)
+            {
+                double v = grid.VoxelSizeMm[a], s2 = levelMm * levelMm - v * v;
+                double sigma = Math.Max(MinimumSigmaVoxels * v, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) : 0);
+                r[a] = sigma * sigma + v * v / 6;
+            }
+            return r;
         }
 
         private static float[] Blur(float[] data, Grid grid, double[] sigmaVox, CancellationToken token)

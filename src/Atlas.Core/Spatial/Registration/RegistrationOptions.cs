@@ -49,6 +49,19 @@ namespace Atlas.Core.Spatial.Registration
         public int MaxIterationsPerLevel { get; set; } = 12;
         public int MaxEvaluationsPerLine { get; set; } = 40;
 
+        /// <summary>
+        /// The correlation ratio lets the moving image's intensities carry a smooth multiplicative field (an MR bias field):
+        /// log intensities are compared, less a polynomial of the position of this order (0 = none, 1 = linear, 2 = quadratic)
+        /// fitted at each evaluation, at the finest level and only when a template brain mask is given. The reported eta^2 is the plain one.
+        /// </summary>
+        public int IntensityFieldOrder { get; set; } = 2;
+
+        /// <summary>
+        /// From the second level on, the template is blurred further along the directions in which the moving image is
+        /// coarser (thick slices), so both are compared at the same resolution.
+        /// </summary>
+        public bool MatchResolution { get; set; } = true;
+
         /// <summary>At most this many template points per cost evaluation at the finest level (a regular subsample beyond).</summary>
         public int MaxSamplePoints { get; set; } = 600000;
 
@@ -61,6 +74,7 @@ namespace Atlas.Core.Spatial.Registration
             if (SearchStepDegrees <= 0 || SearchRangeDegrees < 0) throw new ArgumentException("The search range must be 0 or more and its step positive.");
             if (SearchCandidates < 1) throw new ArgumentException("SearchCandidates must be at least 1.");
             if (MaxIterationsPerLevel < 1 || MaxEvaluationsPerLine < 4) throw new ArgumentException("Iteration caps too small.");
+            if (IntensityFieldOrder < 0 || IntensityFieldOrder > 2) throw new ArgumentException("IntensityFieldOrder must be 0, 1 or 2.");
             if (MaxSamplePoints < 1000) throw new ArgumentException("MaxSamplePoints must be at least 1000.");
         }
     }

@@ -12,6 +12,50 @@ namespace Atlas.Core.Spatial.Registration
         public int[] Bin;
         public int Count;
         public int Bins;
+
+        /// <summary>
+        /// For the correlation ratio with an intensity field: <see cref="K"/> polynomial terms of each point's position (0 = no
+        /// field), and their sums over all points per bin (Bins x K) and of their products (K x K), so an evaluation only adds
+        /// the points that are missing (outside the moving image or left out).
+        /// </summary>
+        public int K;
+        public double FieldX, FieldY, FieldZ, FieldScale;
+        public double[] FullA, FullG;
+
+        /// <summary>The terms of a polynomial of order 1 (x, y, z) or 2 (and x^2, y^2, z^2, xy, xz, yz) of the position about the points' centre, in units of their RMS radius.</summary>
+        public void AddField(int order)
+        {
+            if (order <= 0) return;
+            K = order == 1 ? 3 : 9;
+            double cx = 0, cy = 0, cz = 0;
+            for (int p = 0; p < Count; p++) { cx += X[p]; cy += Y[p]; cz += Z[p]; }
+            cx /= Count; cy /= Count; cz /= Count;
+            double r2 = 0;
+            for (int p = 0; p < Count; p++) r2 += (X[p] - cx) * (X[p] - cx) + (Y[p] - cy) * (Y[p] - cy) + (Z[p] - cz) * (Z[p] - cz);
+            FieldX = cx; FieldY = cy; FieldZ = cz;
+            FieldScale = r2 > 0 ? 1 / Math.Sqrt(r2 / Count) : 1;
+            FullA = new double[Bins * K];
+            FullG = new double[K * K];
+            var t = new double[K];
+            for (int p = 0; p < Count; p++)
+            {
+                Terms(p, t);
+                int a = Bin[p] * K;
+                for (int k = 0; k < K; k++)
+                {
+                    FullA[a + k] += t[k];
+                    for (int l = 0; l < K; l++) FullG[k * K + l] += t[k] * t[l];
+                }
+            }
+        }
+
+        /// <summary>The field terms of point p (the evaluation computes the same expressions inline).</summary>
+        public void Terms(int p, double[] t)
+        {
+            double dx = (X[p] - FieldX) * FieldScale, dy = (Y[p] - FieldY) * FieldScale, dz = (Z[p] - FieldZ) * FieldScale;
+            t[0] = dx; t[1] = dy; t[2] = dz;
+            if (K == 9) { t[3] = dx * dx; t[4] = dy * dy; t[5] = dz * dz; t[6] = dx * dy; t[7] = dx * dz; t[8] = dy * dz; }
+        }
     }
 
     /// <summary>
@@ -26,21 +70,27 @@ namespace Atlas.Core.Spatial.Registration
 
         private readonly SamplePoints _pts;
         private readonly LevelImage _moving;
-        private readonly LevelImage _exclude; // dilated lesion on the moving grid (0..1), or null
+        private readonly LevelImage _exclude; // dilated lesion on the moving grid (0..1), or null (also when it is all 0)
         private readonly RegistrationCost _cost;
         private readonly double _movingLo, _movingScale;
         private readonly int _accLen;
         private readonly int _chunks;
         private readonly double[] _partials;
 
+        // Moving voxel coordinates outside which the exclusion is 0 (its non-zero box grown by one voxel): no lookup there.
+        private readonly double _ex0, _ey0, _ez0, _ex1, _ey1, _ez1;
+
         public SimilarityMetric(SamplePoints pts, LevelImage moving, LevelImage exclude, RegistrationCost cost, double movingLo, double movingHi)
         {
-            _pts = pts; _moving = moving; _exclude = exclude; _cost = cost;
+            _pts = pts; _moving = moving; _cost = cost;
+            var box = exclude?.NonZeroBox();
+            _exclude = box == null ? null : exclude;
+            if (box != null) { _ex0 = box[0] - 1; _ey0 = box[1] - 1; _ez0 = box[2] - 1; _ex1 = box[3] + 1; _ey1 = box[4] + 1; _ez1 = box[5] + 1; }
             _movingLo = movingLo;
             _movingScale = movingHi > movingLo ? (MovingBins - 1) / (movingHi - movingLo) : 1;
             switch (cost)
             {
-                case RegistrationCost.CorrelationRatio: _accLen = 3 * pts.Bins; break;
+                case RegistrationCost.CorrelationRatio: _accLen = 3 * pts.Bins + (pts.K + pts.Bins * pts.K + pts.K * pts.K); break;
                 case RegistrationCost.MutualInformation: _accLen = pts.Bins * MovingBins; break;
                 default: _accLen = 6; break;
             }
@@ -82,18 +132,51 @@ namespace Atlas.Core.Spatial.Registration
             var X = _pts.X; var Y = _pts.Y; var Z = _pts.Z; var V = _pts.Value; var B = _pts.Bin;
             var acc = _partials;
             var mov = _moving; var exc = _exclude;
+            int K = _pts.K, bins = _pts.Bins;
+            bool field = K > 0 && _cost == RegistrationCost.CorrelationRatio;
+            int oR = o + 3 * bins, oA = oR + K, oG = oA + bins * K;
+            double fx0 = _pts.FieldX, fy0 = _pts.FieldY, fz0 = _pts.FieldZ, fs = _pts.FieldScale;
+            // The field's sums of w * value * term stay in registers over the chunk (added in point order: deterministic).
+            double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0, r8 = 0;
+            var terms = field ? new double[K] : null;
             for (int p = p0; p < p1; p++)
             {
                 double x = X[p], y = Y[p], z = Z[p];
                 double vx = m00 * x + m01 * y + m02 * z + m03;
                 double vy = m10 * x + m11 * y + m12 * z + m13;
                 double vz = m20 * x + m21 * y + m22 * z + m23;
-                if (!mov.TrySample(vx, vy, vz, out double mv)) continue;
                 double w = 1;
-                if (exc != null && exc.TrySample(vx, vy, vz, out double e))
+                if (!mov.TrySample(vx, vy, vz, out double mv)) w = 0;
+                else if (exc != null && vx > _ex0 && vx < _ex1 && vy > _ey0 && vy < _ey1 && vz > _ez0 && vz < _ez1 && exc.TrySample(vx, vy, vz, out double e))
                 {
                     w = 1 - e;
-                    if (w <= 1e-6) continue;
+                    if (w <= 1e-6) w = 0;
+                }
+                if (field && w < 1)
+                {
+                    // The point's share that is missing, taken off the precomputed sums of the field terms.
+                    double u = 1 - w;
+                    _pts.Terms(p, terms);
+                    int a = oA + B[p] * K;
+                    for (int k = 0; k < K; k++)
+                    {
+                        double f = u * terms[k];
+                        acc[a + k] += f;
+                        int g = oG + k * K;
+                        for (int l = 0; l < K; l++) acc[g + l] += f * terms[l];
+                    }
+                }
+                if (w == 0) continue;
+                if (field)
+                {
+                    double wm = w * mv;
+                    double dx = (X[p] - fx0) * fs, dy = (Y[p] - fy0) * fs, dz = (Z[p] - fz0) * fs;
+                    r0 += wm * dx; r1 += wm * dy; r2 += wm * dz;
+                    if (K == 9)
+                    {
+                        r3 += wm * (dx * dx); r4 += wm * (dy * dy); r5 += wm * (dz * dz);
+                        r6 += wm * (dx * dy); r7 += wm * (dx * dz); r8 += wm * (dy * dz);
+                    }
                 }
                 switch (_cost)
                 {
@@ -123,6 +206,58 @@ namespace Atlas.Core.Spatial.Registration
                         }
                 }
             }
+            if (field)
+            {
+                acc[oR] += r0; acc[oR + 1] += r1; acc[oR + 2] += r2;
+                if (K == 9) { acc[oR + 3] += r3; acc[oR + 4] += r4; acc[oR + 5] += r5; acc[oR + 6] += r6; acc[oR + 7] += r7; acc[oR + 8] += r8; }
+            }
+        }
+
+        /// <summary>
+        /// How much of the within-bin sum of squares a smooth field explains: the moving value modelled as the bin's mean
+        /// plus c . phi(position), c fitted by least squares with the bin means (the bins eliminated: (G - sum_b A_b A_b^T / n_b) c
+        /// = r - sum_b A_b s_b / n_b), the drop being c . (r - sum_b A_b s_b / n_b).
+        /// </summary>
+        private double FieldReduction(double[] acc)
+        {
+            int K = _pts.K, bins = _pts.Bins;
+            int oR = 3 * bins, oA = oR + K, oG = oA + bins * K;
+            var fa = _pts.FullA; var fg = _pts.FullG;
+            var m = new double[K * K];
+            var v = new double[K];
+            for (int k = 0; k < K * K; k++) m[k] = fg[k] - acc[oG + k];
+            for (int k = 0; k < K; k++) v[k] = acc[oR + k];
+            var ab = new double[K];
+            for (int b = 0; b < bins; b++)
+            {
+                double nb = acc[3 * b];
+                if (!(nb > 1e-9)) continue;
+                for (int k = 0; k < K; k++) ab[k] = fa[b * K + k] - acc[oA + b * K + k];
+                double sb = acc[3 * b + 1];
+                for (int k = 0; k < K; k++)
+                {
+                    v[k] -= ab[k] * sb / nb;
+                    for (int l = 0; l < K; l++) m[k * K + l] -= ab[k] * ab[l] / nb;
+                }
+            }
+            // Cholesky with a small ridge (the terms are scaled to order 1).
+            double tr = 0;
+            for (int k = 0; k < K; k++) tr += m[k * K + k];
+            double ridge = 1e-10 * tr + 1e-12;
+            var l2 = new double[K * K];
+            for (int i = 0; i < K; i++)
+                for (int j = 0; j <= i; j++)
+                {
+                    double sum = m[i * K + j] + (i == j ? ridge : 0);
+                    for (int k = 0; k < j; k++) sum -= l2[i * K + k] * l2[j * K + k];
+                    if (i == j) { if (!(sum > 0)) return 0; l2[i * K + i] = Math.Sqrt(sum); }
+                    else l2[i * K + j] = sum / l2[j * K + j];
+                }
+            var y = new double[K];
+            for (int i = 0; i < K; i++) { double sum = v[i]; for (int k = 0; k < i; k++) sum -= l2[i * K + k] * y[k]; y[i] = sum / l2[i * K + i]; }
+            double red = 0;
+            for (int i = 0; i < K; i++) red += y[i] * y[i]; // v^T M^-1 v = |L^-1 v|^2
+            return red;
         }
 
         private double Finish(double[] acc)
@@ -142,6 +277,7 @@ namespace Atlas.Core.Spatial.Registration
                         if (n < 50) return double.PositiveInfinity;
                         double total = ss - s * s / n;
                         if (!(total > 0)) return double.PositiveInfinity;
+                        if (_pts.K > 0) within -= FieldReduction(acc);
                         return Math.Max(0, within / total);
                     }
                 case RegistrationCost.MutualInformation:
