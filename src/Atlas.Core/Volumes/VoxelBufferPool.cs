@@ -22,8 +22,12 @@ namespace Atlas.Core.Volumes
     /// </summary>
     public sealed class VoxelBufferPool
     {
-        /// <summary>Arrays kept per element type and length.</summary>
-        public const int MaxPerSize = 4;
+        /// <summary>
+        /// Arrays kept per element type and length: enough for the cmdlets that work ahead of the pipeline (up to
+        /// cores + 1 items in work, each holding a few arrays of one size). The pool never holds more than was rented
+        /// at once, so this bounds reuse, not memory; <see cref="MaxBytes"/> bounds memory.
+        /// </summary>
+        public const int MaxPerSize = 16;
         private readonly Dictionary<(Type, int), Stack<Array>> _free = new Dictionary<(Type, int), Stack<Array>>();
         private readonly object _gate = new object();
         private long _heldBytes;
