@@ -127,7 +127,7 @@ namespace Atlas.Psm.Commands
         }
 
         // Masks read from files reuse one voxel array after another (the map keeps only counts).
-        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+        private readonly VoxelBufferPool _pool = VoxelBufferPool.Shared; // shared with the pipeline's other steps
 
         private void Add(LesionMaskItem item)
         {
