@@ -598,6 +598,11 @@ Describe 'Work ahead of the pipeline (issue 15): results in input order, failure
         $dest = Join-Path $TestDrive 'ahead_out'
         $out = @($AheadFiles | Invoke-LesionSmooth -Destination $dest -ErrorAction SilentlyContinue)
         ($out | ForEach-Object Name) -join ',' | Should -Be ((0..13 | Where-Object { $_ -ne 6 } | ForEach-Object { 'm{0:D2}_smooth.nii.gz' -f $_ }) -join ',')
+        # The records are written off the pipeline thread, and all of them are there when the cmdlet returns:
+        # a rerun keeps every file as up to date.
+        foreach ($f in $out) { Test-Path -LiteralPath (Join-Path $dest ('.' + $f.Name + '.atlas.json')) | Should -BeTrue }
+        $again = @($AheadFiles | Invoke-LesionSmooth -Destination $dest -ErrorAction SilentlyContinue -Verbose 4>&1)
+        @($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Kept existing*' }).Count | Should -Be 13
         $dest2 = Join-Path $TestDrive 'ahead_stop'
         { $AheadFiles | Invoke-LesionSmooth -Destination $dest2 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*m06*'
         # Masks 0-5 were emitted before the failure; work already running ahead may have finished its (atomic) writes,

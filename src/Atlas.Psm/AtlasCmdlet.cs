@@ -69,6 +69,7 @@ namespace Atlas.Psm
         protected void FinishWorkAhead()
         {
             while (_ahead != null && _ahead.Count > 0) EmitOldest();
+            FinishRecordWrites(warn: true);
         }
 
         private void EmitOldest()
@@ -411,6 +412,16 @@ namespace Atlas.Psm
             if (p.Existed && info.LastWriteTimeUtc == p.LastWriteUtc && info.Length == p.Length) return; // not replaced
             if (result != null) p.Record.Result = new SortedDictionary<string, string>(result as IDictionary<string, string>, StringComparer.Ordinal);
             p.Record.WrittenUtc = DateTime.UtcNow;
+            if (_ahead != null)
+            {
+                // A cmdlet working ahead writes the record (a small atomic write with its own fsync) off the pipeline
+                // thread too; FinishWorkAhead waits for it and warns there if it failed.
+                var record = p.Record;
+                _recorded[output] = record;
+                if (_recordWrites == null) _recordWrites = new List<(string, Task)>();
+                _recordWrites.Add((output, Task.Run(() => record.Write(output))));
+                return;
+            }
             try
             {
                 p.Record.Write(output);
@@ -418,8 +429,31 @@ namespace Atlas.Psm
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                WriteWarning("The record of " + output + " could not be written (" + ex.Message + "); a rerun will rebuild the file.");
+                WarnRecordFailed(output, ex);
             }
+        }
+
+        private void WarnRecordFailed(string output, Exception ex)
+        {
+            _recorded.Remove(output);
+            WriteWarning("The record of " + output + " could not be written (" + ex.Message + "); a rerun will rebuild the file.");
+        }
+
+        private List<(string Output, Task Write)> _recordWrites;
+
+        // Waits for the records written off the pipeline thread; with warn, a failed one is a warning (as when written in line).
+        private void FinishRecordWrites(bool warn)
+        {
+            if (_recordWrites == null) return;
+            foreach (var (output, write) in _recordWrites)
+            {
+                try { write.GetAwaiter().GetResult(); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    if (warn) WarnRecordFailed(output, ex);
+                }
+            }
+            _recordWrites = null;
         }
 
         /// <summary>The record of an output this run kept as up to date or wrote; else the one on disk (or null).</summary>
@@ -510,6 +544,7 @@ namespace Atlas.Psm
                 try { RecordOutput(output); }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidOperationException) { }
             }
+            FinishRecordWrites(warn: false); // records of outputs still pending are written before the cmdlet is gone
         }
 
         /// <summary>What this run would record for an output made from <paramref name="inputs"/> (null: volumes in memory).</summary>

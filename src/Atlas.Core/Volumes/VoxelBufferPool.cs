@@ -22,21 +22,40 @@ namespace Atlas.Core.Volumes
     /// </summary>
     public sealed class VoxelBufferPool
     {
-        /// <summary>Arrays kept per element type and length.</summary>
-        public const int MaxPerSize = 4;
-        private readonly Dictionary<(Type, int), Stack<Array>> _free = new Dictionary<(Type, int), Stack<Array>>();
+        /// <summary>
+        /// Arrays kept per element type and length: enough for the cmdlets that work ahead of the pipeline (up to
+        /// cores + 1 items in work, each holding a few arrays of one size). The pool never holds more than was rented
+        /// at once, so this bounds reuse, not memory; <see cref="MaxBytes"/> bounds memory.
+        /// </summary>
+        public const int MaxPerSize = 16;
+        // Each entry is an array (held) or a WeakReference to one (weak pool), with its size in bytes.
+        private readonly Dictionary<(Type, int), Stack<(object Entry, long Bytes)>> _free = new Dictionary<(Type, int), Stack<(object, long)>>();
         private readonly object _gate = new object();
         private long _heldBytes;
 
         /// <param name="maxBytes">The most memory the pool keeps for reuse (default 512 MiB).</param>
-        public VoxelBufferPool(long maxBytes = 512L << 20)
+        /// <param name="weak">
+        /// Hold returned arrays weakly: the collector may take any of them back at its next full collection, so a pool
+        /// that lives long (<see cref="Shared"/>) keeps nothing alive in an idle session.
+        /// </param>
+        public VoxelBufferPool(long maxBytes = 512L << 20, bool weak = false)
         {
             if (maxBytes < 0) throw new ArgumentOutOfRangeException(nameof(maxBytes));
             MaxBytes = maxBytes;
+            Weak = weak;
         }
 
+        /// <summary>
+        /// The process-wide pool of the cmdlets that read many masks: one pipeline's steps (smoothing, measuring,
+        /// comparing, overlap maps) reuse one set of arrays instead of each step paging in its own. It holds its
+        /// arrays weakly, so what it keeps between pipelines is the collector's to take.
+        /// </summary>
+        public static VoxelBufferPool Shared { get; } = new VoxelBufferPool(512L << 20, weak: true);
+
         public long MaxBytes { get; }
-        /// <summary>Bytes held for reuse now.</summary>
+        /// <summary>True when returned arrays are held weakly (see the constructor).</summary>
+        public bool Weak { get; }
+        /// <summary>Bytes held for reuse now (for a weak pool: of the arrays returned and not yet found collected).</summary>
         public long HeldBytes { get { lock (_gate) return _heldBytes; } }
         /// <summary>Rents served by a returned array (for tests and benchmarks).</summary>
         public long Reused { get; private set; }
@@ -51,12 +70,17 @@ namespace Atlas.Core.Volumes
             if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
             lock (_gate)
             {
-                if (_free.TryGetValue((elementType, length), out var stack) && stack.Count > 0)
+                if (_free.TryGetValue((elementType, length), out var stack))
                 {
-                    var a = stack.Pop();
-                    _heldBytes -= Buffer.ByteLength(a);
-                    Reused++;
-                    return a;
+                    while (stack.Count > 0)
+                    {
+                        var (entry, bytes) = stack.Pop();
+                        _heldBytes -= bytes;
+                        var a = entry as Array ?? (Array)((WeakReference)entry).Target;
+                        if (a == null) continue; // collected meanwhile
+                        Reused++;
+                        return a;
+                    }
                 }
             }
             return NiftiDataTypes.AllocateUninitialized(elementType, length);
@@ -73,13 +97,31 @@ namespace Atlas.Core.Volumes
             var key = (array.GetType().GetElementType(), array.Length);
             lock (_gate)
             {
+                if (!_free.TryGetValue(key, out var stack)) _free[key] = stack = new Stack<(object, long)>();
+                if (Weak) Prune(stack);
                 if (_heldBytes + bytes > MaxBytes) return;
-                if (!_free.TryGetValue(key, out var stack)) _free[key] = stack = new Stack<Array>();
                 if (stack.Count >= MaxPerSize) return;
-                foreach (var held in stack) if (ReferenceEquals(held, array)) return; // returned twice
-                stack.Push(array);
+                foreach (var held in stack)
+                    if (ReferenceEquals(held.Entry as Array ?? ((WeakReference)held.Entry).Target, array)) return; // returned twice
+                stack.Push((Weak ? new WeakReference(array) : (object)array, bytes));
                 _heldBytes += bytes;
             }
+        }
+
+        // Drops the entries of a weak pool whose arrays were collected (keeping the order of the others).
+        private void Prune(Stack<(object Entry, long Bytes)> stack)
+        {
+            bool dead = false;
+            foreach (var e in stack) if (((WeakReference)e.Entry).Target == null) { dead = true; break; }
+            if (!dead) return;
+            var live = new List<(object, long)>();
+            foreach (var e in stack)
+            {
+                if (((WeakReference)e.Entry).Target != null) live.Add(e);
+                else _heldBytes -= e.Bytes;
+            }
+            stack.Clear();
+            for (int i = live.Count - 1; i >= 0; i--) stack.Push(live[i]);
         }
 
         /// <summary>Takes back a volume's voxel array and detaches it from the volume, which is unusable afterwards.</summary>

@@ -57,7 +57,7 @@ namespace Atlas.Psm.Commands
         private int _done;
 
         /// <summary>The voxel arrays of masks read, binarised and smoothed here, reused from one mask to the next.</summary>
-        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+        private readonly VoxelBufferPool _pool = VoxelBufferPool.Shared; // shared with the pipeline's other steps
 
         // Subjects' masks are written under -Destination (never beside them: the dataset is read-only);
         // paths and volumes give volumes unless -Destination is given.

@@ -117,7 +117,7 @@ namespace Atlas.Psm.Commands
         }
 
         /// <summary>The voxel arrays of masks read here, reused from one mask to the next.</summary>
-        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+        private readonly VoxelBufferPool _pool = VoxelBufferPool.Shared; // shared with the pipeline's other steps
 
         protected override void ProcessRecord()
         {

@@ -61,7 +61,7 @@ namespace Atlas.Psm.Commands
         public SwitchParameter Summary { get; set; }
 
         // Pairs read from files reuse their voxel and mask arrays from pair to pair.
-        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+        private readonly VoxelBufferPool _pool = VoxelBufferPool.Shared; // shared with the pipeline's other steps
 
         protected override void ProcessRecord()
         {

@@ -127,7 +127,7 @@ namespace Atlas.Psm.Commands
         }
 
         // Masks read from files reuse one voxel array after another (the map keeps only counts).
-        private readonly VoxelBufferPool _pool = new VoxelBufferPool();
+        private readonly VoxelBufferPool _pool = VoxelBufferPool.Shared; // shared with the pipeline's other steps
 
         private void Add(LesionMaskItem item)
         {
@@ -138,25 +138,78 @@ namespace Atlas.Psm.Commands
                 WriteDuplicateInput(item.Path, "the overlap map");
                 return;
             }
-            AtlasVolume v = null;
-            bool pooled = false;
+            Progress("New-LesionOverlapMap", "Adding " + item.Display + " (" + (++_seen) + ")", 0, 0);
+            // With -SkipMismatched, a mask file whose header already puts it on another grid is left out
+            // without inflating its voxels.
+            if (SkipMismatched && _reference == null && _map != null && item.Volume == null && item.Path != null)
+            {
+                try
+                {
+                    var grid = Grid.FromHeader(NiftiReader.ReadHeader(item.Path));
+                    if (!_map.Grid.Matches(grid))
+                    {
+                        // Queued behind the masks in work, so its warning keeps its place in input order.
+                        RunAhead(() => () => { _inputs.Add(item.Path); SkipMismatch(item, grid); }, ex => Failed(ex, item.Display));
+                        return;
+                    }
+                }
+                catch (Exception ex) when (IsInputFailure(ex))
+                {
+                    Failed(ex, item.Display);
+                    return;
+                }
+            }
+            // The next masks are read (and resampled onto the reference grid) while this one is counted; the map
+            // itself is added to on the pipeline thread, in input order.
+            var pool = _pool;
+            var token = Cancellation;
+            var onto = _reference != null ? _map : null;
+            RunAhead(() =>
+            {
+                bool pooled = false;
+                AtlasVolume v = null;
+                try
+                {
+                    v = Read(item, pool, out pooled);
+                    long frames = FramesOf(v);
+                    AtlasVolume resampled = null;
+                    if (onto != null && !onto.Grid.Matches(v.Grid))
+                        // Nearest neighbour keeps a mask binary (and a partial count map's counts whole).
+                        resampled = Resampler.Resample(v, onto.Grid, null, Interpolation.Nearest, new ResampleOptions { ReferenceHeader = _reference.Header }, token);
+                    var read = v;
+                    bool readPooled = pooled;
+                    pooled = false; // from here the emit below gives the array back
+                    return () =>
+                    {
+                        try { Count(item, read, resampled, frames); }
+                        finally { if (readPooled) pool.Return(read); }
+                    };
+                }
+                finally
+                {
+                    item.Volume = null;
+                    if (pooled) pool.Return(v);
+                }
+            }, ex => Failed(ex, item.Display));
+        }
+
+        // Adds one read mask to the map (on the pipeline thread, in input order).
+        private void Count(LesionMaskItem item, AtlasVolume v, AtlasVolume resampled, long frames)
+        {
             try
             {
-                Progress("New-LesionOverlapMap", "Adding " + item.Display + " (" + (++_seen) + ")", 0, 0);
-                v = Load(item, _pool, out pooled);
+                WarnFrames(item, frames);
                 if (item.Path != null) _inputs.Add(item.Path); else _inMemory = true;
                 if (_map == null) { _map = LesionOverlapMap.StartWith(v); return; }
-                if (_reference != null && !_map.Grid.Matches(v.Grid))
+                if (resampled != null)
                 {
-                    // Nearest neighbour keeps a mask binary (and a partial count map's counts whole).
                     WriteVerbose("Resampled " + item.Display + " onto the grid of " + _reference.Name + " (nearest neighbour; " + _map.Grid.DescribeMismatch(v.Grid) + ").");
-                    _map.Add(Resampler.Resample(v, _map.Grid, null, Interpolation.Nearest, new ResampleOptions { ReferenceHeader = _reference.Header }, Cancellation));
+                    _map.Add(resampled);
                     return;
                 }
                 if (SkipMismatched && !_map.Grid.Matches(v.Grid))
                 {
-                    _skipped++;
-                    WriteWarning("Skipping " + item.Display + ": not on the grid of " + _map.GridSource + " (" + _map.Grid.DescribeMismatch(v.Grid) + ").");
+                    SkipMismatch(item, v.Grid);
                     return;
                 }
                 _map.Add(v);
@@ -165,15 +218,17 @@ namespace Atlas.Psm.Commands
             {
                 Failed(ex, item.Display);
             }
-            finally
-            {
-                item.Volume = null;
-                if (pooled) _pool.Return(v);
-            }
+        }
+
+        private void SkipMismatch(LesionMaskItem item, Grid grid)
+        {
+            _skipped++;
+            WriteWarning("Skipping " + item.Display + ": not on the grid of " + _map.GridSource + " (" + _map.Grid.DescribeMismatch(grid) + ").");
         }
 
         protected override void EndProcessing()
         {
+            FinishWorkAhead();
             CompleteProgress("New-LesionOverlapMap");
             if (_map == null || _map.MaskCount == 0)
             {

@@ -63,6 +63,37 @@ namespace Atlas.Core.Tests.Nifti
         }
 
         [Fact]
+        public void AWeakPoolReusesWhatIsStillAliveAndKeepsOneCopy()
+        {
+            var pool = new VoxelBufferPool(1 << 20, weak: true);
+            var a = new short[500];
+            pool.Return(a);
+            pool.Return(a);                                  // returned twice: held once
+            Assert.Equal(1000, pool.HeldBytes);
+            Assert.Same(a, pool.Rent(typeof(short), 500));
+            Assert.Equal(1, pool.Reused);
+            Assert.Equal(0, pool.HeldBytes);
+            Assert.NotSame(a, pool.Rent(typeof(short), 500)); // a is rented again: a new array
+        }
+
+        [Fact]
+        public void AWeakPoolLetsTheCollectorTakeItsArrays()
+        {
+            var pool = new VoxelBufferPool(1 << 20, weak: true);
+            ReturnNewArray(pool);
+            Assert.Equal(4000, pool.HeldBytes);
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            var fresh = pool.Rent(typeof(float), 1000);    // the held array was collected: a new one
+            Assert.Equal(1000, fresh.Length);
+            Assert.Equal(0, pool.Reused);
+            Assert.Equal(0, pool.HeldBytes);
+            Assert.True(VoxelBufferPool.Shared.Weak);       // the cmdlets' process-wide pool keeps nothing alive
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void ReturnNewArray(VoxelBufferPool pool) => pool.Return(new float[1000]);
+
+        [Fact]
         public void AReturnedVolumeCannotBeUsed()
         {
             var pool = new VoxelBufferPool();
