@@ -163,7 +163,8 @@ namespace Atlas.Core.Spatial.Registration
                         double f = u * terms[k];
                         acc[a + k] += f;
                         int g = oG + k * K;
-                        for (int l = 0; l < K; l++) acc[g + l] += f * terms[l];
+                        // Only the lower triangle (l <= k): the Cholesky of FieldReduction reads no other entry.
+                        for (int l = 0; l <= k; l++) acc[g + l] += f * terms[l];
                     }
                 }
                 if (w == 0) continue;
@@ -237,10 +238,10 @@ namespace Atlas.Core.Spatial.Registration
                 for (int k = 0; k < K; k++)
                 {
                     v[k] -= ab[k] * sb / nb;
-                    for (int l = 0; l < K; l++) m[k * K + l] -= ab[k] * ab[l] / nb;
+                    for (int l = 0; l <= k; l++) m[k * K + l] -= ab[k] * ab[l] / nb;
                 }
             }
-            // Cholesky with a small ridge (the terms are scaled to order 1).
+            // Cholesky with a small ridge (the terms are scaled to order 1), on the lower triangle of m (the only one accumulated).
             double tr = 0;
             for (int k = 0; k < K; k++) tr += m[k * K + k];
             double ridge = 1e-10 * tr + 1e-12;
