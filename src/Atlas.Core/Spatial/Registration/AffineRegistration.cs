@@ -258,7 +258,7 @@ namespace Atlas.Core.Spatial.Registration
             var level = new LevelData
             {
                 Moving = MovingLevel(movingData, mg, levelMm, token, movingLevels),
-                Exclusion = exclusion == null ? null : LevelImage.ForLevel(exclusion, mg, levelMm, token),
+                Exclusion = exclusion == null ? null : LevelImage.ForLevelSparse(exclusion, mg, levelMm, token), // zero outside the dilated lesion
             };
             Robust(level.Moving.Data, out level.MovingLo, out level.MovingHi);
             // The correlation ratio bins the template finely (FLIRT: 256 bins at full size); fewer bins where there are few points.

@@ -80,21 +80,86 @@ namespace Atlas.Core.Spatial.Registration
         /// </summary>
         public static LevelImage ForLevel(float[] data, Grid grid, double levelMm, CancellationToken token)
         {
+            var f = BlockFactors(grid, levelMm);
+            var g = grid; var d = data;
+            if (f[0] > 1 || f[1] > 1 || f[2] > 1) { d = BlockMean(data, grid, f, out g, token); }
+            return new LevelImage(Blur(d, g, LevelSigmas(grid, g, f, levelMm), token), g);
+        }
+
+        private static int[] BlockFactors(Grid grid, double levelMm)
+        {
             var f = new int[3];
             for (int a = 0; a < 3; a++) f[a] = Math.Max(1, (int)Math.Floor(levelMm / (2 * grid.VoxelSizeMm[a]) + 1e-9));
             for (int a = 0; a < 3; a++) if (grid.Dimensions[a] / f[a] < 2) f[a] = 1;
-            var g = grid; var d = data;
-            if (f[0] > 1 || f[1] > 1 || f[2] > 1) { d = BlockMean(data, grid, f, out g, token); }
+            return f;
+        }
+
+        // The Gaussian (in level voxels) that, after blocks of f, brings the grid's voxels to the level.
+        private static double[] LevelSigmas(Grid grid, Grid level, int[] f, double levelMm)
+        {
             var sigmaVox = new double[3];
             for (int a = 0; a < 3; a++)
             {
-                double v = grid.VoxelSizeMm[a], nv = g.VoxelSizeMm[a];
+                double v = grid.VoxelSizeMm[a], nv = level.VoxelSizeMm[a];
                 double s2 = levelMm * levelMm - v * v;
                 double target = Math.Max(MinimumSigmaVoxels * nv, s2 > 1e-6 ? 0.5 * Math.Sqrt(s2) : 0);
                 double rest = target * target - (f[a] * f[a] - 1) / 12.0 * v * v;
                 sigmaVox[a] = rest > 0 ? Math.Sqrt(rest) / nv : 0;
             }
-            return new LevelImage(Blur(d, g, sigmaVox, token), g);
+            return sigmaVox;
+        }
+
+        /// <summary>
+        /// <see cref="ForLevel"/> of an image that is zero outside a small box (the dilated lesion of a cost-function mask):
+        /// only that box, grown on each axis by twice the blur's reach and aligned to the blocks, is averaged and blurred,
+        /// and the rest of the level image is zero. Every value equals ForLevel's bit for bit: a block sums the same voxels
+        /// in the same order, a blurred voxel inside the grown box sums the same taps, and the kernel, renormalised where a
+        /// line ends, gives 0 wherever its window holds only zeros (everywhere within reach of the grown box's faces).
+        /// </summary>
+        public static LevelImage ForLevelSparse(float[] data, Grid grid, double levelMm, CancellationToken token)
+        {
+            var f = BlockFactors(grid, levelMm);
+            int NX = grid.NX, NY = grid.NY, NZ = grid.NZ;
+            Grid g = f[0] > 1 || f[1] > 1 || f[2] > 1 ? BlockGrid(grid, f) : grid;
+            var sigma = LevelSigmas(grid, g, f, levelMm);
+            int[] n = { g.NX, g.NY, g.NZ };
+            // The non-zero box at full resolution.
+            int x0 = NX, y0 = NY, z0 = NZ, x1 = -1, y1 = -1, z1 = -1;
+            for (int k = 0, o = 0; k < NZ; k++)
+                for (int j = 0; j < NY; j++, o += NX)
+                {
+                    int first = -1, last = -1;
+                    for (int i = 0; i < NX; i++) if (data[o + i] != 0) { if (first < 0) first = i; last = i; }
+                    if (first < 0) continue;
+                    if (first < x0) x0 = first; if (last > x1) x1 = last;
+                    if (j < y0) y0 = j; if (j > y1) y1 = j;
+                    if (k < z0) z0 = k; if (k > z1) z1 = k;
+                }
+            var full = new float[g.VoxelCount];
+            if (x1 < 0) return new LevelImage(full, g);
+            int[] b0 = { x0, y0, z0 }, b1 = { x1, y1, z1 }, lo = new int[3], hi = new int[3], sub = new int[3];
+            for (int a = 0; a < 3; a++)
+            {
+                int reach = sigma[a] < 0.05 ? 0 : Math.Max(1, (int)Math.Ceiling(3 * sigma[a]));
+                int m = 2 * reach + 1;
+                lo[a] = Math.Max(0, b0[a] / f[a] - m);
+                hi[a] = Math.Min(n[a] - 1, b1[a] / f[a] + m);
+                sub[a] = (hi[a] - lo[a] + 1) * f[a];
+            }
+            // The grown box at full resolution (whole blocks), copied out.
+            var part = new float[(long)sub[0] * sub[1] * sub[2]];
+            for (int k = 0; k < sub[2]; k++)
+                for (int j = 0; j < sub[1]; j++)
+                    Array.Copy(data, (lo[0] * f[0]) + NX * ((lo[1] * f[1] + j) + (long)NY * (lo[2] * f[2] + k)), part, sub[0] * (j + (long)sub[1] * k), sub[0]);
+            var pg = Grid.Create(sub[0], sub[1], sub[2], grid.VoxelSizeMm[0], grid.VoxelSizeMm[1], grid.VoxelSizeMm[2]);
+            var pd = part; var plg = pg;
+            if (f[0] > 1 || f[1] > 1 || f[2] > 1) pd = BlockMean(part, pg, f, out plg, token);
+            var blurred = Blur(pd, plg, sigma, token);
+            int lx = plg.NX, ly = plg.NY, lz = plg.NZ;
+            for (int k = 0; k < lz; k++)
+                for (int j = 0; j < ly; j++)
+                    Array.Copy(blurred, lx * (j + (long)ly * k), full, lo[0] + n[0] * ((lo[1] + j) + (long)n[1] * (lo[2] + k)), lx);
+            return new LevelImage(full, g);
         }
 
         /// <summary>
@@ -158,14 +223,21 @@ namespace Atlas.Core.Spatial.Registration
             return a1;
         }
 
-        /// <summary>Means over blocks of f voxels; the grid's affine follows the block centres (a remainder at the far edge is dropped).</summary>
-        private static float[] BlockMean(float[] src, Grid g, int[] f, out Grid ng, CancellationToken token)
+        /// <summary>The grid of the block means: one voxel per whole block, the affine following the block centres.</summary>
+        private static Grid BlockGrid(Grid g, int[] f)
         {
             int nx = g.NX / f[0], ny = g.NY / f[1], nz = g.NZ / f[2];
             var shift = AffineMath.Identity();
             var vs = new double[3];
             for (int a = 0; a < 3; a++) { shift[a, a] = f[a]; shift[a, 3] = 0.5 * (f[a] - 1); vs[a] = g.VoxelSizeMm[a] * f[a]; }
-            var grid = new Grid(nx, ny, nz, vs, AffineMath.Multiply(g.Affine, shift));
+            return new Grid(nx, ny, nz, vs, AffineMath.Multiply(g.Affine, shift));
+        }
+
+        /// <summary>Means over blocks of f voxels; the grid's affine follows the block centres (a remainder at the far edge is dropped).</summary>
+        private static float[] BlockMean(float[] src, Grid g, int[] f, out Grid ng, CancellationToken token)
+        {
+            var grid = BlockGrid(g, f);
+            int nx = grid.NX, ny = grid.NY, nz = grid.NZ;
             var dst = new float[grid.VoxelCount];
             double inv = 1.0 / (f[0] * f[1] * f[2]);
             int sx = g.NX, sxy = g.NX * g.NY;
