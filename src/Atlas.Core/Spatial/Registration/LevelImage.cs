@@ -260,6 +260,8 @@ namespace Atlas.Core.Spatial.Registration
             return dst;
         }
 
+        private const int Group = 16;
+
         private static void BlurAxis(float[] src, float[] dst, int[] dims, int axis, double sigma, CancellationToken token)
         {
             int nx = dims[0], ny = dims[1], nz = dims[2];
@@ -274,20 +276,38 @@ namespace Atlas.Core.Spatial.Registration
             Parallel.For(0, (lines + 255) / 256, po, chunk =>
             {
                 int l0 = chunk * 256, l1 = Math.Min(lines, l0 + 256);
-                for (int l = l0; l < l1; l++)
+                var acc = new double[Group];
+                for (int l = l0; l < l1;)
                 {
                     int start;
                     if (axis == 0) start = l * nx;
                     else if (axis == 1) { int i = l % nx, k = l / nx; start = i + nx * ny * k; }
                     else start = l;
+                    // Across the y and z axes, neighbouring lines start at neighbouring voxels: up to Group of them are
+                    // blurred together, so each tap reads contiguous memory. Every line still sums its own taps in the
+                    // same order, so the values do not depend on the grouping.
+                    int g = 1;
+                    if (axis != 0)
+                    {
+                        g = Math.Min(Group, l1 - l);
+                        if (axis == 1) g = Math.Min(g, nx - l % nx);
+                    }
                     for (int p = 0; p < n; p++)
                     {
                         int lo = Math.Max(-r, -p), hi = Math.Min(r, n - 1 - p);
-                        double s = 0, ws = 0;
+                        double ws = 0;
+                        for (int q = 0; q < g; q++) acc[q] = 0;
                         int o = start + (p + lo) * stride;
-                        for (int t = lo; t <= hi; t++, o += stride) { double wt = w[t + r]; s += wt * src[o]; ws += wt; }
-                        dst[start + p * stride] = (float)(s / ws);
+                        for (int t = lo; t <= hi; t++, o += stride)
+                        {
+                            double wt = w[t + r];
+                            ws += wt;
+                            for (int q = 0; q < g; q++) acc[q] += wt * src[o + q];
+                        }
+                        int d = start + p * stride;
+                        for (int q = 0; q < g; q++) dst[d + q] = (float)(acc[q] / ws);
                     }
+                    l += g;
                 }
             });
         }
