@@ -24,6 +24,7 @@
         'Merge-AtlasLesion'
         'Invoke-LesionFill'
         'Invoke-AtlasRegistration'
+        'Invoke-AtlasDeface'
         'ConvertTo-AtlasStandardSpace'
         'Invoke-LesionWhiteMatterCorrection'
         'Measure-Lesion'

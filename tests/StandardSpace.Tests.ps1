@@ -108,3 +108,89 @@ Describe 'ConvertTo-AtlasStandardSpace' {
         $err.FullyQualifiedErrorId | Should -BeLike 'OutputInSourceDataset*'
     }
 }
+
+Describe 'Invoke-AtlasDeface' {
+    BeforeAll {
+        $script:Scan = $script:Subjects[0]
+        # The known template-to-scan affine of the sample scan, as an ITK file, and the template's face and brain
+        # brought onto the scan's grid through it (nearest neighbour): the truth the defacing is judged by.
+        $truthFile = Join-Path $script:Scan.Directory ([Atlas.Core.Samples.SampleDataset]::TruthFileName($script:Scan.ScanId))
+        $rows = @(Get-Content -LiteralPath $truthFile | Where-Object { $_ -notmatch '^#' -and $_.Trim() })
+        $m = [double[,]]::new(4, 4)
+        for ($i = 0; $i -lt 4; $i++) { $f = $rows[$i].Trim() -split '\s+'; for ($j = 0; $j -lt 4; $j++) { $m[$i, $j] = [double]::Parse($f[$j], [Globalization.CultureInfo]::InvariantCulture) } }
+        $script:Truth = [Atlas.Core.Spatial.AffineTransform]::new($m)
+        $script:TruthPath = Join-Path $TestDrive 'truth.txt'
+        $script:In = Import-AtlasVolume -LiteralPath $script:Scan.T1Path
+        [Atlas.Core.Spatial.TransformFiles]::Write($script:TruthPath, $script:Truth, 'Itk', $script:Template.Grid, $script:In.Grid)
+        $brainVol = Import-AtlasVolume -LiteralPath $script:Sample.TemplateMaskPath
+        $faceVol = [Atlas.Core.Volumes.AtlasVolume]::FromMask($script:Template.Grid, [Atlas.Core.Spatial.StandardSpace]::FaceRegion($script:Template, $brainVol), $null)
+        $back = $script:Truth.Inverse()
+        $script:NativeFace = [Atlas.Core.Spatial.Resampler]::Resample($faceVol, $script:In.Grid, $back, 'Nearest').ToMask()
+        $script:NativeBrain = [Atlas.Core.Spatial.Resampler]::Resample($brainVol, $script:In.Grid, $back, 'Nearest').ToMask()
+        Add-Type -TypeDefinition @'
+public static class DefaceCheck {
+    // [changed to 0, changed to anything else, face voxels that were non-zero, of those now 0, brain voxels changed]
+    public static long[] Of(float[] before, float[] after, byte[] face, byte[] brain) {
+        long zeroed = 0, other = 0, face0 = 0, faceHit = 0, brainHit = 0;
+        for (int i = 0; i < before.Length; i++) {
+            bool changed = before[i] != after[i];
+            if (changed && after[i] == 0) zeroed++; else if (changed) other++;
+            if (face[i] != 0 && before[i] != 0) { face0++; if (after[i] == 0) faceHit++; }
+            if (brain[i] != 0 && changed) brainHit++;
+        }
+        return new[] { zeroed, other, face0, faceHit, brainHit };
+    }
+}
+'@ -ErrorAction SilentlyContinue
+    }
+
+    It 'through the known transform: the face is zeroed, nothing else changes, no brain voxel is touched' {
+        $out = Join-Path $TestDrive 'defaced_truth.nii.gz'
+        $r = Invoke-AtlasDeface -Path $script:Scan.T1Path -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -TransformPath $script:TruthPath -OutputPath $out
+        $after = Import-AtlasVolume -LiteralPath $out
+        $after.Grid.Matches($script:In.Grid) | Should -BeTrue
+        $after.DataType | Should -Be $script:In.DataType
+        $zeroed, $other, $face, $hit, $brain = [DefaceCheck]::Of($script:In.ToFloat32(), $after.ToFloat32(), $script:NativeFace, $script:NativeBrain)
+        $other | Should -Be 0
+        $zeroed | Should -Be $r.ZeroedVoxels
+        $face | Should -BeGreaterThan 1000
+        ($hit / $face) | Should -BeGreaterOrEqual 0.95
+        $brain | Should -Be 0
+    }
+
+    It 'through a registration made here: >= 95 % of the face zeroed, no brain voxel touched, the verdict in the record' {
+        $out = Join-Path $TestDrive 'defaced_reg.nii.gz'
+        $r = Invoke-AtlasDeface -Path $script:Scan.T1Path -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -LesionMask $script:Scan.LesionMaskPaths[0] -OutputPath $out
+        $r.Verdict | Should -Not -BeNullOrEmpty
+        $zeroed, $other, $face, $hit, $brain = [DefaceCheck]::Of($script:In.ToFloat32(), (Import-AtlasVolume -LiteralPath $out).ToFloat32(), $script:NativeFace, $script:NativeBrain)
+        $other | Should -Be 0
+        ($hit / $face) | Should -BeGreaterOrEqual 0.95
+        $brain | Should -Be 0
+        # A rerun keeps the file and gives the record of the run that wrote it.
+        $again = Invoke-AtlasDeface -Path $script:Scan.T1Path -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -LesionMask $script:Scan.LesionMaskPaths[0] -OutputPath $out -Verbose 4>&1
+        @($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Kept existing*' }).Count | Should -Be 1
+        @($again | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })[0].ZeroedVoxels | Should -Be $r.ZeroedVoxels
+    }
+
+    It '-WhatIf writes nothing; the T1 itself is never the output' {
+        $out = Join-Path $TestDrive 'whatif_defaced.nii.gz'
+        Invoke-AtlasDeface -Path $script:Scan.T1Path -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -TransformPath $script:TruthPath -OutputPath $out -WhatIf
+        Test-Path -LiteralPath $out | Should -BeFalse
+        $copy = Join-Path $TestDrive 'copy_t1.nii.gz'
+        Copy-Item -LiteralPath $script:Scan.T1Path -Destination $copy
+        $err = $null
+        Invoke-AtlasDeface -Path $copy -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -TransformPath $script:TruthPath -OutputPath $copy -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].Exception.Message | Should -BeLike '*names the T1 itself*'
+    }
+
+    It 'a template that is not an image is an InvalidData error naming it' {
+        $bad = Join-Path $TestDrive 'not-a-template.nii.gz'
+        Set-Content -LiteralPath $bad -Value 'hello'
+        $err = $null
+        Invoke-AtlasDeface -Path $script:Scan.T1Path -Template $bad -TemplateMask $script:Sample.TemplateMaskPath -TransformPath $script:TruthPath -OutputPath (Join-Path $TestDrive 'bad.nii.gz') -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $err[0].Exception.Message | Should -BeLike '*not-a-template.nii.gz*'
+    }
+}

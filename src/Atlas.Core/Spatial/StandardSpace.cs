@@ -84,6 +84,64 @@ namespace Atlas.Core.Spatial
             return face;
         }
 
+        /// <summary>
+        /// Defaces a scan in its own space: every voxel whose centre, mapped into the template by the inverse of
+        /// <paramref name="fixedToMoving"/> (template world to scan world, RAS, as registration gives it), falls on a voxel
+        /// of <paramref name="face"/> (<see cref="FaceRegion"/>, nearest neighbour) is set to 0; nothing else changes
+        /// (datatype, scaling and header are kept). The face keeps <see cref="FaceMarginMm"/> from the brain, so a
+        /// registration off by less than that touches no brain voxel. <paramref name="zeroed"/> counts the voxels set to 0.
+        /// </summary>
+        public static AtlasVolume DefaceNative(AtlasVolume t1, Grid templateGrid, byte[] face, AffineTransform fixedToMoving, out long zeroed,
+            CancellationToken token = default(CancellationToken))
+        {
+            if (t1 == null) throw new ArgumentNullException(nameof(t1));
+            if (templateGrid == null) throw new ArgumentNullException(nameof(templateGrid));
+            if (face == null) throw new ArgumentNullException(nameof(face));
+            if (fixedToMoving == null) throw new ArgumentNullException(nameof(fixedToMoving));
+            if (face.LongLength != templateGrid.VoxelCount) throw new ArgumentException("The face region does not match the template's grid.");
+            var g = t1.Grid;
+            // scan voxel -> scan world -> template world -> template voxel, one matrix.
+            var m = AffineMath.Multiply(AffineMath.Invert(templateGrid.Affine), AffineMath.Multiply(fixedToMoving.Inverse().Matrix, g.Affine));
+            long voxels = g.VoxelCount;
+            var hit = new byte[voxels];
+            int tx = templateGrid.NX, ty = templateGrid.NY, tz = templateGrid.NZ;
+            for (int k = 0; k < g.NZ; k++)
+            {
+                token.ThrowIfCancellationRequested();
+                for (int j = 0; j < g.NY; j++)
+                    for (int i = 0; i < g.NX; i++)
+                    {
+                        int ti = (int)Math.Round(m[0, 0] * i + m[0, 1] * j + m[0, 2] * k + m[0, 3], MidpointRounding.AwayFromZero);
+                        int tj = (int)Math.Round(m[1, 0] * i + m[1, 1] * j + m[1, 2] * k + m[1, 3], MidpointRounding.AwayFromZero);
+                        int tk = (int)Math.Round(m[2, 0] * i + m[2, 1] * j + m[2, 2] * k + m[2, 3], MidpointRounding.AwayFromZero);
+                        if (ti < 0 || tj < 0 || tk < 0 || ti >= tx || tj >= ty || tk >= tz) continue;
+                        if (face[templateGrid.Index(ti, tj, tk)] != 0) hit[g.Index(i, j, k)] = 1;
+                    }
+            }
+            // The stored values are copied and the face's set to 0 in every frame held; header, datatype and scaling stay.
+            // With a non-zero intercept a stored 0 is not the value 0, so such a scan is written as float32 values instead.
+            long n = 0;
+            if (t1.Intercept == 0)
+            {
+                var data = (Array)t1.Data.Clone();
+                long frames = data.LongLength / voxels;
+                var values = t1.ToFloat64();
+                for (long idx = 0; idx < voxels; idx++)
+                {
+                    if (hit[idx] == 0) continue;
+                    if (values[idx] != 0) n++;
+                    for (long f = 0; f < frames; f++) Array.Clear(data, (int)(f * voxels + idx), 1);
+                }
+                zeroed = n;
+                return new AtlasVolume(t1.Header, data);
+            }
+            var v = t1.ToFloat32();
+            for (long idx = 0; idx < voxels; idx++)
+                if (hit[idx] != 0 && v[idx] != 0) { v[idx] = 0; n++; }
+            zeroed = n;
+            return AtlasVolume.FromFloat32(g, v, t1.Header);
+        }
+
         /// <summary>The head of a template: voxels above 5 % of the 99th percentile of its positive values (background is near 0).</summary>
         private static byte[] HeadMask(float[] values)
         {

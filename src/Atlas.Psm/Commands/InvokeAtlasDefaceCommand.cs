@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using Atlas.Core.Intensity;
+using Atlas.Core.Nifti;
+using Atlas.Core.Spatial;
+using Atlas.Core.Spatial.Registration;
+using Atlas.Core.Volumes;
+
+namespace Atlas.Psm.Commands
+{
+    /// <summary>
+    /// Invoke-AtlasDeface: zeroes the face of a T1 in its own space. The face is defined once in template space
+    /// (StandardSpace.FaceRegion: head voxels in front of and below the brain, 5 mm from it) and mapped into the scan
+    /// through the registration: -TransformPath (fixed to moving, as Invoke-AtlasRegistration writes it), or a
+    /// registration made here. Nothing else in the scan changes.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "AtlasDeface", SupportsShouldProcess = true)]
+    [OutputType(typeof(DefaceResult))]
+    public sealed class InvokeAtlasDefaceCommand : AtlasCmdlet
+    {
+        /// <summary>The T1 to deface (AtlasVolume, FileInfo or path).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Alias("T1", "FullName")]
+        public object Path { get; set; }
+
+        /// <summary>The template the face is defined on.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        public object Template { get; set; }
+
+        /// <summary>The template's brain mask: the face keeps 5 mm from it.</summary>
+        [Parameter(Mandatory = true)]
+        public object TemplateMask { get; set; }
+
+        /// <summary>A transform from the template to this T1 (ITK .txt/.tfm or FLIRT .mat); without it the T1 is registered here.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TransformPath { get; set; }
+
+        /// <summary>The lesion on the T1's grid, left out of the registration's cost when one is made here.</summary>
+        [Parameter]
+        public object LesionMask { get; set; }
+
+        [Parameter(Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string OutputPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (Cancellation.IsCancellationRequested) return;
+            string target = Describe(Path);
+            try
+            {
+                string output = ResolveOutputPath(OutputPath);
+                if (!ClaimOutput(output, target, "give each T1 its own -OutputPath")) return;
+                var t1 = LoadVolume(Path);
+                target = t1.Path ?? target;
+                if (t1.Path != null && string.Equals(t1.Path, output, PathComparison)) throw new ArgumentException("-OutputPath names the T1 itself (" + output + "); the scan it reads is never replaced.");
+                if (t1.FramesLoaded > 1) WriteWarning(target + ": a 4D image with " + t1.FramesLoaded + " frames; the face is zeroed in every frame.");
+                var template = LoadVolume(Template);
+                var brain = LoadVolume(TemplateMask);
+                var lesion = LesionMask == null ? null : LoadVolume(LesionMask);
+                string transformPath = TransformPath == null ? null : GetUnresolvedProviderPathFromPSPath(TransformPath);
+                var inputs = new List<string> { t1.Path, template.Path, brain.Path, transformPath, lesion?.Path };
+                var action = DecideOutput(output, Force, inputs);
+                if (action == OutputAction.Refuse) return;
+                if (action == OutputAction.Skip)
+                {
+                    var kept = KeptResult<DefaceResult>(output);
+                    if (kept != null) WriteObject(kept);
+                    return;
+                }
+                if (!ShouldProcess(output, "Write " + target + " with its face zeroed")) return;
+
+                Progress("Invoke-AtlasDeface", "Defacing " + target, 0, 0);
+                var face = StandardSpace.FaceRegion(template, brain);
+                AffineTransform transform;
+                var result = new DefaceResult { Path = t1.Path, OutputPath = output, TransformPath = transformPath };
+                if (transformPath != null)
+                    transform = TransformFiles.Read(transformPath, TransformFiles.FormatForExtension(transformPath), template.Grid, t1.Grid);
+                else
+                {
+                    // As ConvertTo-AtlasStandardSpace registers: N4 first (the lesion left out), then the whole head drives the
+                    // cost (the face lies outside the brain).
+                    var union = lesion == null ? null : StandardSpace.LesionUnion(t1, new[] { lesion }, Cancellation);
+                    var corrected = N4BiasCorrection.Correct(t1, null, union, new N4Options(), Cancellation).GetCorrected();
+                    var reg = AffineRegistration.Register(corrected, template, null, union, new RegistrationOptions(), Cancellation);
+                    foreach (var w in reg.Warnings) WriteWarning(target + ": " + w);
+                    if (reg.Verdict == RegistrationVerdict.Failed)
+                        WriteWarning("The registration of " + target + " failed its checks (" + reg.VerdictReason + "); the face was mapped through it anyway: look at the result.");
+                    transform = reg.Transform;
+                    result.Verdict = reg.Verdict.ToString();
+                }
+                var defaced = StandardSpace.DefaceNative(t1, template.Grid, face, transform, out long zeroed, Cancellation);
+                NiftiWriter.Write(defaced, output);
+                result.ZeroedVoxels = zeroed;
+                long faceVoxels = 0;
+                foreach (var b in face) if (b != 0) faceVoxels++;
+                result.TemplateFaceVoxels = faceVoxels;
+                RecordOutput(output, SummaryOf(result));
+                WriteObject(result);
+            }
+            catch (Exception ex) when (IsInputFailure(ex) || ex is ItemNotFoundException)
+            {
+                WriteFailure(ex, "InvokeAtlasDefaceFailed", target);
+            }
+            finally
+            {
+                CompleteProgress("Invoke-AtlasDeface");
+            }
+        }
+    }
+
+    /// <summary>What Invoke-AtlasDeface did to one scan.</summary>
+    public sealed class DefaceResult
+    {
+        public string Path { get; set; }
+        public string OutputPath { get; set; }
+        /// <summary>The transform used (null when the registration was made here).</summary>
+        public string TransformPath { get; set; }
+        /// <summary>The verdict of the registration made here (Good, Suspect, Failed); null with -TransformPath.</summary>
+        public string Verdict { get; set; }
+        /// <summary>Non-zero voxels of the scan set to 0.</summary>
+        public long ZeroedVoxels { get; set; }
+        /// <summary>Voxels of the face region in template space.</summary>
+        public long TemplateFaceVoxels { get; set; }
+    }
+}
