@@ -15,14 +15,21 @@ namespace Atlas.Psm.Commands
     /// through the registration: -TransformPath (fixed to moving, as Invoke-AtlasRegistration writes it), or a
     /// registration made here. Nothing else in the scan changes.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "AtlasDeface", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsLifecycle.Invoke, "AtlasDeface", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(DefaceResult))]
     public sealed class InvokeAtlasDefaceCommand : AtlasCmdlet
     {
-        /// <summary>The T1 to deface (AtlasVolume, FileInfo or path).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-        [Alias("T1", "FullName")]
-        public object Path { get; set; }
+        /// <summary>The T1 to deface (a path; wildcards must match one file); binds a subject's T1Path.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
+        [Alias("T1Path")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; }
+
+        /// <summary>The T1, the name taken as it is; binds Get-ChildItem output (PSPath).</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
+        [Alias("PSPath")]
+        [ValidateNotNullOrEmpty]
+        public string LiteralPath { get; set; }
 
         /// <summary>The template the face is defined on.</summary>
         [Parameter(Mandatory = true, Position = 1)]
@@ -51,13 +58,17 @@ namespace Atlas.Psm.Commands
         protected override void ProcessRecord()
         {
             if (Cancellation.IsCancellationRequested) return;
-            string target = Describe(Path);
+            string target = Path ?? LiteralPath;
             try
             {
+                var paths = ResolveInputPaths(Path, LiteralPath);
+                if (paths.Count == 0) return;
+                if (paths.Count > 1)
+                    throw new ArgumentException("-Path '" + Path + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several).");
+                target = paths[0];
                 string output = ResolveOutputPath(OutputPath);
                 if (!ClaimOutput(output, target, "give each T1 its own -OutputPath")) return;
-                var t1 = LoadVolume(Path);
-                target = t1.Path ?? target;
+                var t1 = NiftiReader.Read(target);
                 if (t1.Path != null && string.Equals(t1.Path, output, PathComparison)) throw new ArgumentException("-OutputPath names the T1 itself (" + output + "); the scan it reads is never replaced.");
                 if (t1.FramesLoaded > 1) WriteWarning(target + ": a 4D image with " + t1.FramesLoaded + " frames; the face is zeroed in every frame.");
                 var template = LoadVolume(Template);
