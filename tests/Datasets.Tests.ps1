@@ -343,6 +343,11 @@ Describe 'Test-AtlasDataset' {
             Write-Mask (Join-Path $b 'c0001/c0001s0001t01/c0001s0001t01_LesionSmooth.nii.gz') $m255 $g 'UInt8'
             $ov = [byte[]]::new($n); $ov[$g.Index(61, 81, 71)] = 1
             Write-Mask (Join-Path $b 'c0001/c0001s0001t01/c0001s0001t01_LesionSmooth_1.nii.gz') $ov $g 'UInt8'
+            # c0001s0001t01 as ConvertTo-AtlasStandardSpace records a scan whose registration failed its checks.
+            $rec = [Atlas.Core.Datasets.OutputRecord]@{ Cmdlet = 'ConvertTo-AtlasStandardSpace'; ModuleVersion = '0.1.0' }
+            $rec.Result = [System.Collections.Generic.SortedDictionary[string, string]]::new([StringComparer]::Ordinal)
+            $rec.Result['Verdict'] = 'Failed'; $rec.Result['VerdictReason'] = 'determinant 0.31 outside 0.5..2'
+            $rec.Write((Join-Path $b 'c0001/c0001s0001t01/c0001s0001t01.nii.gz'))
             # c0002s0001t01: the mask half a voxel off the T1's grid; an extra file that matches nothing.
             $a = $g.Affine; $a[0, 3] = $a[0, 3] + 0.5
             $shifted = [Atlas.Core.Volumes.Grid]::new($g.NX, $g.NY, $g.NZ, $g.VoxelSizeMm, $a)
@@ -412,6 +417,13 @@ Describe 'Test-AtlasDataset' {
         It 'LesionCount' { (Find LesionCount 'c0003s0001t01')[0].Message | Should -Match 'counts 1 lesions but there are 3' }
         It 'UnmatchedFile' { (Find UnmatchedFile)[0].Path | Should -BeLike '*c0002s0001t01_brainmask.nii.gz' }
         It 'MetadataOrphan' { (Find MetadataOrphan)[0].Message | Should -Match 'c0009s0009' }
+        It 'Registration (a standardized scan whose registration failed)' {
+            $f = Find Registration 'c0001s0001t01'
+            $f.Count | Should -Be 1
+            $f[0].Severity | Should -Be 'Error'
+            $f[0].Message | Should -Match 'failed its checks \(determinant 0\.31 outside 0\.5\.\.2\)'
+            (@($script:Shallow | Where-Object Check -EQ 'Registration')).Count | Should -Be 1 -Because 'the verdict needs no voxel'
+        }
 
         It 'voxel checks wait for -Deep' {
             @($script:Shallow | Where-Object Check -In 'Mask255', 'MaskNotBinary', 'MaskEmpty', 'MaskOverlap').Count | Should -Be 0

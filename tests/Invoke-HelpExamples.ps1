@@ -17,11 +17,12 @@ param(
 )
 Import-Module $ModulePath -ErrorAction Stop
 $results = foreach ($name in $Command) {
-    $index = 0
+    # Not $index: PowerShell names ignore case, so that would overwrite -Index and run every example.
+    $number = 0
     foreach ($example in @((Get-Help $name -Full).examples.example)) {
-        $index++
-        if ($Index -gt 0 -and $index -ne $Index) { continue }
-        $dir = Join-Path $WorkRoot ('{0}-{1}' -f $name, $index)
+        $number++
+        if ($Index -gt 0 -and $number -ne $Index) { continue }
+        $dir = Join-Path $WorkRoot ('{0}-{1}' -f $name, $number)
         $null = New-Item -ItemType Directory -Force -Path $dir
         $messages = @()
         Push-Location -LiteralPath $dir
@@ -35,7 +36,7 @@ $results = foreach ($name in $Command) {
         }
         catch { $messages += "terminating $($_.FullyQualifiedErrorId): $($_.Exception.Message)" }
         finally { Pop-Location }
-        [pscustomobject]@{ Name = $name; Index = $index; Errors = @($messages) }
+        [pscustomobject]@{ Name = $name; Index = $number; Errors = @($messages) }
     }
 }
 ConvertTo-Json -InputObject @($results) -Depth 4 | Set-Content -Path $ResultFile -Encoding utf8

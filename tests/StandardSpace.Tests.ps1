@@ -107,6 +107,54 @@ Describe 'ConvertTo-AtlasStandardSpace' {
         $err = { $script:Subjects | ConvertTo-AtlasStandardSpace -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -Destination (Join-Path $script:Native 'std') } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'OutputInSourceDataset*'
     }
+
+    It 'Test-AtlasDataset reports a failed registration as an Error (and a good one not at all)' {
+        $checks = @(Test-AtlasDataset -Path $script:Std)
+        $script:Out[0].Verdict | Should -Be 'Good' -Because 'the phantom scan registers well (RMS test above)'
+        @($checks | Where-Object Check -EQ 'Registration').Count | Should -Be 0
+        # The verdict lives in the standardized T1's own record: a failed one is made by editing that record.
+        $record = Join-Path (Split-Path $script:Out[0].T1Path) ('.' + (Split-Path -Leaf $script:Out[0].T1Path) + '.atlas.json')
+        $text = Get-Content -Raw -LiteralPath $record
+        try {
+            $text -replace '"Verdict": "Good"', '"Verdict": "Failed"' -replace '"VerdictReason": ""', '"VerdictReason": "brain overlap 0.41 < 0.75"' | Set-Content -LiteralPath $record -NoNewline
+            $found = @(Test-AtlasDataset -Path $script:Std | Where-Object Check -EQ 'Registration')
+            $found.Count | Should -Be 1
+            $found[0].Severity | Should -Be 'Error'
+            $found[0].ScanId | Should -Be $script:Out[0].ScanId
+            $found[0].Path | Should -Be $script:Out[0].T1Path
+            $found[0].Message | Should -BeLike '*failed its checks (brain overlap 0.41 < 0.75)*'
+            { Test-AtlasDataset -Path $script:Std -FailOnError } | Should -Throw
+            $page = Join-Path $TestDrive 'qc-failed'
+            $null = Get-AtlasSubject -Path $script:Std | New-AtlasQcReport -Destination $page
+            (Get-Content -Raw -LiteralPath (Join-Path $page 'index.html')) | Should -Match 'Registration'
+        }
+        finally { Set-Content -LiteralPath $record -Value $text -NoNewline }
+    }
+
+    It 'New-AtlasQcReport outlines the template brain over each standardized T1 (cyan), unless told not to' {
+        Add-Type -TypeDefinition 'public static class CyanCount { public static int Of(uint[] px) { int n = 0; foreach (var p in px) if (((p >> 16) & 255) == 0 && ((p >> 8) & 255) == 220 && (p & 255) == 255) n++; return n; } }' -ErrorAction SilentlyContinue
+        $with = Join-Path $TestDrive 'qc-outline'
+        $without = Join-Path $TestDrive 'qc-no-outline'
+        $std = @(Get-AtlasSubject -Path $script:Std)
+        $null = $std | New-AtlasQcReport -Destination $with -ImagesBeside
+        $null = $std | New-AtlasQcReport -Destination $without -ImagesBeside -NoTemplateOutline
+        $a = [Atlas.Core.Rendering.PngCodec]::Read((Get-ChildItem -LiteralPath $with -Recurse -Filter *.png)[0].FullName)
+        $b = [Atlas.Core.Rendering.PngCodec]::Read((Get-ChildItem -LiteralPath $without -Recurse -Filter *.png)[0].FullName)
+        # An outline of a head-sized brain on three 1-mm planes: hundreds of edge pixels, none without it.
+        [CyanCount]::Of($a.Pixels) | Should -BeGreaterThan 300
+        [CyanCount]::Of($b.Pixels) | Should -Be 0
+        # The slices stay on the lesion: the outline is a reference, not part of what the slices aim at.
+        $a.Width | Should -Be $b.Width
+    }
+
+    It 'New-AtlasQcReport -TemplateMask that is not an image is an InvalidData error naming it' {
+        $bad = Join-Path $TestDrive 'bad-mask.nii.gz'
+        Set-Content -LiteralPath $bad -Value 'hello'
+        $err = { Get-AtlasSubject -Path $script:Std | New-AtlasQcReport -Destination (Join-Path $TestDrive 'qc-bad') -TemplateMask $bad } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike '*bad-mask.nii.gz*'
+        Test-Path (Join-Path $TestDrive 'qc-bad') | Should -BeFalse
+    }
 }
 
 Describe 'Invoke-AtlasDeface' {

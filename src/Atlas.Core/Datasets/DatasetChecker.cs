@@ -38,7 +38,8 @@ namespace Atlas.Core.Datasets
     /// <summary>
     /// The per-subject checks of Test-AtlasDataset. Without Deep only headers are read (T1 present
     /// and readable, every mask readable and on the T1's grid, mask numbering, metadata row and
-    /// lesion count); with Deep the voxels too (mask values binary 0/1, not 0/255 or anything else,
+    /// lesion count, and for a scan ConvertTo-AtlasStandardSpace wrote its registration's verdict: Failed is
+    /// an error, Suspect a warning); with Deep the voxels too (mask values binary 0/1, not 0/255 or anything else,
     /// masks non-empty, secondary masks not overlapping the primary, the T1's data complete).
     /// </summary>
     public static class DatasetChecker
@@ -46,13 +47,14 @@ namespace Atlas.Core.Datasets
         public const string T1Missing = "T1Missing", T1Unreadable = "T1Unreadable", MaskMissing = "MaskMissing",
             MaskUnreadable = "MaskUnreadable", MaskGrid = "MaskGrid", MaskNotBinary = "MaskNotBinary", Mask255 = "Mask255",
             MaskEmpty = "MaskEmpty", MaskNumbering = "MaskNumbering", MaskOverlap = "MaskOverlap",
-            MetadataMissing = "MetadataMissing", LesionCount = "LesionCount", UnmatchedFile = "UnmatchedFile", MetadataOrphan = "MetadataOrphan";
+            MetadataMissing = "MetadataMissing", LesionCount = "LesionCount", UnmatchedFile = "UnmatchedFile", MetadataOrphan = "MetadataOrphan",
+            Registration = "Registration";
 
         /// <summary>Every check name, in the order they run.</summary>
         public static readonly string[] Checks =
         {
             T1Missing, T1Unreadable, MaskMissing, MaskUnreadable, MaskGrid, MaskNotBinary, Mask255, MaskEmpty,
-            MaskNumbering, MaskOverlap, MetadataMissing, LesionCount, UnmatchedFile, MetadataOrphan,
+            MaskNumbering, MaskOverlap, MetadataMissing, LesionCount, UnmatchedFile, MetadataOrphan, Registration,
         };
 
         /// <summary>Findings about the dataset as a whole: files that match no layout name, metadata rows that match no subject.</summary>
@@ -92,6 +94,13 @@ namespace Atlas.Core.Datasets
                 {
                     Add(FindingSeverity.Error, T1Unreadable, s.T1Path, "The T1 cannot be read: " + Reason(ex));
                 }
+                // A scan ConvertTo-AtlasStandardSpace wrote carries its registration's verdict in its record.
+                var reg = StandardizationRecord.Of(s.T1Path);
+                if (reg != null && reg.IsFailed)
+                    Add(FindingSeverity.Error, Registration, s.T1Path, "The registration to the template failed its checks (" + reg.VerdictReason
+                        + "): the scan and its masks are in the template's grid but probably not on its anatomy; look at the template outline in New-AtlasQcReport.");
+                else if (reg != null && reg.IsSuspect)
+                    Add(FindingSeverity.Warning, Registration, s.T1Path, "The registration to the template is suspect (" + reg.VerdictReason + ").");
             }
 
             // Masks: every distinct file of every kind, in rank order.

@@ -120,7 +120,11 @@ namespace Atlas.Core.Rendering
         /// <paramref name="deepChecks"/> its voxel checks too: binary, non-empty, overlapping masks).
         /// </summary>
         public static QcReportRow BuildRow(AtlasSubject subject, string maskKind, SnapshotOptions options, IEnumerable<QcFinding> findings,
-            double opacity, bool runChecks, bool deepChecks)
+            double opacity, bool runChecks, bool deepChecks) => BuildRow(subject, maskKind, options, findings, opacity, runChecks, deepChecks, null);
+
+        /// <summary>As above, with layers drawn over the subject's masks (New-AtlasQcReport: the template's brain outline).</summary>
+        public static QcReportRow BuildRow(AtlasSubject subject, string maskKind, SnapshotOptions options, IEnumerable<QcFinding> findings,
+            double opacity, bool runChecks, bool deepChecks, IList<SnapshotLayer> extraLayers)
         {
             if (findings == null && runChecks)
             {
@@ -165,7 +169,7 @@ namespace Atlas.Core.Rendering
             row.Hemisphere = volume > 0 ? HemisphereOf(row.FractionLeft, 0) : (masks.Length == 0 ? "No mask" : "None");
             try
             {
-                var snap = SubjectSnapshot.Render(subject, maskKind, options, opacity);
+                var snap = SubjectSnapshot.Render(subject, maskKind, options, opacity, extraLayers);
                 row.SnapshotPng = PngCodec.Encode(snap.Image);
                 row.Slices = snap.Info.Slices;
             }

@@ -33,11 +33,16 @@ namespace Atlas.Core.Rendering
         public bool Outline { get; set; }
         /// <summary>
         /// What the legend under the picture calls this layer (primary, _1 … for a subject's masks). Drawn with the
-        /// picture's own small font: letters of "primary count proportion", A I L P R S x y z m, digits, _ = - . and
+        /// picture's own small font: letters of "primary count proportion template", A I L P R S x y z m, digits, _ = - . and
         /// space; other characters are left out of the drawing (the full text is in SnapshotInfo.Legend). Null: the
         /// layer's number (1, 2 …) for a mask; for a map, "count" or "proportion" when its values are counts or 0..1.
         /// </summary>
         public string Label { get; set; }
+        /// <summary>
+        /// A reference drawn for orientation (a template's brain outline over a registered T1): it is not part of the
+        /// lesion that -AtLesion and -Montage aim at, so slices stay where the subject's own masks put them.
+        /// </summary>
+        public bool IsReference { get; set; }
         /// <summary>Sampling onto the pixel grid; Nearest keeps mask edges and map values exact.</summary>
         public SnapshotInterpolation Interpolation { get; set; } = SnapshotInterpolation.Nearest;
     }

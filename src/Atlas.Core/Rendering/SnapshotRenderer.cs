@@ -329,11 +329,14 @@ namespace Atlas.Core.Rendering
 
             public static LesionRegion Of(List<PreparedOverlay> layers)
             {
-                var g = layers[0].Sampler.Grid;
-                var mask = (byte[])layers[0].Footprint().Clone();
-                for (int n = 1; n < layers.Count; n++)
+                // Reference layers (a template's brain outline) are drawn but never aimed at.
+                int first = layers.FindIndex(l => !l.Layer.IsReference);
+                if (first < 0) return null;
+                var g = layers[first].Sampler.Grid;
+                var mask = (byte[])layers[first].Footprint().Clone();
+                for (int n = first + 1; n < layers.Count; n++)
                 {
-                    if (!layers[n].Sampler.Grid.Matches(g)) continue;
+                    if (layers[n].Layer.IsReference || !layers[n].Sampler.Grid.Matches(g)) continue;
                     var f = layers[n].Footprint();
                     for (int i = 0; i < mask.Length; i++) mask[i] |= f[i];
                 }

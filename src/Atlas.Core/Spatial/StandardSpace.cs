@@ -125,11 +125,11 @@ namespace Atlas.Core.Spatial
             {
                 var data = (Array)t1.Data.Clone();
                 long frames = data.LongLength / voxels;
-                var values = t1.ToFloat64();
                 for (long idx = 0; idx < voxels; idx++)
                 {
                     if (hit[idx] == 0) continue;
-                    if (values[idx] != 0) n++;
+                    // The count of voxels changed: a stored 0 is the value 0 here (intercept 0), so the stored value decides.
+                    if (Convert.ToDouble(data.GetValue(idx), System.Globalization.CultureInfo.InvariantCulture) != 0) n++;
                     for (long f = 0; f < frames; f++) Array.Clear(data, (int)(f * voxels + idx), 1);
                 }
                 zeroed = n;

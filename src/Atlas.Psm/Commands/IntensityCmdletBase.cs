@@ -8,24 +8,12 @@ using Atlas.Core.Volumes;
 namespace Atlas.Psm.Commands
 {
     /// <summary>
-    /// What the intensity cmdlets (Invoke-AtlasBiasCorrection, Invoke-AtlasIntensityNormalization) share:
-    /// -Path (one T1, frame 0 of a 4D file with a warning), -Mask and -LesionMask on its grid, and the
+    /// What the intensity cmdlets (Invoke-AtlasBiasCorrection, Invoke-AtlasIntensityNormalization) share besides
+    /// the T1 (T1CmdletBase: frame 0 of a 4D file with a warning): -Mask and -LesionMask on its grid, and the
     /// checks and keep/overwrite decision for the images they write.
     /// </summary>
-    public abstract class IntensityCmdletBase : LesionCmdletBase
+    public abstract class IntensityCmdletBase : T1CmdletBase
     {
-        /// <summary>The T1 image (a path; wildcards must match one file); binds a subject's T1Path.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
-        [Alias("T1Path")]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; }
-
-        /// <summary>The T1 image, the name taken as it is; binds Get-ChildItem output (PSPath).</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
-        [Alias("PSPath")]
-        [ValidateNotNullOrEmpty]
-        public string LiteralPath { get; set; }
-
         /// <summary>Brain (or head) mask on the T1's grid: AtlasVolume, FileInfo or path.</summary>
         [Parameter]
         public object Mask { get; set; }
@@ -41,35 +29,6 @@ namespace Atlas.Psm.Commands
 
         [Parameter]
         public SwitchParameter Force { get; set; }
-
-        /// <summary>The one T1 -Path names, or null after an error.</summary>
-        protected string ResolveT1()
-        {
-            var paths = ResolveInputPaths(Path, LiteralPath);
-            if (paths.Count == 0) return null;
-            if (paths.Count > 1)
-            {
-                // Only wildcards match several files, so this is -Path.
-                WriteError(new ErrorRecord(new ArgumentException("-Path '" + Path + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several)."),
-                    "AmbiguousPath", ErrorCategory.InvalidArgument, Path));
-                return null;
-            }
-            if (Directory.Exists(paths[0]))
-            {
-                WriteError(new ErrorRecord(new ArgumentException(paths[0] + " is a folder, not an image."), "NotAnImage", ErrorCategory.InvalidArgument, paths[0]));
-                return null;
-            }
-            return paths[0];
-        }
-
-        /// <summary>Frame 0 of the T1 (a 4D file is warned about); complex data is refused by the reader.</summary>
-        protected AtlasVolume ReadT1(string path)
-        {
-            var v = NiftiReader.Read(path, new NiftiReadOptions { Frame = 0 });
-            if (v.FrameCount > 1)
-                WriteWarning(path + ": a 4D image with " + v.FrameCount + " frames; only its first frame (0) is used.");
-            return v;
-        }
 
         /// <summary>A mask parameter as a volume (frame 0 of a 4D file, warned about), or null.</summary>
         protected AtlasVolume ReadMask(object input, string parameter)

@@ -17,20 +17,8 @@ namespace Atlas.Psm.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "AtlasDeface", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
     [OutputType(typeof(DefaceResult))]
-    public sealed class InvokeAtlasDefaceCommand : AtlasCmdlet
+    public sealed class InvokeAtlasDefaceCommand : T1CmdletBase
     {
-        /// <summary>The T1 to deface (a path; wildcards must match one file); binds a subject's T1Path.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
-        [Alias("T1Path")]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; }
-
-        /// <summary>The T1, the name taken as it is; binds Get-ChildItem output (PSPath).</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
-        [Alias("PSPath")]
-        [ValidateNotNullOrEmpty]
-        public string LiteralPath { get; set; }
-
         /// <summary>The template the face is defined on.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         public object Template { get; set; }
@@ -55,24 +43,28 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        // The template, its brain mask and face region: the same for every T1 of the invocation, made once.
+        private AtlasVolume _template, _brain;
+        private byte[] _face;
+        private long _faceVoxels;
+
         protected override void ProcessRecord()
         {
             if (Cancellation.IsCancellationRequested) return;
             string target = Path ?? LiteralPath;
             try
             {
-                var paths = ResolveInputPaths(Path, LiteralPath);
-                if (paths.Count == 0) return;
-                if (paths.Count > 1)
-                    throw new ArgumentException("-Path '" + Path + "' matches " + paths.Count + " files; give one T1 per call (pipe files for several).");
-                target = paths[0];
+                target = ResolveT1();
+                if (target == null) return;
                 string output = ResolveOutputPath(OutputPath);
                 if (!ClaimOutput(output, target, "give each T1 its own -OutputPath")) return;
                 var t1 = NiftiReader.Read(target);
                 if (t1.Path != null && string.Equals(t1.Path, output, PathComparison)) throw new ArgumentException("-OutputPath names the T1 itself (" + output + "); the scan it reads is never replaced.");
                 if (t1.FramesLoaded > 1) WriteWarning(target + ": a 4D image with " + t1.FramesLoaded + " frames; the face is zeroed in every frame.");
-                var template = LoadVolume(Template);
-                var brain = LoadVolume(TemplateMask);
+                if (_template == null) _template = LoadVolume(Template);
+                if (_brain == null) _brain = LoadVolume(TemplateMask);
+                var template = _template;
+                var brain = _brain;
                 var lesion = LesionMask == null ? null : LoadVolume(LesionMask);
                 string transformPath = TransformPath == null ? null : GetUnresolvedProviderPathFromPSPath(TransformPath);
                 var inputs = new List<string> { t1.Path, template.Path, brain.Path, transformPath, lesion?.Path };
@@ -87,7 +79,12 @@ namespace Atlas.Psm.Commands
                 if (!ShouldProcess(output, "Write " + target + " with its face zeroed")) return;
 
                 Progress("Invoke-AtlasDeface", "Defacing " + target, 0, 0);
-                var face = StandardSpace.FaceRegion(template, brain);
+                if (_face == null)
+                {
+                    _face = StandardSpace.FaceRegion(template, brain);
+                    foreach (var b in _face) if (b != 0) _faceVoxels++;
+                }
+                var face = _face;
                 AffineTransform transform;
                 var result = new DefaceResult { Path = t1.Path, OutputPath = output, TransformPath = transformPath };
                 if (transformPath != null)
@@ -108,9 +105,7 @@ namespace Atlas.Psm.Commands
                 var defaced = StandardSpace.DefaceNative(t1, template.Grid, face, transform, out long zeroed, Cancellation);
                 NiftiWriter.Write(defaced, output);
                 result.ZeroedVoxels = zeroed;
-                long faceVoxels = 0;
-                foreach (var b in face) if (b != 0) faceVoxels++;
-                result.TemplateFaceVoxels = faceVoxels;
+                result.TemplateFaceVoxels = _faceVoxels;
                 RecordOutput(output, SummaryOf(result));
                 WriteObject(result);
             }

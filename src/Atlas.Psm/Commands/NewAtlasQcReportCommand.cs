@@ -67,6 +67,15 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter ImagesBeside { get; set; }
 
+        /// <summary>A brain mask in the T1s' world space (a template's), drawn as an outline over every T1; default: the -TemplateMask that ConvertTo-AtlasStandardSpace registered each scan to.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TemplateMask { get; set; }
+
+        /// <summary>Draw no template outline, not even over standardized scans.</summary>
+        [Parameter]
+        public SwitchParameter NoTemplateOutline { get; set; }
+
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -74,9 +83,20 @@ namespace Atlas.Psm.Commands
         private readonly List<AtlasSubject> _subjects = new List<AtlasSubject>();
         private Dictionary<string, List<QcFinding>> _byScan, _bySubject;
         private string _target;
+        // Template outlines by file (read once per invocation); null when a file could not be read (warned once).
+        private readonly Dictionary<string, SnapshotLayer> _outlines = new Dictionary<string, SnapshotLayer>(StringComparer.Ordinal);
+        private string _explicitMask;
+        private bool _stopped;
 
         protected override void BeginProcessing()
         {
+            if (TemplateMask != null && !NoTemplateOutline)
+            {
+                _explicitMask = ResolveExistingPath(TemplateMask);
+                if (_explicitMask == null) { _stopped = true; return; }
+                try { _outlines[_explicitMask] = ReadOutline(_explicitMask); }
+                catch (Exception ex) when (IsInputFailure(ex)) { ThrowTerminatingError(MakeError(ex, "QcTemplateMaskInvalid", _explicitMask)); }
+            }
             string dest = ResolveOutputPath(OutputPath ?? Destination);
             _target = OutputPath != null || dest.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || dest.EndsWith(".htm", StringComparison.OrdinalIgnoreCase)
                 ? dest : System.IO.Path.Combine(dest, "index.html");
@@ -106,6 +126,41 @@ namespace Atlas.Psm.Commands
 
         private static string Prop(PSObject p, string name) => p.Properties[name]?.Value?.ToString();
 
+        /// <summary>A brain mask as the page's reference outline: cyan, opaque, never aimed at by the slice choice.</summary>
+        private static SnapshotLayer ReadOutline(string path)
+        {
+            var v = Core.Nifti.NiftiReader.Read(path, new Core.Nifti.NiftiReadOptions { Frame = 0 });
+            var mask = v.ToMask();
+            bool any = false;
+            foreach (var b in mask) if (b != 0) { any = true; break; }
+            if (!any) throw new InvalidDataException("The template mask " + path + " has no non-zero voxel: there is no brain to outline.");
+            return new SnapshotLayer(v) { Color = RgbColor.Parse("cyan"), Opacity = 1, Outline = true, IsReference = true, Label = "template" };
+        }
+
+        /// <summary>The template brain mask to outline over a subject's T1: -TemplateMask, else the one its standardization used; null for none.</summary>
+        private string OutlinePathFor(AtlasSubject s)
+        {
+            if (NoTemplateOutline) return null;
+            if (_explicitMask != null) return _explicitMask;
+            string p = StandardizationRecord.Of(s.T1Path)?.TemplateMaskPath;
+            return !string.IsNullOrEmpty(p) && File.Exists(p) ? p : null;
+        }
+
+        private SnapshotLayer OutlineFor(AtlasSubject s)
+        {
+            string p = OutlinePathFor(s);
+            if (p == null) return null;
+            if (_outlines.TryGetValue(p, out var layer)) return layer;
+            try { layer = ReadOutline(p); }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                WriteWarning("The template brain mask " + p + " that " + s.T1Path + " was standardized to cannot be outlined: " + ex.Message);
+                layer = null;
+            }
+            _outlines[p] = layer;
+            return layer;
+        }
+
         protected override void ProcessRecord()
         {
             var subject = AsSubject(InputObject);
@@ -132,7 +187,8 @@ namespace Atlas.Psm.Commands
             try
             {
                 var options = new SnapshotOptions { Plane = Plane, LesionSlice = LesionSlice, Radiological = Radiological, CancellationToken = Cancellation };
-                var row = QcReport.BuildRow(subject, MaskKind, options, found, Opacity, runChecks: !NoChecks, deepChecks: Deep);
+                var outline = OutlineFor(subject);
+                var row = QcReport.BuildRow(subject, MaskKind, options, found, Opacity, !NoChecks, Deep, outline == null ? null : new[] { outline });
                 if (row.Problem != null) WriteWarning(Describe(subject) + ": " + row.Problem);
                 rows.Add(row);
             }
@@ -141,13 +197,15 @@ namespace Atlas.Psm.Commands
 
         protected override void EndProcessing()
         {
-            if (Cancellation.IsCancellationRequested) return;
+            if (Cancellation.IsCancellationRequested || _stopped) return;
             // The page is made from every subject's T1 and masks: up to date, it is kept and its record still output.
             var inputs = new List<string>();
             foreach (var s in _subjects)
             {
                 NoteSubjectFiles(s, MaskKind);
                 inputs.AddRange(SubjectSnapshot.InputsOf(s, MaskKind));
+                string outline = OutlinePathFor(s);
+                if (outline != null && !inputs.Contains(outline)) inputs.Add(outline);
             }
             // The page's rows are its scans: another list of scans is another page, even from the same files.
             var scans = new List<string>();

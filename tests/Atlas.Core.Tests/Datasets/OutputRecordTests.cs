@@ -23,6 +23,38 @@ namespace Atlas.Core.Tests.Datasets
         }
 
         [Fact]
+        public void StandardizationRecordReadsTheVerdictAndTemplateOfAStandardizedT1Only()
+        {
+            using (var t = new TempDir())
+            {
+                string t1 = t.File("c0001s0001t01.nii.gz");
+                Write(t1, DateTime.UtcNow);
+                Assert.Null(StandardizationRecord.Of(t1)); // no record
+                var r = new OutputRecord
+                {
+                    Cmdlet = "ConvertTo-AtlasStandardSpace", ModuleVersion = "0.1.0", Inputs = new List<string>(),
+                    Parameters = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["Template"] = "/t/ch2.nii.gz", ["TemplateMask"] = "/t/ch2bet.nii.gz" },
+                    Result = new SortedDictionary<string, string>(StringComparer.Ordinal)
+                        { ["Verdict"] = "Failed", ["VerdictReason"] = "brain overlap 0.41 < 0.75", ["BrainOverlap"] = "0.41", ["Determinant"] = "1.02", ["FinalCost"] = "0.3" },
+                };
+                r.Write(t1);
+                var s = StandardizationRecord.Of(t1);
+                Assert.True(s.IsFailed);
+                Assert.False(s.IsSuspect);
+                Assert.Equal("brain overlap 0.41 < 0.75", s.VerdictReason);
+                Assert.Equal(0.41, s.BrainOverlap);
+                Assert.Equal(1.02, s.Determinant);
+                Assert.Equal("/t/ch2bet.nii.gz", s.TemplateMaskPath);
+                Assert.Equal("/t/ch2.nii.gz", s.TemplatePath);
+
+                // The same record from another cmdlet (a smoothed mask, say) is no standardization.
+                r.Cmdlet = "Invoke-LesionSmooth";
+                r.Write(t1);
+                Assert.Null(StandardizationRecord.Of(t1));
+            }
+        }
+
+        [Fact]
         public void RecordIsAHiddenFileBesideTheOutput()
         {
             string p = Path.Combine("data", "out", "a_LesionSmooth.nii.gz");

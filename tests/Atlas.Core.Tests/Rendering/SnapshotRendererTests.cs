@@ -260,6 +260,35 @@ namespace Atlas.Core.Tests.Rendering
         }
 
         [Fact]
+        public void AReferenceOutlineIsDrawnButNeverAimedAt()
+        {
+            // The lesion of the test above (centroid slice z=16) with a large "brain" box as a reference layer: a
+            // box over i 2..37, j 2..47, k 2..27 (centroid k = 14.5) would move the slice if it counted.
+            var t1 = Float(40, 50, 30, Ras1, Anatomy);
+            var m = Mask(40, 50, 30, Ras1, (i, j, k) =>
+                (k == 12 && i >= 10 && i <= 12 && j >= 10 && j <= 12) || (k >= 16 && k <= 19 && i >= 10 && i <= 11 && j >= 10 && j <= 11));
+            var brain = Mask(40, 50, 30, Ras1, (i, j, k) => i >= 2 && i <= 37 && j >= 2 && j <= 47 && k >= 2 && k <= 27);
+            var cyan = RgbColor.Parse("cyan");
+            var reference = new SnapshotLayer(brain) { Color = cyan, Opacity = 1, Outline = true, IsReference = true };
+            var r = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(m), reference }, new SnapshotOptions { Plane = SnapshotPlane.Axial, AtLesion = true, Labels = false, Legend = false });
+            Assert.Equal("z=16", r.Info.Slices);
+            // Counted as a lesion it would have moved the slice to the union's centroid (z=15 after rounding 14.55).
+            var counted = SnapshotRenderer.Render(t1, new[] { new SnapshotLayer(m), new SnapshotLayer(brain) { Outline = true } }, new SnapshotOptions { Plane = SnapshotPlane.Axial, AtLesion = true, Labels = false, Legend = false });
+            Assert.NotEqual("z=16", counted.Info.Slices);
+            // Its outline: the box's edge on slice 16, a 36 x 46 rectangle's border of 2*36 + 2*44 = 160 pixels, in cyan.
+            int edge = 0;
+            for (int y = 0; y < 50; y++)
+                for (int x = 0; x < 40; x++)
+                {
+                    uint p = r.Image[x, y];
+                    if (RgbaImage.R(p) == cyan.R && RgbaImage.G(p) == cyan.G && RgbaImage.B(p) == cyan.B) edge++;
+                }
+            Assert.Equal(160, edge);
+            // Only reference layers: no lesion to aim at, so -AtLesion is refused as for no overlay at all.
+            Assert.Throws<ArgumentException>(() => SnapshotRenderer.Render(t1, new[] { reference }, new SnapshotOptions { AtLesion = true }));
+        }
+
+        [Fact]
         public void MontageSpansTheLesionEvenly()
         {
             var t1 = Float(40, 50, 30, Ras1, Anatomy);
