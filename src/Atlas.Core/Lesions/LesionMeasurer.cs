@@ -5,6 +5,7 @@ using System.IO;
 using System.Threading;
 using Atlas.Core.Imaging;
 using Atlas.Core.Nifti;
+using Atlas.Core.Spatial;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Lesions
@@ -24,12 +25,16 @@ namespace Atlas.Core.Lesions
         public string MaskPath { get; set; }
         public int Label { get; set; }
         public string Region { get; set; }
-        /// <summary>Lesion voxels with this label.</summary>
+        /// <summary>Lesion voxels (of the mask's own grid) whose centre has this label.</summary>
         public long VoxelCount { get; set; }
+        /// <summary>Those voxels' volume in the mask's own millimetres.</summary>
         public double VolumeMm3 { get; set; }
         /// <summary>Share of the lesion lying in the region (0..1).</summary>
         public double FractionOfLesion { get; set; }
-        /// <summary>Share of the region covered by the lesion: the lesion load (0..1).</summary>
+        /// <summary>
+        /// Share of the region covered by the lesion: the lesion load (0..1). On the atlas's own grid, voxels over the
+        /// region's voxels; else the lesion's volume in the region, in the atlas's space, over the region's volume.
+        /// </summary>
         public double FractionOfRegion { get; set; }
     }
 
@@ -54,7 +59,7 @@ namespace Atlas.Core.Lesions
         public long VoxelCount { get; set; }
         public double VolumeMm3 { get; set; }
         public double VolumeMl { get; set; }
-        /// <summary>Centre of gravity in world coordinates (mm, from the affine).</summary>
+        /// <summary>Centre of gravity in world coordinates (mm, from the affine; in template space with a transform).</summary>
         public double CentroidXMm { get; set; }
         public double CentroidYMm { get; set; }
         public double CentroidZMm { get; set; }
@@ -75,6 +80,11 @@ namespace Atlas.Core.Lesions
         /// <summary>Share of the volume at world x below the midline (voxels centred on it count half).</summary>
         public double FractionLeft { get; set; }
         public double MidlineXMm { get; set; }
+        /// <summary>
+        /// The transform (template → the mask's space) the lesion went through: the world centroid, hemisphere, location
+        /// and regions are then in template space (voxel centroid and bounding box stay the mask's); null without one.
+        /// </summary>
+        public string TransformPath { get; set; }
         /// <summary>Cortical, Subcortical or Other with a cortex mask; null without one.</summary>
         public string Location { get; set; }
         /// <summary>The atlas region holding most of the lesion (with an atlas), and its share.</summary>
@@ -151,11 +161,23 @@ namespace Atlas.Core.Lesions
         public bool PerComponent { get; set; }
         public int Connectivity { get; set; } = 26;
         public long MinimumVoxels { get; set; }
-        /// <summary>Cortex mask on the lesion's grid (non-zero = cortex): any overlap makes a lesion Cortical.</summary>
+        /// <summary>
+        /// Cortex mask (non-zero = cortex): any overlap makes a lesion Cortical. On the lesion's grid, or on any grid of
+        /// the same world (or of the template's with <see cref="Transform"/>): each lesion voxel then takes the value of
+        /// the mask's voxel nearest to its centre (<see cref="NearestVoxelMap"/>), 0 outside the mask's grid.
+        /// </summary>
         public AtlasVolume CortexMask { get; set; }
-        /// <summary>Brainstem + cerebellum mask: a non-cortical lesion reaching it is Other.</summary>
+        /// <summary>Brainstem + cerebellum mask: a non-cortical lesion reaching it is Other (looked up as the cortex mask).</summary>
         public AtlasVolume InfratentorialMask { get; set; }
+        /// <summary>Label atlas (looked up as the cortex mask): regions counted in the lesion's own voxels.</summary>
         public LesionAtlas Atlas { get; set; }
+        /// <summary>
+        /// Template (fixed) → the lesion mask's space (moving), RAS mm, as registration writes it: the mask is in a
+        /// scan's native space and the atlas and masks above in the template's. Each lesion voxel's world point y is
+        /// looked up at T⁻¹(y); the world centroid and the hemisphere (against <see cref="MidlineXMm"/>) are in
+        /// template space too. Null: lesion and atlas share one world.
+        /// </summary>
+        public AffineTransform Transform { get; set; }
         public string SubjectId { get; set; }
         public string ScanId { get; set; }
         public int? Session { get; set; }
@@ -176,10 +198,13 @@ namespace Atlas.Core.Lesions
             var o = options ?? new LesionMeasureOptions();
             if (o.BilateralFraction < 0 || o.BilateralFraction > 1 || double.IsNaN(o.BilateralFraction))
                 throw new ArgumentException("BilateralFraction must lie in 0..1.");
-            byte[] cortex = null, infra = null;
-            if (o.CortexMask != null) { GridCheck.RequireSame(mask, o.CortexMask); cortex = o.CortexMask.ToMask(); }
-            if (o.InfratentorialMask != null) { GridCheck.RequireSame(mask, o.InfratentorialMask); infra = o.InfratentorialMask.ToMask(); }
-            if (o.Atlas != null) GridCheck.RequireSame(mask, o.Atlas.Volume);
+            // Native world → template world, once per mask; the look-ups below are then voxel-to-voxel matrices.
+            var toTemplate = o.Transform?.Inverse();
+            var maps = new Lookups();
+            if (o.CortexMask != null) { maps.Cortex = NearestVoxelMap.Create(mask.Grid, o.CortexMask.Grid, toTemplate, o.CortexMask.Path); maps.CortexMask = o.CortexMask.ToMask(); }
+            if (o.InfratentorialMask != null) { maps.Infra = NearestVoxelMap.Create(mask.Grid, o.InfratentorialMask.Grid, toTemplate, o.InfratentorialMask.Path); maps.InfraMask = o.InfratentorialMask.ToMask(); }
+            if (o.Atlas != null) maps.Atlas = NearestVoxelMap.Create(mask.Grid, o.Atlas.Grid, toTemplate, o.Atlas.Volume.Path);
+            maps.ToTemplate = toTemplate;
 
             // A plain byte mask is read in place (non-zero = lesion, as ToMask has it); anything else is binarised first.
             bool inPlace = !o.PerComponent && mask.HasData && mask.Data is byte[] raw && raw.GetType() == typeof(byte[])
@@ -187,7 +212,7 @@ namespace Atlas.Core.Lesions
             var m = inPlace ? (byte[])mask.Data : mask.ToMask(0, pool);
             try
             {
-                return Measure(mask, o, m, cortex, infra, cancellation);
+                return Measure(mask, o, m, maps, cancellation);
             }
             finally
             {
@@ -195,8 +220,20 @@ namespace Atlas.Core.Lesions
             }
         }
 
-        private static List<LesionMeasure> Measure(AtlasVolume mask, LesionMeasureOptions o, byte[] m, byte[] cortex, byte[] infra, CancellationToken cancellation)
+        /// <summary>The look-ups of one mask: where its voxels fall in the cortex, infratentorial and atlas images.</summary>
+        private sealed class Lookups
         {
+            public NearestVoxelMap Cortex, Infra, Atlas;
+            public byte[] CortexMask, InfraMask;
+            public AffineTransform ToTemplate;
+        }
+
+        /// <summary>The index of lesion voxel (i, j, k) at flat index p in a looked-up image, or -1 outside it.</summary>
+        private static long At(NearestVoxelMap map, int p, int i, int j, int k) => map.IsIdentity ? p : map.IndexOf(i, j, k);
+
+        private static List<LesionMeasure> Measure(AtlasVolume mask, LesionMeasureOptions o, byte[] m, Lookups maps, CancellationToken cancellation)
+        {
+            byte[] cortex = maps.CortexMask, infra = maps.InfraMask;
             var g = mask.Grid;
             int[] labels; int count;
             if (o.PerComponent)
@@ -211,7 +248,8 @@ namespace Atlas.Core.Lesions
 
             var acc = new Acc[count + 1];
             for (int c = 1; c <= count; c++) acc[c] = new Acc();
-            var a = g.Affine;
+            // World positions are reported in template space through a transform: voxel → native world → template world.
+            var a = maps.ToTemplate == null ? g.Affine : AffineMath.Multiply(maps.ToTemplate.Matrix, g.Affine);
             int nx = g.NX, ny = g.NY, nz = g.NZ;
             for (int k = 0; k < nz; k++)
             {
@@ -239,11 +277,20 @@ namespace Atlas.Core.Lesions
                         double x = a[0, 0] * i + xRow;
                         if (x < o.MidlineXMm) s.Left += 1;
                         else if (x == o.MidlineXMm) s.Left += 0.5;
-                        if (cortex != null && cortex[p] != 0) s.Cortex++;
-                        if (infra != null && infra[p] != 0) s.Infra++;
+                        if (cortex != null)
+                        {
+                            long q = At(maps.Cortex, p, i, j, k);
+                            if (q >= 0 && cortex[q] != 0) s.Cortex++;
+                        }
+                        if (infra != null)
+                        {
+                            long q = At(maps.Infra, p, i, j, k);
+                            if (q >= 0 && infra[q] != 0) s.Infra++;
+                        }
                         if (o.Atlas != null)
                         {
-                            int l = o.Atlas.Labels[p];
+                            long q = At(maps.Atlas, p, i, j, k);
+                            int l = q >= 0 ? o.Atlas.Labels[q] : 0;
                             if (l != 0)
                             {
                                 if (s.Regions == null) s.Regions = new Dictionary<int, long>();
@@ -264,6 +311,7 @@ namespace Atlas.Core.Lesions
                 {
                     SubjectId = o.SubjectId, ScanId = o.ScanId, Session = o.Session, MaskKind = o.MaskKind, Rank = o.Rank, Component = o.PerComponent ? c : 0, MaskPath = mask.Path,
                     VoxelCount = s.N, VolumeMm3 = s.N * vv, VolumeMl = s.N * vv / 1000.0, MidlineXMm = o.MidlineXMm,
+                    TransformPath = o.Transform == null ? null : o.Transform.Source ?? "(transform in memory)",
                 };
                 if (s.N == 0)
                 {
@@ -277,13 +325,15 @@ namespace Atlas.Core.Lesions
                     continue;
                 }
                 r.CentroidI = s.SI / s.N; r.CentroidJ = s.SJ / s.N; r.CentroidK = s.SK / s.N;
-                var w = g.VoxelToWorld(r.CentroidI, r.CentroidJ, r.CentroidK);
-                r.CentroidXMm = w[0]; r.CentroidYMm = w[1]; r.CentroidZMm = w[2];
+                // An affine map keeps centres of gravity: the voxel centroid's world point is the world centroid.
+                r.CentroidXMm = a[0, 0] * r.CentroidI + a[0, 1] * r.CentroidJ + a[0, 2] * r.CentroidK + a[0, 3];
+                r.CentroidYMm = a[1, 0] * r.CentroidI + a[1, 1] * r.CentroidJ + a[1, 2] * r.CentroidK + a[1, 3];
+                r.CentroidZMm = a[2, 0] * r.CentroidI + a[2, 1] * r.CentroidJ + a[2, 2] * r.CentroidK + a[2, 3];
                 r.MinI = s.MinI; r.MaxI = s.MaxI; r.MinJ = s.MinJ; r.MaxJ = s.MaxJ; r.MinK = s.MinK; r.MaxK = s.MaxK;
                 r.FractionLeft = s.Left / s.N;
                 r.Hemisphere = Hemisphere(r.FractionLeft, o.BilateralFraction, r.CentroidXMm, o.MidlineXMm);
                 if (cortex != null) r.Location = s.Cortex > 0 ? "Cortical" : s.Infra > 0 ? "Other" : "Subcortical";
-                if (o.Atlas != null) FillRegions(r, s, o.Atlas, vv);
+                if (o.Atlas != null) FillRegions(r, s, o.Atlas, vv, maps.Atlas.IsIdentity ? 0 : vv / Math.Abs(o.Transform?.Determinant ?? 1.0));
                 result.Add(r);
             }
             return result;
@@ -302,8 +352,11 @@ namespace Atlas.Core.Lesions
             return centroidX < midlineX ? "Left" : "Right";
         }
 
-        private static void FillRegions(LesionMeasure r, Acc s, LesionAtlas atlas, double vv)
+        /// <param name="templateVoxelMm3">0 on the atlas's own grid (fractions of voxel counts); else the volume one lesion
+        /// voxel takes in the atlas's world (its own over the transform's determinant), for the fraction of the region.</param>
+        private static void FillRegions(LesionMeasure r, Acc s, LesionAtlas atlas, double vv, double templateVoxelMm3)
         {
+            double atlasVoxelMm3 = atlas.Grid.VoxelVolumeMm3;
             var list = new List<LesionRegionOverlap>();
             if (s.Regions != null)
                 foreach (var kv in s.Regions)
@@ -313,7 +366,8 @@ namespace Atlas.Core.Lesions
                     {
                         SubjectId = r.SubjectId, ScanId = r.ScanId, Session = r.Session, MaskKind = r.MaskKind, Rank = r.Rank, Component = r.Component, MaskPath = r.MaskPath,
                         Label = kv.Key, Region = atlas.NameOf(kv.Key), VoxelCount = kv.Value, VolumeMm3 = kv.Value * vv,
-                        FractionOfLesion = (double)kv.Value / s.N, FractionOfRegion = size > 0 ? (double)kv.Value / size : 0,
+                        FractionOfLesion = (double)kv.Value / s.N,
+                        FractionOfRegion = size <= 0 ? 0 : templateVoxelMm3 == 0 ? (double)kv.Value / size : Math.Min(1.0, kv.Value * templateVoxelMm3 / (size * atlasVoxelMm3)),
                     });
                 }
             list.Sort((x, y) => y.VoxelCount != x.VoxelCount ? y.VoxelCount.CompareTo(x.VoxelCount) : x.Label.CompareTo(y.Label));

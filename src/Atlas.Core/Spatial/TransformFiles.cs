@@ -35,7 +35,11 @@ namespace Atlas.Core.Spatial
         private const long MaxTextBytes = 1 << 20;
 
         /// <summary>Reads an affine transform. FSL files need both grids (TransformNeedsImages otherwise).</summary>
-        public static AffineTransform Read(string path, TransformFormat format = TransformFormat.Auto, Grid fixedGrid = null, Grid movingGrid = null)
+        public static AffineTransform Read(string path, TransformFormat format = TransformFormat.Auto, Grid fixedGrid = null, Grid movingGrid = null) =>
+            FromBytes(path, ReadBytes(path), format, fixedGrid, movingGrid);
+
+        /// <summary>The bytes of a transform file: a missing file, a folder or a file too large to be one is an error naming it.</summary>
+        internal static byte[] ReadBytes(string path)
         {
             if (path == null) throw new ArgumentNullException(nameof(path));
             if (Directory.Exists(path)) throw new GeometryException(GeometryErrorKind.BadTransform, path, "is a folder, not a transform file");
@@ -43,8 +47,11 @@ namespace Atlas.Core.Spatial
             var info = new FileInfo(path);
             if (info.Length > MaxTextBytes)
                 throw new GeometryException(GeometryErrorKind.BadTransform, path, "is not a transform file (" + info.Length + " bytes; transform files are small text files)");
-            byte[] bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
+        }
 
+        internal static AffineTransform FromBytes(string path, byte[] bytes, TransformFormat format, Grid fixedGrid, Grid movingGrid)
+        {
             if (format == TransformFormat.Auto) format = Detect(path, bytes);
             switch (format)
             {
@@ -111,7 +118,7 @@ namespace Atlas.Core.Spatial
                 "is not a transform file: expected an ITK/ANTs transform (#Insight Transform File), an elastix parameter file, an FSL .mat or a 4x4 matrix");
         }
 
-        private static string Text(byte[] bytes, string path)
+        internal static string Text(byte[] bytes, string path)
         {
             // A transform file is text: NUL bytes mean an image or another binary file was given.
             if (Array.IndexOf(bytes, (byte)0) >= 0)
@@ -218,6 +225,42 @@ namespace Atlas.Core.Spatial
             for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) f[3 * i + j] = r[i, j];
             return f;
         }
+    }
+
+    /// <summary>
+    /// A transform file opened once and applied to many images: ITK, elastix and RAS-matrix files are read at
+    /// once; an FSL .mat relates the voxels of two images, so it is checked at once and made into a transform
+    /// for each pair of grids (<see cref="For"/>).
+    /// </summary>
+    public sealed class TransformFileSource
+    {
+        private readonly AffineTransform _transform;
+        private readonly double[,] _flirt;
+
+        private TransformFileSource(string path, TransformFormat format, AffineTransform transform, double[,] flirt)
+        {
+            Path = path; Format = format; _transform = transform; _flirt = flirt;
+        }
+
+        public string Path { get; }
+        /// <summary>The format read (never Auto).</summary>
+        public TransformFormat Format { get; }
+        /// <summary>True for an FSL .mat: <see cref="For"/> needs the fixed and the moving grid.</summary>
+        public bool NeedsGrids => _transform == null;
+
+        /// <summary>Reads <paramref name="path"/> (format by content and extension unless given); a file that is not a transform is a BadTransform error naming it.</summary>
+        public static TransformFileSource Open(string path, TransformFormat format = TransformFormat.Auto)
+        {
+            byte[] bytes = TransformFiles.ReadBytes(path);
+            if (format == TransformFormat.Auto) format = TransformFiles.Detect(path, bytes);
+            if (format == TransformFormat.Fsl)
+                return new TransformFileSource(path, format, null, MatrixText.Parse(TransformFiles.Text(bytes, path), path, "an FSL .mat"));
+            return new TransformFileSource(path, format, TransformFiles.FromBytes(path, bytes, format, null, null), null);
+        }
+
+        /// <summary>The transform (RAS, fixed→moving); the grids are used only by an FSL .mat, which needs both (TransformNeedsImages).</summary>
+        public AffineTransform For(Grid fixedGrid, Grid movingGrid) =>
+            _transform ?? FslFiles.ToTransform(_flirt, fixedGrid, movingGrid, Path);
     }
 
     /// <summary>Numeric matrix text: 3 or 4 lines of 4 numbers; '#' lines and blank lines ignored.</summary>

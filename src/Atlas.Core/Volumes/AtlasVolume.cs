@@ -238,14 +238,17 @@ namespace Atlas.Core.Volumes
         }
 
         /// <summary>1 where the scaled value equals <paramref name="label"/> (a label map's region).</summary>
-        public byte[] ToLabelMask(double label, int frame = 0)
+        public byte[] ToLabelMask(double label, int frame = 0) => ToLabelRangeMask(label, label, frame);
+
+        /// <summary>1 where the scaled value lies in [<paramref name="lowest"/>, <paramref name="highest"/>] (a run of a label map's regions).</summary>
+        public byte[] ToLabelRangeMask(double lowest, double highest, int frame = 0)
         {
             var v = ToFloat64(frame);
             var dst = new byte[v.Length];
             Parallel.For(0, Grid.NZ, k =>
             {
                 int s = k * Grid.NX * Grid.NY, e = s + Grid.NX * Grid.NY;
-                for (int i = s; i < e; i++) dst[i] = v[i] == label ? (byte)1 : (byte)0;
+                for (int i = s; i < e; i++) dst[i] = v[i] >= lowest && v[i] <= highest ? (byte)1 : (byte)0;
             });
             return dst;
         }

@@ -76,8 +76,7 @@ namespace Atlas.Psm.Commands
         public SwitchParameter Force { get; set; }
 
         private ReferenceSpace _reference;
-        private AffineTransform _fileTransform;
-        private bool _fileTransformNeedsGrids;
+        private TransformFileSource _fileTransform;
         private int _done;
 
         protected override void BeginProcessing()
@@ -93,10 +92,9 @@ namespace Atlas.Psm.Commands
             try
             {
                 TransformPath = tp;
-                var format = TransformFormat == TransformFormat.Auto ? TransformFiles.Detect(tp, File.ReadAllBytes(tp)) : TransformFormat;
-                // An FSL matrix relates the voxels of the reference and of each input: read per input.
-                if (format == TransformFormat.Fsl) { _fileTransformNeedsGrids = true; TransformFormat = TransformFormat.Fsl; }
-                else _fileTransform = TransformFiles.Read(tp, format);
+                // An FSL matrix relates the voxels of the reference and of each input: made per input (Make).
+                _fileTransform = TransformFileSource.Open(tp, TransformFormat);
+                if (_fileTransform.NeedsGrids) TransformFormat = TransformFormat.Fsl;
             }
             catch (Exception ex) when (IsInputFailure(ex))
             {
@@ -142,8 +140,7 @@ namespace Atlas.Psm.Commands
         private AtlasVolume Make(SpatialItem item)
         {
             var v = LoadItem(item);
-            var t = Transform ?? _fileTransform;
-            if (_fileTransformNeedsGrids) t = TransformFiles.Read(TransformPath, TransformFormat.Fsl, _reference.Grid, v.Grid);
+            var t = Transform ?? _fileTransform?.For(_reference.Grid, v.Grid);
             if (t != null && Inverse) t = t.Inverse();
             var interp = MyInvocation.BoundParameters.ContainsKey(nameof(Interpolation)) ? Interpolation
                 : item.IsMask ? Interpolation.Nearest : Resampler.DefaultFor(v);

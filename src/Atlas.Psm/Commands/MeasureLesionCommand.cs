@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using Atlas.Core.Datasets;
 using Atlas.Core.Lesions;
+using Atlas.Core.Spatial;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Psm.Commands
@@ -50,7 +51,7 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public double MidlineX { get; set; }
 
-        /// <summary>An integer label atlas on the masks' grid.</summary>
+        /// <summary>An integer label atlas: on the masks' grid, on another grid of their world, or in template space with -TransformPath.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string AtlasPath { get; set; }
@@ -60,7 +61,7 @@ namespace Atlas.Psm.Commands
         [ValidateNotNullOrEmpty]
         public string LabelPath { get; set; }
 
-        /// <summary>Cortex mask on the masks' grid: lesions touching it are Cortical.</summary>
+        /// <summary>Cortex mask (any grid of the masks' world, or of the template's with -TransformPath): lesions touching it are Cortical.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string CortexMask { get; set; }
@@ -70,34 +71,69 @@ namespace Atlas.Psm.Commands
         [ValidateNotNullOrEmpty]
         public string InfratentorialMask { get; set; }
 
+        /// <summary>
+        /// Template (fixed) → the masks' native space (moving), as Invoke-AtlasRegistration writes it: the atlas and
+        /// masks are in template space. Never bound from the pipeline: ConvertTo-AtlasStandardSpace's subjects carry a
+        /// TransformPath, but their masks are already in template space.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TransformPath { get; set; }
+
+        /// <summary>The format of -TransformPath (default: from its content and extension).</summary>
+        [Parameter]
+        public TransformFormat TransformFormat { get; set; } = TransformFormat.Auto;
+
+        /// <summary>The template (fixed) image an FSL .mat -TransformPath was made with; only its grid is read.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TemplatePath { get; set; }
+
         /// <summary>Output one row per lesion and atlas region instead of one per lesion.</summary>
         [Parameter]
         public SwitchParameter ExpandRegions { get; set; }
 
         private LesionAtlas _atlas;
         private AtlasVolume _cortex, _infra;
+        private TransformFileSource _transform;
+        private Grid _templateGrid;
         private bool _ready;
 
         protected override void BeginProcessing()
         {
+            string reading = null; // the file being read, named by an error
             try
             {
                 if (LabelPath != null && AtlasPath == null) throw new ArgumentException("-LabelPath names the regions of -AtlasPath; give -AtlasPath too.");
                 if (ExpandRegions && AtlasPath == null) throw new ArgumentException("-ExpandRegions needs -AtlasPath.");
                 if (InfratentorialMask != null && CortexMask == null) throw new ArgumentException("-InfratentorialMask refines -CortexMask; give -CortexMask too.");
+                if (TransformPath != null && AtlasPath == null && CortexMask == null)
+                    throw new ArgumentException("-TransformPath carries the masks to the template space of -AtlasPath and -CortexMask; give at least one of them.");
+                if (TransformPath != null)
+                {
+                    _transform = TransformFileSource.Open(reading = ResolveExistingOrThrow(TransformPath), TransformFormat);
+                    if (_transform.NeedsGrids)
+                    {
+                        if (TemplatePath == null)
+                            throw new GeometryException(GeometryErrorKind.TransformNeedsImages, _transform.Path,
+                                "an FSL .mat relates the voxels of two images; give -TemplatePath, the template (reference) image it was made with");
+                        _templateGrid = Grid.FromHeader(Atlas.Core.Nifti.NiftiReader.ReadHeader(reading = ResolveExistingOrThrow(TemplatePath)));
+                    }
+                }
                 if (AtlasPath != null)
                 {
-                    var names = LabelPath != null ? LesionAtlas.ReadNames(ResolveExistingOrThrow(LabelPath)) : null;
-                    _atlas = new LesionAtlas(Atlas.Core.Nifti.NiftiReader.Read(ResolveExistingOrThrow(AtlasPath)), names);
+                    var names = LabelPath != null ? LesionAtlas.ReadNames(reading = ResolveExistingOrThrow(LabelPath)) : null;
+                    _atlas = new LesionAtlas(Atlas.Core.Nifti.NiftiReader.Read(reading = ResolveExistingOrThrow(AtlasPath)), names);
                 }
-                if (CortexMask != null) _cortex = Atlas.Core.Nifti.NiftiReader.Read(ResolveExistingOrThrow(CortexMask));
-                if (InfratentorialMask != null) _infra = Atlas.Core.Nifti.NiftiReader.Read(ResolveExistingOrThrow(InfratentorialMask));
+                if (CortexMask != null) _cortex = Atlas.Core.Nifti.NiftiReader.Read(reading = ResolveExistingOrThrow(CortexMask));
+                if (InfratentorialMask != null) _infra = Atlas.Core.Nifti.NiftiReader.Read(reading = ResolveExistingOrThrow(InfratentorialMask));
                 _ready = true;
             }
             catch (Exception ex) when (IsInputFailure(ex) || ex is ItemNotFoundException)
             {
                 ThrowTerminatingError(MakeError(ex, "MeasureLesionSetupFailed",
-                    ex is System.IO.FileNotFoundException missing && missing.FileName != null ? missing.FileName : AtlasPath ?? CortexMask ?? LabelPath));
+                    ex is System.IO.FileNotFoundException missing && missing.FileName != null ? missing.FileName
+                    : reading ?? AtlasPath ?? CortexMask ?? TransformPath ?? LabelPath));
             }
         }
 
@@ -138,6 +174,8 @@ namespace Atlas.Psm.Commands
             };
             var pool = _pool;
             var token = Cancellation;
+            var transform = _transform;
+            var templateGrid = _templateGrid;
             // Reading and measuring run ahead of the pipeline (the next masks are read while this one is measured);
             // the rows and warnings come out here, in input order.
             RunAhead(() =>
@@ -150,6 +188,8 @@ namespace Atlas.Psm.Commands
                     // A T1 given as a mask, or an empty mask, would give a plausible-looking row: say so, naming the file,
                     // with the words of Test-AtlasDataset -Deep (the 0/255 note is left out: ToMask reads such masks right).
                     var findings = DatasetChecker.CheckMaskValues(volume, item.Display);
+                    // An FSL .mat is made into a transform for each mask's grid (it relates two images' voxels).
+                    options.Transform = transform?.For(templateGrid, volume.Grid);
                     var rows = LesionMeasurer.Measure(volume, options, pool, token);
                     return () =>
                     {

@@ -169,6 +169,39 @@ namespace Atlas.Core.Tests.Spatial
             }
         }
 
+        [Fact]
+        public void TransformFileSourceReadsOnceAndMakesFslMatricesPerPairOfGrids()
+        {
+            using (var tmp = new TempDir())
+            {
+                var t = new AffineTransform(SpatialTestData.Affine(new[] { 1.0, 0.02, 0, -0.03, 0.98, 0, 0, 0.01, 1.05 }, 3, -2, 7));
+                string itk = tmp.File("t.txt"), fsl = tmp.File("flirt.mat");
+                TransformFiles.Write(itk, t, TransformFormat.Itk);
+                TransformFiles.Write(fsl, t, TransformFormat.Fsl, FixedGrid(), MovingGrid());
+
+                var fromItk = TransformFileSource.Open(itk);
+                Assert.False(fromItk.NeedsGrids);
+                Assert.Equal(TransformFormat.Itk, fromItk.Format);
+                AssertSame(TransformFiles.Read(itk), fromItk.For(null, null), 0);
+
+                var fromFsl = TransformFileSource.Open(fsl);
+                Assert.True(fromFsl.NeedsGrids);
+                Assert.Equal(TransformFormat.Fsl, fromFsl.Format);
+                AssertSame(t, fromFsl.For(FixedGrid(), MovingGrid()), 1e-9);
+                Assert.Equal(GeometryErrorKind.TransformNeedsImages, Assert.Throws<GeometryException>(() => fromFsl.For(null, MovingGrid())).Kind);
+
+                // A file that is no transform fails when opened, naming it, before any image is read.
+                string notes = tmp.File("notes.mat"); File.WriteAllText(notes, "1 0 0\nnot a matrix\n");
+                var e = Assert.Throws<GeometryException>(() => TransformFileSource.Open(notes, TransformFormat.Fsl));
+                Assert.Equal(GeometryErrorKind.BadTransform, e.Kind);
+                Assert.Equal(notes, e.FilePath);
+                string nii = tmp.File("image.nii");
+                NiftiWriter.Write(AtlasVolume.FromMask(Grid.Create(4, 4, 4), new byte[64]), nii);
+                Assert.Equal(GeometryErrorKind.BadTransform, Assert.Throws<GeometryException>(() => TransformFileSource.Open(nii)).Kind);
+                Assert.Throws<FileNotFoundException>(() => TransformFileSource.Open(tmp.File("missing.txt")));
+            }
+        }
+
         // ------------------------------------------------------------------ MRtrix transformconvert
 
         private static AffineTransform MrtrixImport(TempDir tmp, params string[] args)
