@@ -108,6 +108,37 @@ Describe 'ConvertTo-AtlasStandardSpace' {
         $err.FullyQualifiedErrorId | Should -BeLike 'OutputInSourceDataset*'
     }
 
+    It 'a disk that fills mid-dataset: an error per scan naming its file, nothing half-written, every scan still tried' {
+        # A real full disk: a 512 KiB tmpfs as the destination (the masks fit, no standardized T1 does).
+        if (-not $IsLinux -or (& id -u) -ne '0') { Set-ItResult -Skipped -Because 'a full disk is made by mounting a small tmpfs, which needs Linux and root'; return }
+        $full = Join-Path $TestDrive 'full'
+        $null = New-Item -ItemType Directory -Path $full
+        $null = & mount -t tmpfs -o size=512k tmpfs $full 2>&1
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'mount -t tmpfs was refused (no CAP_SYS_ADMIN in this container)'; return }
+        try {
+            $two = Join-Path $TestDrive 'two'
+            $null = New-AtlasSampleDataset -Destination $two -SubjectCount 2 -Seed 5 -Standardization
+            $subjects = @(Get-AtlasSubject -Path $two | Select-Object -First 2)
+            $subjects.Count | Should -Be 2
+            $out = @($subjects | ConvertTo-AtlasStandardSpace -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -Destination $full -NoBiasCorrection -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $out.Count | Should -Be 0
+            # One error per scan (each scan was registered and tried), each naming the scan's output that did not fit.
+            $scanErrors = @($errs | Where-Object FullyQualifiedErrorId -Like 'ConvertToAtlasStandardSpaceFailed*')
+            $scanErrors.Count | Should -BeGreaterOrEqual 2
+            foreach ($s in $subjects) {
+                @($scanErrors | Where-Object { "$($_.TargetObject)" -like "*$($s.ScanId)*" }).Count | Should -BeGreaterThan 0 -Because "$($s.ScanId) is named"
+            }
+            $scanErrors[0].CategoryInfo.Category | Should -Be 'WriteError'
+            # Nothing half-written: no temporary file is left, every image there reads whole, and no scan has its
+            # transform (the last file of a scan), so a rerun with space standardizes both again.
+            $files = @(Get-ChildItem -LiteralPath $full -Recurse -File -Force)
+            @($files | Where-Object { $_.Name -like '*.tmp*' -or $_.Name -like '*~*' }).Count | Should -Be 0
+            foreach ($f in $files | Where-Object Name -Like '*.nii.gz') { { Import-AtlasVolume -LiteralPath $f.FullName } | Should -Not -Throw -Because $f.FullName }
+            @($files | Where-Object Name -Like '*_xfm.txt').Count | Should -Be 0
+        }
+        finally { $null = & umount $full 2>&1 }
+    }
+
     It 'Test-AtlasDataset reports a failed registration as an Error (and a good one not at all)' {
         $checks = @(Test-AtlasDataset -Path $script:Std)
         $script:Out[0].Verdict | Should -Be 'Good' -Because 'the phantom scan registers well (RMS test above)'
