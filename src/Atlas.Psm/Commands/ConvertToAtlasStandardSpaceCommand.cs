@@ -74,8 +74,7 @@ namespace Atlas.Psm.Commands
         private readonly HashSet<string> _sourceRoots = new HashSet<string>(StringComparer.Ordinal);
         private int _done;
 
-        internal static readonly string[] TsvColumns =
-            { "SubjectId", "Session", "ScanId", "Verdict", "VerdictReason", "FinalCost", "CorrelationRatio", "BrainOverlap", "Determinant", "TransformPath" };
+        internal static readonly string[] TsvColumns = RegistrationTable.Columns;
 
         protected override void BeginProcessing()
         {
@@ -212,7 +211,7 @@ namespace Atlas.Psm.Commands
             summary.TryGetValue("Verdict", out var verdict);
             summary.TryGetValue("VerdictReason", out var reason);
             if (verdict == nameof(RegistrationVerdict.Failed))
-                WriteWarning("The registration of " + s.T1Path + " failed its checks (" + reason + "); the scan was written and is flagged Failed in " + System.IO.Path.Combine(_dest, "registration.tsv") + ".");
+                WriteWarning("The registration of " + s.T1Path + " failed its checks (" + reason + "); the scan was written and is flagged Failed in " + System.IO.Path.Combine(_dest, RegistrationTable.FileName) + ".");
 
             var outSubject = new AtlasSubject
             {
@@ -283,26 +282,13 @@ namespace Atlas.Psm.Commands
 
         /// <summary>
         /// registration.tsv at the destination: one row per scan, this run's rows replacing earlier ones of the same
-        /// scans; rewritten only when its text changes.
+        /// scans (merged under a lock, so parallel jobs into one folder lose no rows); rewritten only when its text changes.
         /// </summary>
         private void WriteRegistrationTable()
         {
             if (_rows.Count == 0) return;
-            string path = System.IO.Path.Combine(_dest, "registration.tsv");
-            var byScan = new SortedDictionary<string, string[]>(StringComparer.Ordinal);
-            if (File.Exists(path))
-            {
-                var lines = File.ReadAllLines(path);
-                for (int i = 1; i < lines.Length; i++)
-                {
-                    var f = lines[i].Split('\t');
-                    if (f.Length == TsvColumns.Length) byScan[f[2]] = f;
-                }
-            }
-            foreach (var r in _rows) byScan[r[2]] = r;
-            var sb = new StringBuilder(string.Join("\t", TsvColumns)).Append('\n');
-            foreach (var r in byScan.Values) sb.Append(string.Join("\t", Array.ConvertAll(r, v => (v ?? "").Replace('\t', ' ').Replace('\n', ' ')))).Append('\n');
-            WriteIfChanged(path, sb.ToString());
+            string path = System.IO.Path.Combine(_dest, RegistrationTable.FileName);
+            RegistrationTable.Merge(path, _rows, () => ShouldProcess(path, "Write the registration table"), null, Cancellation);
         }
 
         /// <summary>The metadata sheet goes with the scans: -MetadataPath, else the one .csv/.xlsx at each source root.</summary>
@@ -330,12 +316,6 @@ namespace Atlas.Psm.Commands
                     WriteVerbose("Copied the metadata sheet " + sheet + " to " + target + ".");
                 }
             }
-        }
-
-        private void WriteIfChanged(string path, string text)
-        {
-            if (File.Exists(path) && File.ReadAllText(path) == text) return;
-            if (ShouldProcess(path, "Write the registration table")) AtomicFile.WriteAllText(path, text);
         }
 
         private static bool BytesEqual(byte[] a, byte[] b)
