@@ -6,7 +6,7 @@ BeforeAll {
     $script:Out = Join-Path $TestDrive 'demo'
     $script:Script = Join-Path $PSScriptRoot '../docs/examples/pipeline.ps1'
     $script:Lines = Invoke-ChildPwsh -Arguments @('-File', $script:Script, '-ModulePath', $env:ATLAS_PSM_MODULE,
-        '-OutputFolder', $script:Out, '-SubjectCount', '6')
+        '-OutputFolder', $script:Out, '-SubjectCount', '6', '-StandardizationSubjectCount', '1')
     $script:Exit = $LASTEXITCODE
 }
 
@@ -17,8 +17,9 @@ Describe 'The demo pipeline' {
     }
 
     It 'prints counts that say what they count (subjects, scans, mask files), each number once' {
-        $steps = @($script:Lines | ForEach-Object { "$_" } | Where-Object { $_ -match '^(Sample dataset|Get-AtlasSubject|Measure-AtlasDataset|Test-AtlasDataset|Invoke-LesionSmooth|Measure-Lesion|Measure-LesionOverlap|New-LesionOverlapMap|Export-AtlasSnapshot|New-AtlasQcReport|Convert-AtlasToBids)\s' })
-        $steps.Count | Should -Be 11 -Because 'one line per step, printed once (no summary table repeating them)'
+        $steps = @($script:Lines | ForEach-Object { "$_" } | Where-Object { $_ -match '^(Sample dataset|Get-AtlasSubject|Measure-AtlasDataset|Test-AtlasDataset|Invoke-LesionSmooth|Measure-Lesion|Measure-LesionOverlap|New-LesionOverlapMap|ConvertTo-AtlasStandardSpace|Export-AtlasSnapshot|New-AtlasQcReport|Convert-AtlasToBids)\s' })
+        # New-LesionOverlapMap twice: native 1 mm scans (step 7) and template space (step 9).
+        $steps.Count | Should -Be 13 -Because 'one line per step, printed once (no summary table repeating them)'
         $sample = Get-AtlasSubject -Path (Join-Path $script:Out 'sample')
         $scans = @($sample).Count
         $steps[0] | Should -Match ("^Sample dataset\s+6 subjects, " + ($scans - 6) + ' of them scanned again \(a rescan is a second scan\)')
@@ -55,6 +56,43 @@ Describe 'The demo pipeline' {
         $max | Should -BeGreaterThan 0
         $png = [IO.File]::ReadAllBytes((Join-Path $script:Out 'overlap_map.png'))
         [Text.Encoding]::ASCII.GetString($png, 1, 3) | Should -Be 'PNG'
+    }
+
+    It 'standardizes the second sample and prints, per scan, the verdict and the distance of its transform from the truth' {
+        $text = @($script:Lines | ForEach-Object { "$_" })
+        @($text | Where-Object { $_ -match '^ConvertTo-AtlasStandardSpace\s+1 subjects? of a second sample' }).Count | Should -Be 1
+        $native = @(Get-AtlasSubject -Path (Join-Path $script:Out 'standardization/native'))
+        $rows = @($text | Where-Object { $_ -match '^(c\d{4}s\d{4}t\d{2})\s+(Good|Suspect|Failed)\s+(\d+\.?\d*)\s+(\d\.?\d*)\s*$' } | ForEach-Object {
+                $null = $_ -match '^(c\d{4}s\d{4}t\d{2})\s+(\w+)\s+(\S+)\s+(\S+)'
+                [pscustomobject]@{ ScanId = $Matches[1]; Verdict = $Matches[2]; ErrorMm = [double]$Matches[3]; Dice = [double]$Matches[4] } })
+        $rows.Count | Should -Be $native.Count
+        $template = Import-AtlasVolume -Path (Join-Path $script:Out 'standardization/native/template/sample_template_T1w.nii.gz')
+        $brain = (Import-AtlasVolume -Path (Join-Path $script:Out 'standardization/native/template/sample_template_brainmask.nii.gz')).ToMask()
+        $tsv = @(Import-Csv -LiteralPath (Join-Path $script:Out 'standardization/standard/registration.tsv') -Delimiter "`t")
+        foreach ($scan in $native) {
+            $row = $rows | Where-Object ScanId -EQ $scan.ScanId
+            $written = $tsv | Where-Object ScanId -EQ $scan.ScanId
+            $row.Verdict | Should -Be $written.Verdict
+            # The printed distance is the one the files on disk give: the truth beside the scan, the transform written.
+            $truth = [Atlas.Core.Samples.SampleDataset]::ReadTruth((Join-Path $scan.Directory ([Atlas.Core.Samples.SampleDataset]::TruthFileName($scan.ScanId))))
+            $estimate = (Import-AtlasTransform -LiteralPath $written.TransformPath).Matrix
+            $rms = [Atlas.Core.Spatial.Registration.SyntheticMove]::RmsErrorMm($estimate, $truth, $template.Grid, $brain)
+            $row.ErrorMm | Should -Be ([Math]::Round($rms, 2))
+            $rms | Should -BeGreaterThan 0
+            $row.Dice | Should -BeGreaterThan 0
+            $row.Dice | Should -BeLessOrEqual 1
+        }
+    }
+
+    It 'maps the standardized primary masks on the template grid, every scan counted' {
+        $map = Import-AtlasVolume -Path (Join-Path $script:Out 'standardization/overlap_map.nii.gz')
+        $template = Import-AtlasVolume -Path (Join-Path $script:Out 'standardization/native/template/sample_template_T1w.nii.gz') -HeaderOnly
+        $map.Grid.Matches($template.Grid) | Should -BeTrue
+        $scans = @(Get-AtlasSubject -Path (Join-Path $script:Out 'standardization/native')).Count
+        $line = @($script:Lines | ForEach-Object { "$_" } | Where-Object { $_ -match '^New-LesionOverlapMap\s+template space' })
+        $line.Count | Should -Be 1
+        $line[0] | Should -Match "primary masks? of $scans standardized scans?, none skipped"
+        [Linq.Enumerable]::Max([float[]]$map.ToFloat32()) | Should -Be 1
     }
 
     It 'writes a snapshot per scan, the QC page and a BIDS dataset' {

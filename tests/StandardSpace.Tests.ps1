@@ -55,9 +55,7 @@ Describe 'ConvertTo-AtlasStandardSpace' {
         $s.TransformPath | Should -BeLike "*$($s.ScanId)_from-T1w_to-sampletemplateT1w_mode-image_xfm.txt"
         $est = [Atlas.Core.Spatial.TransformFiles]::Read($s.TransformPath, 'Auto', $null, $null).Matrix
         $truthFile = Join-Path $script:Subjects[0].Directory ([Atlas.Core.Samples.SampleDataset]::TruthFileName($s.ScanId))
-        $rows = @(Get-Content -LiteralPath $truthFile | Where-Object { $_ -notmatch '^#' -and $_.Trim() })
-        $truth = [double[,]]::new(4, 4)
-        for ($i = 0; $i -lt 4; $i++) { $f = $rows[$i].Trim() -split '\s+'; for ($j = 0; $j -lt 4; $j++) { $truth[$i, $j] = [double]::Parse($f[$j], [Globalization.CultureInfo]::InvariantCulture) } }
+        $truth = [Atlas.Core.Samples.SampleDataset]::ReadTruth($truthFile)
         $brain = (Import-AtlasVolume -LiteralPath $script:Sample.TemplateMaskPath).ToMask()
         $rms = [Atlas.Core.Spatial.Registration.SyntheticMove]::RmsErrorMm($est, $truth, $script:Template.Grid, $brain)
         $rms | Should -BeLessThan 1.5
@@ -194,10 +192,7 @@ Describe 'Invoke-AtlasDeface' {
         # The known template-to-scan affine of the sample scan, as an ITK file, and the template's face and brain
         # brought onto the scan's grid through it (nearest neighbour): the truth the defacing is judged by.
         $truthFile = Join-Path $script:Scan.Directory ([Atlas.Core.Samples.SampleDataset]::TruthFileName($script:Scan.ScanId))
-        $rows = @(Get-Content -LiteralPath $truthFile | Where-Object { $_ -notmatch '^#' -and $_.Trim() })
-        $m = [double[,]]::new(4, 4)
-        for ($i = 0; $i -lt 4; $i++) { $f = $rows[$i].Trim() -split '\s+'; for ($j = 0; $j -lt 4; $j++) { $m[$i, $j] = [double]::Parse($f[$j], [Globalization.CultureInfo]::InvariantCulture) } }
-        $script:Truth = [Atlas.Core.Spatial.AffineTransform]::new($m)
+        $script:Truth = [Atlas.Core.Spatial.AffineTransform]::new([Atlas.Core.Samples.SampleDataset]::ReadTruth($truthFile))
         $script:TruthPath = Join-Path $TestDrive 'truth.txt'
         $script:In = Import-AtlasVolume -LiteralPath $script:Scan.T1Path
         [Atlas.Core.Spatial.TransformFiles]::Write($script:TruthPath, $script:Truth, 'Itk', $script:Template.Grid, $script:In.Grid)

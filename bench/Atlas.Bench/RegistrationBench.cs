@@ -38,23 +38,86 @@ namespace Atlas.Bench
             new Case { Name = "0.9x0.9x3 LAS, 50 deg, 50 ml lesion", RotDeg = new[] { 25.0, 0, 50 }, TransMm = new[] { -15.0, -20, 5 }, Scales = new[] { 1.0, 0.92, 1.06 }, VoxelMm = new[] { 0.9, 0.9, 3.0 }, Axes = new[] { 0, 1, 2 }, Flip = new[] { true, false, false }, LesionLabels = new[] { 74 }, LesionMl = 50 },
         };
 
-        public void Run(BenchContext ctx)
+        /// <summary>ch2 (the fixed image), its brain (ch2bet &gt; 0) and AAL, as every ch2 bench reads them.</summary>
+        internal sealed class Ch2
+        {
+            public string Folder;
+            public AtlasVolume Head, Aal, BrainVol;
+            public float[] FixedData;
+            public byte[] Brain;
+            public double[] Centre;
+        }
+
+        /// <summary>ch2 from mricron-data, or null when it is not installed.</summary>
+        internal static Ch2 LoadCh2()
         {
             string tpl = "/usr/share/mricron/templates";
-            if (!File.Exists(Path.Combine(tpl, "ch2.nii.gz"))) { Console.WriteLine("registration: mricron-data not installed, skipped"); return; }
+            if (!File.Exists(Path.Combine(tpl, "ch2.nii.gz"))) return null;
+            var head = NiftiReader.Read(Path.Combine(tpl, "ch2.nii.gz"));
+            var brain = NiftiReader.Read(Path.Combine(tpl, "ch2bet.nii.gz")).ToMask();
+            return new Ch2
+            {
+                Folder = tpl, Head = head, Aal = NiftiReader.Read(Path.Combine(tpl, "aal.nii.gz")),
+                FixedData = head.ToFloat32(), Brain = brain, BrainVol = AtlasVolume.FromMask(head.Grid, brain),
+                Centre = AffineRegistration.CentreOfMass(null, head.Grid, brain),
+            };
+        }
+
+        /// <summary>One case made: the true template-to-native matrix, the native scan and, with a lesion, its mask there and the true lesion on ch2's grid.</summary>
+        internal sealed class Moved
+        {
+            public double[,] Truth;
+            public Grid Grid;
+            public AtlasVolume Moving, Lesion;
+            public byte[] LesionMask, TemplateLesion;
+        }
+
+        internal static int CaseCount => Cases.Length;
+        internal static string CaseName(int n) => Cases[n - 1].Name;
+
+        /// <summary>
+        /// Case <paramref name="n"/> (1-based): ch2 moved by the case's affine onto its native grid, the lesion (AAL
+        /// <paramref name="labels"/> grown to <paramref name="ml"/> ml, the case's own when null) filled with a CSF-like
+        /// value, then a multiplicative bias field (25 %) and Rician noise (sigma 3).
+        /// </summary>
+        internal static Moved Make(Ch2 ch2, int n, int[] labels = null, double ml = 0)
+        {
+            var c = Cases[n - 1];
+            if (labels == null) { labels = c.LesionLabels; ml = c.LesionMl; }
+            const double csf = 35; // ch2's 3rd percentile inside the brain (ventricles), a CSF-like fill
+            var m = new Moved { Truth = SyntheticMove.Affine(c.RotDeg, c.TransMm, c.Scales, c.Shears, ch2.Centre) };
+            var g = m.Grid = SyntheticMove.MovedGrid(ch2.FixedData, ch2.Head.Grid, m.Truth, c.VoxelMm, c.Axes, c.Flip, threshold: 10);
+            var data = SyntheticMove.Move(ch2.FixedData, ch2.Head.Grid, m.Truth, g);
+            if (labels != null)
+            {
+                var region = GrowRegion(ch2.Aal, ch2.Brain, labels, ml);
+                m.TemplateLesion = new byte[region.Length];
+                for (int i = 0; i < region.Length; i++) m.TemplateLesion[i] = region[i] != 0 ? (byte)1 : (byte)0;
+                var moved = SyntheticMove.Move(region, ch2.Head.Grid, m.Truth, g);
+                var lm = m.LesionMask = new byte[moved.Length];
+                for (int i = 0; i < lm.Length; i++) lm[i] = moved[i] >= 0.5f ? (byte)1 : (byte)0;
+                SyntheticMove.PaintLesion(data, lm, (float)csf);
+                m.Lesion = AtlasVolume.FromMask(g, lm);
+            }
+            SyntheticMove.ApplyBias(data, g, 0.25);
+            SyntheticMove.AddRicianNoise(data, 3, 100 + n);
+            m.Moving = AtlasVolume.FromFloat32(g, data);
+            return m;
+        }
+
+        public void Run(BenchContext ctx)
+        {
+            var ch2 = LoadCh2();
+            if (ch2 == null) { Console.WriteLine("registration: mricron-data not installed, skipped"); return; }
+            string tpl = ch2.Folder;
             bool peers = Environment.GetEnvironmentVariable("ATLAS_BENCH_QUICK") != "1";
             string dir = Path.Combine(ctx.WorkDir, "registration");
             Directory.CreateDirectory(dir);
-            var head = NiftiReader.Read(Path.Combine(tpl, "ch2.nii.gz"));
-            var bet = NiftiReader.Read(Path.Combine(tpl, "ch2bet.nii.gz"));
-            var aal = NiftiReader.Read(Path.Combine(tpl, "aal.nii.gz"));
-            var fixedData = head.ToFloat32();
-            var brain = bet.ToMask();
-            var brainVol = AtlasVolume.FromMask(head.Grid, brain);
+            var head = ch2.Head;
+            var brain = ch2.Brain;
+            var brainVol = ch2.BrainVol;
             string brainPath = Path.Combine(dir, "ch2_brainmask.nii.gz");
             NiftiWriter.Write(brainVol, brainPath);
-            var centre = AffineRegistration.CentreOfMass(null, head.Grid, brain);
-            double csf = 35; // ch2's 3rd percentile inside the brain (ventricles), a CSF-like fill
             Console.WriteLine("registration: " + Cases.Length + " cases, ch2 1 mm template, brain ch2bet > 0");
             Console.WriteLine("| case | Atlas.Psm RMS mm | time s | verdict | elastix RMS mm | time s | dipy RMS mm | time s |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -64,19 +127,14 @@ namespace Atlas.Bench
                 n++;
                 var only = Environment.GetEnvironmentVariable("ATLAS_BENCH_CASE");
                 if (!string.IsNullOrEmpty(only) && only != n.ToString(CultureInfo.InvariantCulture)) continue;
-                var truth = SyntheticMove.Affine(c.RotDeg, c.TransMm, c.Scales, c.Shears, centre);
-                var g = SyntheticMove.MovedGrid(fixedData, head.Grid, truth, c.VoxelMm, c.Axes, c.Flip, threshold: 10);
-                var data = SyntheticMove.Move(fixedData, head.Grid, truth, g);
-                AtlasVolume lesionVol = null;
+                var made = Make(ch2, n);
+                var truth = made.Truth;
+                var g = made.Grid;
+                var lesionVol = made.Lesion;
                 string lesionPath = null;
-                if (c.LesionLabels != null)
+                if (lesionVol != null)
                 {
-                    var region = GrowRegion(aal, brain, c.LesionLabels, c.LesionMl);
-                    var moved = SyntheticMove.Move(region, head.Grid, truth, g);
-                    var lm = new byte[moved.Length];
-                    for (int i = 0; i < lm.Length; i++) lm[i] = moved[i] >= 0.5f ? (byte)1 : (byte)0;
-                    SyntheticMove.PaintLesion(data, lm, (float)csf);
-                    lesionVol = AtlasVolume.FromMask(g, lm);
+                    var lm = made.LesionMask;
                     lesionPath = Path.Combine(dir, "case" + n + "_lesion.nii.gz");
                     NiftiWriter.Write(lesionVol, lesionPath);
                     // elastix's moving mask marks the voxels to use: the head without the (dilated) lesion.
@@ -85,9 +143,7 @@ namespace Atlas.Bench
                     for (int i = 0; i < use.Length; i++) use[i] = d2[i] > 9 ? (byte)1 : (byte)0;
                     NiftiWriter.Write(AtlasVolume.FromMask(g, use), Path.Combine(dir, "case" + n + "_usemask.nii.gz"));
                 }
-                SyntheticMove.ApplyBias(data, g, 0.25);
-                SyntheticMove.AddRicianNoise(data, 3, 100 + n);
-                var moving = AtlasVolume.FromFloat32(g, data);
+                var moving = made.Moving;
                 string movingPath = Path.Combine(dir, "case" + n + "_moving.nii.gz");
                 NiftiWriter.Write(moving, movingPath);
                 var sw = Stopwatch.StartNew();

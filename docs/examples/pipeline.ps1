@@ -11,8 +11,13 @@
       5. Measure-Lesion: the lesion report (volume, hemisphere, centroid) as CSV;
       6. Measure-LesionOverlap: raw against smoothed masks, with a summary, as CSV;
       7. New-LesionOverlapMap: the probabilistic overlap map (NIfTI) and its picture (PNG);
-      8. Export-AtlasSnapshot and New-AtlasQcReport: a picture per scan and one QC page;
-      9. Convert-AtlasToBids: the dataset as BIDS, with the bids-validator's verdict.
+      8. ConvertTo-AtlasStandardSpace: a second sample, the phantom head moved by known affines (with bias
+         fields and lesions), brought into its template's space; per scan the verdict, how far the recovered
+         transform is from the truth and how well the lesion lands;
+      9. New-LesionOverlapMap again: the standardized primary masks share the template's grid, so all of them
+         make one map, none skipped;
+     10. Export-AtlasSnapshot and New-AtlasQcReport: a picture per scan and one QC page;
+     11. Convert-AtlasToBids: the dataset as BIDS, with the bids-validator's verdict.
 
     Everything is written under -OutputFolder (out/demo in the repository); the paths are printed
     at the end. Each step prints one line, and every number once, saying what it counts: subjects
@@ -23,7 +28,10 @@
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/Atlas.Psm/Atlas.Psm.psd1'),
     [string] $OutputFolder = (Join-Path $PSScriptRoot '../../out/demo'),
-    [int] $SubjectCount = 20
+    [int] $SubjectCount = 20,
+    # Subjects of the standardization sample (step 8; the second subject is scanned twice): registering a
+    # scan takes most of the time of this step, 10-40 s a scan on 2 cores.
+    [int] $StandardizationSubjectCount = 2
 )
 $ErrorActionPreference = 'Stop'
 $started = [Diagnostics.Stopwatch]::StartNew()
@@ -93,7 +101,45 @@ $written.Add($map.CountPath)
 Out-Step 'New-LesionOverlapMap' ("primary masks of {0} first-time-point 1 mm scans; at most {1} overlap in one voxel" -f $map.MaskCount, $map.MaxCount) $mapPath
 $written.Add($mapPng)
 
-# 8. A picture per scan (T1 with its smoothed masks) and one self-contained QC page.
+# 8. Standard space. The release's scans were brought to MNI by one affine each; here a second sample gives
+#    scans that are the phantom head moved by known affines (bias fields and lesions added), the template of
+#    that head and its brain mask. Each scan is bias-corrected, normalized and registered with its lesion left
+#    out of the cost, then resampled (T1 linear, masks nearest) and defaced. The truth beside each scan says how
+#    far the recovered transform is (RMS over the template's brain), and its primary mask moved by the true
+#    transform says how well the standardized one lands (Dice). The verdict is all a real dataset has: it is
+#    judged from the images alone (intensity match, brain overlap, scales, convergence), and the truth shows
+#    what it cannot see.
+$stdSample = New-AtlasSampleDataset -Path (Join-Path $OutputFolder 'standardization/native') -SubjectCount $StandardizationSubjectCount -Standardization
+$stdDir = Join-Path $OutputFolder 'standardization/standard'
+$native = @(Get-AtlasSubject -Path $stdSample.Root)
+# A Failed verdict warns; the table below shows every verdict, so the warnings are not repeated here.
+$standardized = @($native | ConvertTo-AtlasStandardSpace -Template $stdSample.TemplatePath -TemplateMask $stdSample.TemplateMaskPath -Destination $stdDir -WarningAction SilentlyContinue)
+$template = Import-AtlasVolume -LiteralPath $stdSample.TemplatePath -HeaderOnly
+$templateBrain = (Import-AtlasVolume -LiteralPath $stdSample.TemplateMaskPath).ToMask()
+$recovered = foreach ($std in $standardized) {
+    $scan = $native | Where-Object ScanId -EQ $std.ScanId
+    $truthFile = Join-Path $scan.Directory ([Atlas.Core.Samples.SampleDataset]::TruthFileName($scan.ScanId))
+    $truth = [Atlas.Core.Samples.SampleDataset]::ReadTruth($truthFile)
+    $estimate = Import-AtlasTransform -LiteralPath $std.TransformPath
+    # The primary mask through the true transform (a volume in memory): where the standardized mask should be.
+    $truthMask = Invoke-AtlasResample -LiteralPath $scan.SmoothLesionMaskPaths[0] -Reference $stdSample.TemplatePath -TransformPath $truthFile `
+        -TransformFormat RasMatrix -Interpolation Nearest
+    [pscustomobject]@{
+        ScanId            = $std.ScanId
+        Verdict           = $std.Verdict
+        TransformErrorMm  = [Math]::Round([Atlas.Core.Spatial.Registration.SyntheticMove]::RmsErrorMm($estimate.Matrix, $truth, $template.Grid, $templateBrain), 2)
+        PrimaryLesionDice = [Math]::Round((Measure-LesionOverlap -Reference $truthMask -Candidate $std.SmoothLesionMaskPaths[0]).Dice, 3)
+    }
+}
+Out-Step 'ConvertTo-AtlasStandardSpace' ("{0} subjects of a second sample, moved by known affines, into the template's space; per scan:" -f $stdSample.SubjectCount) $stdDir
+$recovered | Format-Table | Out-String | Write-Host
+
+# 9. The overlap map of the standardized primary masks: one grid, the template's, so every scan counts.
+$stdMapPath = Join-Path $OutputFolder 'standardization/overlap_map.nii.gz'
+$stdMap = $standardized | New-LesionOverlapMap -OutputPath $stdMapPath
+Out-Step 'New-LesionOverlapMap' ("template space: primary masks of {0} standardized scan{1}, none skipped; at most {2} overlap in one voxel" -f $stdMap.MaskCount, $(if ($stdMap.MaskCount -eq 1) { '' } else { 's' }), $stdMap.MaxCount) $stdMapPath
+
+# 10. A picture per scan (T1 with its smoothed masks) and one self-contained QC page.
 $snapDir = Join-Path $OutputFolder 'snapshots'
 $snaps = @($subjects | Export-AtlasSnapshot -Destination $snapDir -MaskKind LesionSmooth -PixelSizeMm 0.5)
 Out-Step 'Export-AtlasSnapshot' 'one PNG per scan, a legend naming each mask file''s colour' $snapDir
@@ -102,7 +148,7 @@ $qc = $subjects | New-AtlasQcReport -Destination $qcDir -Finding $findings
 $qcPage = if ($qc -is [System.IO.FileInfo]) { $qc.FullName } elseif ($qc.PSObject.Properties['Path']) { $qc.Path } else { Join-Path $qcDir 'index.html' }
 Out-Step 'New-AtlasQcReport' 'one HTML page, sortable, no network needed' $qcPage
 
-# 9. BIDS: the native dataset converted, checked by the official validator when it is installed.
+# 11. BIDS: the native dataset converted, checked by the official validator when it is installed.
 $bidsDir = Join-Path $OutputFolder 'bids'
 $converted = @($subjects | Convert-AtlasToBids -Destination $bidsDir)
 $verdict = 'bids-validator not installed (npm install -g bids-validator@1.15.0)'

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Atlas.Core.Datasets;
 using Atlas.Core.Lesions;
 using Atlas.Core.Nifti;
+using Atlas.Core.Spatial;
 using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Samples
@@ -265,6 +266,22 @@ namespace Atlas.Core.Samples
 
         /// <summary>The truth file beside a standardization scan: the 4 × 4 RAS template → scan matrix as text.</summary>
         public static string TruthFileName(string scanId) => scanId + "_truth_from-template_to-native_affine.txt";
+
+        /// <summary>
+        /// Reads a truth file (<see cref="TruthFileName"/>, beside each scan of a standardization sample): the 4 × 4 RAS
+        /// matrix taking a template point to the scan's (moving = M · fixed), as registration gives it. Lines starting
+        /// with '#' are comments. A missing file is a <see cref="FileNotFoundException"/>; a file that is not such a matrix
+        /// (4 lines of 4 numbers, the last 0 0 0 1) a <see cref="GeometryException"/> naming it.
+        /// </summary>
+        public static double[,] ReadTruth(string path)
+        {
+            if (string.IsNullOrEmpty(path)) throw new ArgumentException("The truth file's path is empty.", nameof(path));
+            if (!File.Exists(path)) throw new FileNotFoundException("Cannot find the truth file '" + path + "'.", path);
+            var m = MatrixText.Parse(File.ReadAllText(path), path, "a sample truth matrix");
+            if (m.GetLength(0) != 4 || m[3, 0] != 0 || m[3, 1] != 0 || m[3, 2] != 0 || m[3, 3] != 1)
+                throw new GeometryException(GeometryErrorKind.BadTransform, path, "is not a sample truth matrix: expected 4 lines of 4 numbers, the last 0 0 0 1");
+            return m;
+        }
 
         /// <summary>
         /// A known affine per scan, template (fixed) → scan (moving), about the head centre: rotations up to

@@ -24,20 +24,6 @@ namespace Atlas.Core.Tests.Datasets
         private readonly Fixture _f;
         public StandardizationSampleTests(Fixture f) { _f = f; }
 
-        internal static double[,] ReadTruth(string path)
-        {
-            var rows = File.ReadAllLines(path).Where(l => l.Length > 0 && l[0] != '#').ToArray();
-            Assert.Equal(4, rows.Length);
-            var m = new double[4, 4];
-            for (int r = 0; r < 4; r++)
-            {
-                var cells = rows[r].Split(' ');
-                Assert.Equal(4, cells.Length);
-                for (int c = 0; c < 4; c++) m[r, c] = double.Parse(cells[c], CultureInfo.InvariantCulture);
-            }
-            return m;
-        }
-
         // World centroid of the voxels brighter than 350 (scalp, grey and white matter; not skull, CSF or lesions).
         private static double[] BrightCentroid(AtlasVolume v)
         {
@@ -93,7 +79,7 @@ namespace Atlas.Core.Tests.Datasets
             foreach (var s in subjects.Subjects)
             {
                 string truth = Path.Combine(Path.GetDirectoryName(s.T1Path), SampleDataset.TruthFileName(s.ScanId));
-                var a = ReadTruth(truth);
+                var a = SampleDataset.ReadTruth(truth);
                 Assert.Equal(new double[] { 0, 0, 0, 1 }, new[] { a[3, 0], a[3, 1], a[3, 2], a[3, 3] });
                 double det = a[0, 0] * (a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1]) - a[0, 1] * (a[1, 0] * a[2, 2] - a[1, 2] * a[2, 0]) + a[0, 2] * (a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]);
                 Assert.InRange(det, 0.85, 1.16);
@@ -108,6 +94,58 @@ namespace Atlas.Core.Tests.Datasets
                 Assert.NotEmpty(s.LesionMaskPaths);
             }
             Assert.True(sawLas, "cohort c0002 is stored LAS");
+        }
+
+        [Fact]
+        public void ReadTruthGivesTheMatrixAsWrittenToTheLastDigit()
+        {
+            var s = DatasetScanner.Scan(_f.Result.Root).Subjects[0];
+            string path = Path.Combine(Path.GetDirectoryName(s.T1Path), SampleDataset.TruthFileName(s.ScanId));
+            var a = SampleDataset.ReadTruth(path);
+            // The file's rows, parsed here by hand: the reader loses no digit of the round-trip ("R") text.
+            var rows = File.ReadAllLines(path).Where(l => l.Length > 0 && l[0] != '#').ToArray();
+            Assert.Equal(4, rows.Length);
+            for (int r = 0; r < 4; r++)
+            {
+                var cells = rows[r].Split(' ');
+                for (int c = 0; c < 4; c++) Assert.Equal(double.Parse(cells[c], CultureInfo.InvariantCulture), a[r, c]);
+            }
+            Assert.NotEqual(1.0, a[0, 0]); // a real move, not the identity
+        }
+
+        [Fact]
+        public void ReadTruthOfAHandWrittenMatrixWithCommentsAndTabs()
+        {
+            using (var t = new TempDir())
+            {
+                string p = t.File("truth.txt");
+                File.WriteAllText(p, "# a comment\n\n1 0 0 5.5\n0\t0.5 0 -2\n0 0 2 1e-3\n0 0 0 1\n");
+                var m = SampleDataset.ReadTruth(p);
+                Assert.Equal(5.5, m[0, 3]);
+                Assert.Equal(0.5, m[1, 1]);
+                Assert.Equal(-2, m[1, 3]);
+                Assert.Equal(0.001, m[2, 3]);
+                Assert.Equal(1, m[3, 3]);
+            }
+        }
+
+        [Fact]
+        public void ReadTruthRefusesWhatIsNotAnAffineNamingTheFile()
+        {
+            using (var t = new TempDir())
+            {
+                string three = t.File("three-rows.txt");
+                File.WriteAllText(three, "1 0 0 0\n0 1 0 0\n0 0 1 0\n");
+                var e = Assert.Throws<GeometryException>(() => SampleDataset.ReadTruth(three));
+                Assert.Contains("three-rows.txt", e.Message);
+                string words = t.File("words.txt");
+                File.WriteAllText(words, "hello world\n");
+                Assert.Contains("words.txt", Assert.Throws<GeometryException>(() => SampleDataset.ReadTruth(words)).Message);
+                string lastRow = t.File("last-row.txt");
+                File.WriteAllText(lastRow, "1 0 0 0\n0 1 0 0\n0 0 1 0\n0 0 1 1\n");
+                Assert.Contains("0 0 0 1", Assert.Throws<GeometryException>(() => SampleDataset.ReadTruth(lastRow)).Message);
+                Assert.Throws<FileNotFoundException>(() => SampleDataset.ReadTruth(t.File("absent.txt")));
+            }
         }
     }
 }
