@@ -18,8 +18,8 @@ Describe 'The demo pipeline' {
 
     It 'prints counts that say what they count (subjects, scans, mask files), each number once' {
         $steps = @($script:Lines | ForEach-Object { "$_" } | Where-Object { $_ -match '^(Sample dataset|Get-AtlasSubject|Measure-AtlasDataset|Test-AtlasDataset|Invoke-LesionSmooth|Measure-Lesion|Measure-LesionOverlap|New-LesionOverlapMap|ConvertTo-AtlasStandardSpace|Export-AtlasSnapshot|New-AtlasQcReport|Convert-AtlasToBids)\s' })
-        # New-LesionOverlapMap twice: native 1 mm scans (step 7) and template space (step 9).
-        $steps.Count | Should -Be 13 -Because 'one line per step, printed once (no summary table repeating them)'
+        # New-LesionOverlapMap and New-AtlasQcReport twice: native scans and template space (step 9).
+        $steps.Count | Should -Be 14 -Because 'one line per step, printed once (no summary table repeating them)'
         $sample = Get-AtlasSubject -Path (Join-Path $script:Out 'sample')
         $scans = @($sample).Count
         $steps[0] | Should -Match ("^Sample dataset\s+6 subjects, " + ($scans - 6) + ' of them scanned again \(a rescan is a second scan\)')

@@ -15,7 +15,7 @@
          fields and lesions), brought into its template's space; per scan the verdict, how far the recovered
          transform is from the truth and how well the lesion lands;
       9. New-LesionOverlapMap again: the standardized primary masks share the template's grid, so all of them
-         make one map, none skipped;
+         make one map, none skipped; and New-AtlasQcReport: the template's brain outline over each standardized T1;
      10. Export-AtlasSnapshot and New-AtlasQcReport: a picture per scan and one QC page;
      11. Convert-AtlasToBids: the dataset as BIDS, with the bids-validator's verdict.
 
@@ -138,6 +138,10 @@ $recovered | Format-Table | Out-String | Write-Host
 $stdMapPath = Join-Path $OutputFolder 'standardization/overlap_map.nii.gz'
 $stdMap = $standardized | New-LesionOverlapMap -OutputPath $stdMapPath
 Out-Step 'New-LesionOverlapMap' ("template space: primary masks of {0} standardized scan{1}, none skipped; at most {2} overlap in one voxel" -f $stdMap.MaskCount, $(if ($stdMap.MaskCount -eq 1) { '' } else { 's' }), $stdMap.MaxCount) $stdMapPath
+# The registration QC page: each standardized T1 under the template's brain outline (cyan); a Failed or
+# Suspect verdict is listed among the row's findings, as Test-AtlasDataset reports it.
+$stdQc = $standardized | New-AtlasQcReport -Destination (Join-Path $OutputFolder 'standardization/qc') -Title 'Registration QC'
+Out-Step 'New-AtlasQcReport' 'template space: the template''s brain outline over each standardized T1, verdicts among the findings' $stdQc.Path
 
 # 10. A picture per scan (T1 with its smoothed masks) and one self-contained QC page.
 $snapDir = Join-Path $OutputFolder 'snapshots'

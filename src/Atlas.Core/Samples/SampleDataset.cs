@@ -101,7 +101,14 @@ namespace Atlas.Core.Samples
             int extra = 0;
             if (standardization)
             {
-                foreach (var sc in scans) sc.Transform = PlanTransform(sc);
+                // Every scan is the template's head moved: its folding too, so the known affine is the one answer
+                // (with a subject's own folding the best fit of the head sat up to 8 degrees off the truth).
+                foreach (var sc in scans)
+                {
+                    sc.Transform = PlanTransform(sc);
+                    sc.Fold1 = TemplateFold1;
+                    sc.Fold2 = TemplateFold2;
+                }
                 WriteTemplate(root, cancellation, out templatePath, out templateMaskPath);
                 extra = 2;
             }
@@ -337,13 +344,15 @@ namespace Atlas.Core.Samples
         /// The template: the phantom head (fixed folding phases, no lesion, no field, no noise) on a 1 mm RAS
         /// grid of 152 × 184 × 160 centred like the scans, and its brain mask (everything inside the outer CSF).
         /// </summary>
+        private const double TemplateFold1 = 1.0, TemplateFold2 = 2.0; // the template head's folding phases
+
         private static void WriteTemplate(string root, CancellationToken ct, out string t1Path, out string maskPath)
         {
             const int nx = 152, ny = 184, nz = 160;
             var a = AffineMath.Identity();
             a[0, 3] = -(nx - 1) / 2.0; a[1, 3] = -(ny - 1) / 2.0 + CentreY; a[2, 3] = -(nz - 1) / 2.0 + CentreZ;
             var grid = new Grid(nx, ny, nz, new double[] { 1, 1, 1 }, a);
-            var plan = new ScanPlan { Fold1 = 1.0, Fold2 = 2.0 };
+            var plan = new ScanPlan { Fold1 = TemplateFold1, Fold2 = TemplateFold2 };
             var t1 = new short[grid.VoxelCount];
             var brain = new byte[grid.VoxelCount];
             Parallel.For(0, nz, new ParallelOptions { CancellationToken = ct }, k =>
