@@ -258,6 +258,24 @@ public static class DefaceCheck {
         $err[0].Exception.Message | Should -BeLike '*names the T1 itself*'
     }
 
+    It 'without -TemplateMask takes the brain mask beside the template (the same voxels zeroed); none there is an error saying what to give' {
+        $with = Invoke-AtlasDeface -Path $script:Scan.T1Path -Template $script:Sample.TemplatePath -TemplateMask $script:Sample.TemplateMaskPath -TransformPath $script:TruthPath -OutputPath (Join-Path $TestDrive 'with_mask.nii.gz')
+        $found = Invoke-AtlasDeface -Path $script:Scan.T1Path -Template $script:Sample.TemplatePath -TransformPath $script:TruthPath -OutputPath (Join-Path $TestDrive 'found_mask.nii.gz') -Verbose 4>&1
+        $verbose = @($found | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $result = @($found | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $result[0].ZeroedVoxels | Should -Be $with.ZeroedVoxels
+        ($verbose.Message -join ' ') | Should -BeLike '*sample_template_brainmask.nii.gz*'
+        $alone = Join-Path $TestDrive 'alone'
+        $null = New-Item -ItemType Directory -Path $alone
+        Copy-Item -LiteralPath $script:Sample.TemplatePath -Destination $alone
+        $err = $null
+        Invoke-AtlasDeface -Path $script:Scan.T1Path -Template (Join-Path $alone (Split-Path -Leaf $script:Sample.TemplatePath)) -TransformPath $script:TruthPath -OutputPath (Join-Path $TestDrive 'no_mask.nii.gz') -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].Exception.Message | Should -BeLike 'Give -TemplateMask*sample_template_T1w.nii.gz*sample_template_brainmask.nii.gz*'
+        Test-Path (Join-Path $TestDrive 'no_mask.nii.gz') | Should -BeFalse
+    }
+
     It 'a template that is not an image is an InvalidData error naming it' {
         $bad = Join-Path $TestDrive 'not-a-template.nii.gz'
         Set-Content -LiteralPath $bad -Value 'hello'

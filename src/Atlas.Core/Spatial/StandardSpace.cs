@@ -43,6 +43,41 @@ namespace Atlas.Core.Spatial
         public const double FaceMarginMm = 5;
 
         /// <summary>
+        /// The brain mask that lies beside a template under the names its distributors give it, or null: the MNI152
+        /// 2009 release's <c>&lt;t1&gt;_mask</c> (mni_icbm152_t1_tal_nlin_sym_09a_mask.nii), FSL's <c>&lt;t1&gt;_brain_mask</c>
+        /// (MNI152_T1_1mm_brain_mask.nii.gz), TemplateFlow/BIDS <c>…_desc-brain_mask</c> for <c>…_T1w</c>, the sample
+        /// dataset's <c>…_brainmask</c> for <c>…_T1w</c>, then the brain-extracted images FSL's <c>&lt;t1&gt;_brain</c> and
+        /// mricron's <c>&lt;t1&gt;bet</c> (ch2bet.nii.gz; any non-zero voxel is brain). Each name is tried as .nii.gz, then .nii.
+        /// <paramref name="tried"/> lists the names looked for, for an error that says where.
+        /// </summary>
+        public static string FindTemplateBrainMask(string templatePath, out List<string> tried)
+        {
+            tried = new List<string>();
+            if (string.IsNullOrEmpty(templatePath)) return null;
+            string dir = System.IO.Path.GetDirectoryName(templatePath) ?? "";
+            string name = System.IO.Path.GetFileName(templatePath);
+            foreach (var ext in new[] { ".nii.gz", ".nii", ".hdr.gz", ".hdr", ".img.gz", ".img" })
+                if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) { name = name.Substring(0, name.Length - ext.Length); break; }
+            var bases = new List<string> { name + "_mask", name + "_brain_mask" };
+            if (name.EndsWith("_T1w", StringComparison.Ordinal))
+            {
+                string stem = name.Substring(0, name.Length - 4);
+                bases.Add(stem + "_desc-brain_mask");
+                bases.Add(stem + "_brainmask");
+            }
+            bases.Add(name + "_brain");
+            bases.Add(name + "bet");
+            foreach (var b in bases)
+                foreach (var ext in new[] { ".nii.gz", ".nii" })
+                {
+                    string candidate = System.IO.Path.Combine(dir, b + ext);
+                    tried.Add(b + ext);
+                    if (System.IO.File.Exists(candidate)) return candidate;
+                }
+            return null;
+        }
+
+        /// <summary>
         /// The face region of a template, defined once in template space: head voxels (above 5 % of the
         /// template's 99th-percentile intensity) farther than <see cref="FaceMarginMm"/> from the brain mask, in front of the brain's
         /// centre of mass (world y greater) and below it (world z smaller): nose, eyes, mouth, jaw and the

@@ -23,8 +23,8 @@ namespace Atlas.Psm.Commands
         [Parameter(Mandatory = true, Position = 1)]
         public object Template { get; set; }
 
-        /// <summary>The template's brain mask: the face keeps 5 mm from it.</summary>
-        [Parameter(Mandatory = true)]
+        /// <summary>The template's brain mask: the face keeps 5 mm from it. Default: the mask beside the template under its distributor's name (StandardSpace.FindTemplateBrainMask).</summary>
+        [Parameter]
         public object TemplateMask { get; set; }
 
         /// <summary>A transform from the template to this T1 (ITK .txt/.tfm or FLIRT .mat); without it the T1 is registered here.</summary>
@@ -48,6 +48,17 @@ namespace Atlas.Psm.Commands
         private byte[] _face;
         private long _faceVoxels;
 
+        /// <summary>Without -TemplateMask: the brain mask beside the template file, or an error naming what was looked for.</summary>
+        private string FindBrainMask(AtlasVolume template)
+        {
+            string found = StandardSpace.FindTemplateBrainMask(template.Path, out var tried);
+            if (found == null)
+                throw new ArgumentException("Give -TemplateMask, the template's brain mask: the face is defined by its distance from the brain, and no mask lies beside "
+                    + (template.Path ?? "the template (a volume in memory)") + (tried.Count > 0 ? " (looked for " + string.Join(", ", tried) + ")" : "") + ".");
+            WriteVerbose("The template's brain mask: " + found + " (found beside the template).");
+            return found;
+        }
+
         protected override void ProcessRecord()
         {
             if (Cancellation.IsCancellationRequested) return;
@@ -62,7 +73,7 @@ namespace Atlas.Psm.Commands
                 if (t1.Path != null && string.Equals(t1.Path, output, PathComparison)) throw new ArgumentException("-OutputPath names the T1 itself (" + output + "); the scan it reads is never replaced.");
                 if (t1.FramesLoaded > 1) WriteWarning(target + ": a 4D image with " + t1.FramesLoaded + " frames; the face is zeroed in every frame.");
                 if (_template == null) _template = LoadVolume(Template);
-                if (_brain == null) _brain = LoadVolume(TemplateMask);
+                if (_brain == null) _brain = LoadVolume(TemplateMask ?? FindBrainMask(_template));
                 var template = _template;
                 var brain = _brain;
                 var lesion = LesionMask == null ? null : LoadVolume(LesionMask);
