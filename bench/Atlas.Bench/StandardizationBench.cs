@@ -19,7 +19,7 @@ namespace Atlas.Bench
     ///  - end to end: Dice of our template-space lesion with the true lesion (the grown AAL region on ch2's grid),
     ///    beside the Dice the true transform gives (the native lesion resampled through it, nearest), and their
     ///    ratio (target &gt;= 0.95); then one overlap map over every case's standardized lesion, no grid skipped.
-    /// `build.ps1 bench standardization`; ATLAS_BENCH_CASE=n runs one case, ATLAS_BENCH_DIAG=1 says where the missed face voxels lie.
+    /// `build.ps1 bench standardization`; ATLAS_BENCH_CASE=n runs one case, ATLAS_BENCH_HEAD=1 registers on the whole head (the default before 7 Dec 2026, 23 UTC), ATLAS_BENCH_DIAG=1 says where the missed face voxels lie.
     /// </summary>
     public sealed class StandardizationBench : IBench
     {
@@ -50,7 +50,7 @@ namespace Atlas.Bench
                 var truth = new AffineTransform(made.Truth);
 
                 var sw = Stopwatch.StartNew();
-                var std = StandardSpace.Standardize(made.Moving, new[] { made.Lesion }, head, ch2.BrainVol, face, new StandardizationOptions());
+                var std = StandardSpace.Standardize(made.Moving, new[] { made.Lesion }, head, ch2.BrainVol, face, new StandardizationOptions { WholeHeadCost = Environment.GetEnvironmentVariable("ATLAS_BENCH_HEAD") == "1" });
                 var reg = std.Registration;
                 var ours = StandardSpace.DefaceNative(made.Moving, head.Grid, face, reg.Transform, out _);
                 double seconds = sw.Elapsed.TotalSeconds;

@@ -14,8 +14,12 @@ namespace Atlas.Core.Spatial
         public bool BiasCorrection { get; set; } = true;
         public NormalizationMethod Normalization { get; set; } = NormalizationMethod.WhiteMatterPeak;
         public RegistrationOptions Registration { get; set; } = new RegistrationOptions();
-        /// <summary>Restrict the registration cost to the template's brain mask (default: the whole head).</summary>
-        public bool RestrictCostToBrain { get; set; }
+        /// <summary>
+        /// Let the whole template head drive the registration cost. Default (false): the template's brain mask
+        /// does, as FLIRT's -refweight and ANTs' masked metrics are used, and the cost then also fits a smooth
+        /// bias field at the finest level; scalp, neck and face, which differ between heads, do not pull the fit.
+        /// </summary>
+        public bool WholeHeadCost { get; set; }
         /// <summary>Zero the template-space face region in the standardized T1.</summary>
         public bool Deface { get; set; } = true;
     }
@@ -218,7 +222,7 @@ namespace Atlas.Core.Spatial
             // The whole template head drives the cost: a brain mask alone leaves a smooth head too little structure
             // (measured on the sample phantom: 5.5 mm RMS with it, 0.9 mm without), as FLIRT also uses the whole
             // head by default; the brain mask defines the face region and the QC overlap.
-            var reg = AffineRegistration.Register(image, template, options.RestrictCostToBrain ? templateMask : null, lesion, options.Registration, token);
+            var reg = AffineRegistration.Register(image, template, options.WholeHeadCost ? null : templateMask, lesion, options.Registration, token);
             foreach (var w in reg.Warnings) result.Warnings.Add(w);
             result.Registration = reg;
 

@@ -49,6 +49,10 @@ namespace Atlas.Psm.Commands
         [Parameter]
         public SwitchParameter NoBiasCorrection { get; set; }
 
+        /// <summary>Let the whole template head drive the registration cost instead of the template's brain mask.</summary>
+        [Parameter]
+        public SwitchParameter WholeHeadCost { get; set; }
+
         [Parameter]
         public NormalizationMethod NormalizationMethod { get; set; } = NormalizationMethod.WhiteMatterPeak;
 
@@ -181,6 +185,7 @@ namespace Atlas.Psm.Commands
                     BiasCorrection = !NoBiasCorrection,
                     Normalization = NormalizationMethod,
                     Deface = !NoDeface,
+                    WholeHeadCost = WholeHeadCost,
                     Registration = new RegistrationOptions { Dof = Dof, Cost = Cost },
                 };
                 var std = StandardSpace.Standardize(t1, masks, _template, _templateMask, _face, options, Cancellation);

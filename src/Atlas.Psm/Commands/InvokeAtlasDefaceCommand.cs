@@ -102,11 +102,11 @@ namespace Atlas.Psm.Commands
                     transform = TransformFiles.Read(transformPath, TransformFiles.FormatForExtension(transformPath), template.Grid, t1.Grid);
                 else
                 {
-                    // As ConvertTo-AtlasStandardSpace registers: N4 first (the lesion left out), then the whole head drives the
-                    // cost (the face lies outside the brain).
+                    // As ConvertTo-AtlasStandardSpace registers: N4 first (the lesion left out), then the template's brain drives
+                    // the cost (and fits a bias field at the finest level).
                     var union = lesion == null ? null : StandardSpace.LesionUnion(t1, new[] { lesion }, Cancellation);
                     var corrected = N4BiasCorrection.Correct(t1, null, union, new N4Options(), Cancellation).GetCorrected();
-                    var reg = AffineRegistration.Register(corrected, template, null, union, new RegistrationOptions(), Cancellation);
+                    var reg = AffineRegistration.Register(corrected, template, brain, union, new RegistrationOptions(), Cancellation);
                     foreach (var w in reg.Warnings) WriteWarning(target + ": " + w);
                     if (reg.Verdict == RegistrationVerdict.Failed)
                         WriteWarning("The registration of " + target + " failed its checks (" + reg.VerdictReason + "); the face was mapped through it anyway: look at the result.");
