@@ -78,8 +78,6 @@ namespace Atlas.Psm.Commands
         private readonly HashSet<string> _sourceRoots = new HashSet<string>(StringComparer.Ordinal);
         private int _done;
 
-        internal static readonly string[] TsvColumns = RegistrationTable.Columns;
-
         protected override void BeginProcessing()
         {
             try
@@ -233,8 +231,8 @@ namespace Atlas.Psm.Commands
             };
             _rows.Add(row);
             var o2 = PSObject.AsPSObject(outSubject);
-            for (int i = 3; i < TsvColumns.Length; i++)
-                o2.Properties.Add(new PSNoteProperty(TsvColumns[i], i >= 5 && i <= 8 && double.TryParse(row[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? (object)d : row[i]));
+            for (int i = 3; i < RegistrationTable.Columns.Length; i++)
+                o2.Properties.Add(new PSNoteProperty(RegistrationTable.Columns[i], i >= 5 && i <= 8 && double.TryParse(row[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? (object)d : row[i]));
             WriteObject(o2);
         }
 
@@ -252,9 +250,8 @@ namespace Atlas.Psm.Commands
         private static string StandardName(string t1)
         {
             string name = System.IO.Path.GetFileName(t1);
-            foreach (var ext in new[] { ".nii.gz", ".nii", ".hdr.gz", ".hdr", ".img.gz", ".img" })
-                if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return name.Substring(0, name.Length - ext.Length) + ".nii.gz";
-            return name;
+            string stem = NiftiFiles.StripExtension(name);
+            return stem == name ? name : stem + ".nii.gz";
         }
 
         /// <summary>The scan's folder relative to its dataset root (so the standardized dataset has the source's layout).</summary>

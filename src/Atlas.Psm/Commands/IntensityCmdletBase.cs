@@ -9,26 +9,14 @@ namespace Atlas.Psm.Commands
 {
     /// <summary>
     /// What the intensity cmdlets (Invoke-AtlasBiasCorrection, Invoke-AtlasIntensityNormalization) share besides
-    /// the T1 (T1CmdletBase: frame 0 of a 4D file with a warning): -Mask and -LesionMask on its grid, and the
-    /// checks and keep/overwrite decision for the images they write.
+    /// the T1, -LesionMask and -OutputPath (T1CmdletBase): -Mask on the T1's grid, the reading of both masks (frame 0
+    /// of a 4D file with a warning), and the checks and keep/overwrite decision for the images they write.
     /// </summary>
     public abstract class IntensityCmdletBase : T1CmdletBase
     {
         /// <summary>Brain (or head) mask on the T1's grid: AtlasVolume, FileInfo or path.</summary>
         [Parameter]
         public object Mask { get; set; }
-
-        /// <summary>Lesion mask on the T1's grid: AtlasVolume, FileInfo or path; left out of the estimation.</summary>
-        [Parameter]
-        public object LesionMask { get; set; }
-
-        /// <summary>The output image.</summary>
-        [Parameter(Mandatory = true)]
-        [ValidateNotNullOrEmpty]
-        public string OutputPath { get; set; }
-
-        [Parameter]
-        public SwitchParameter Force { get; set; }
 
         /// <summary>A mask parameter as a volume (frame 0 of a 4D file, warned about), or null.</summary>
         protected AtlasVolume ReadMask(object input, string parameter)

@@ -32,17 +32,6 @@ namespace Atlas.Psm.Commands
         [ValidateNotNullOrEmpty]
         public string TransformPath { get; set; }
 
-        /// <summary>The lesion on the T1's grid, left out of the registration's cost when one is made here.</summary>
-        [Parameter]
-        public object LesionMask { get; set; }
-
-        [Parameter(Mandatory = true)]
-        [ValidateNotNullOrEmpty]
-        public string OutputPath { get; set; }
-
-        [Parameter]
-        public SwitchParameter Force { get; set; }
-
         // The template, its brain mask and face region: the same for every T1 of the invocation, made once.
         private AtlasVolume _template, _brain;
         private byte[] _face;

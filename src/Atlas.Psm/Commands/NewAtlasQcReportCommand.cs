@@ -85,6 +85,8 @@ namespace Atlas.Psm.Commands
         private string _target;
         // Template outlines by file (read once per invocation); null when a file could not be read (warned once).
         private readonly Dictionary<string, SnapshotLayer> _outlines = new Dictionary<string, SnapshotLayer>(StringComparer.Ordinal);
+        // Each subject's outline file, decided once (its record is read once) when the page's inputs are listed.
+        private readonly Dictionary<AtlasSubject, string> _outlineOf = new Dictionary<AtlasSubject, string>();
         private string _explicitMask;
         private bool _stopped;
 
@@ -148,8 +150,7 @@ namespace Atlas.Psm.Commands
 
         private SnapshotLayer OutlineFor(AtlasSubject s)
         {
-            string p = OutlinePathFor(s);
-            if (p == null) return null;
+            if (!_outlineOf.TryGetValue(s, out var p) || p == null) return null;
             if (_outlines.TryGetValue(p, out var layer)) return layer;
             try { layer = ReadOutline(p); }
             catch (Exception ex) when (IsInputFailure(ex))
@@ -204,7 +205,7 @@ namespace Atlas.Psm.Commands
             {
                 NoteSubjectFiles(s, MaskKind);
                 inputs.AddRange(SubjectSnapshot.InputsOf(s, MaskKind));
-                string outline = OutlinePathFor(s);
+                string outline = _outlineOf[s] = OutlinePathFor(s);
                 if (outline != null && !inputs.Contains(outline)) inputs.Add(outline);
             }
             // The page's rows are its scans: another list of scans is another page, even from the same files.

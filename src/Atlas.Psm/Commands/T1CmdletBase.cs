@@ -7,9 +7,10 @@ using Atlas.Core.Volumes;
 namespace Atlas.Psm.Commands
 {
     /// <summary>
-    /// What the cmdlets that take one T1 per call share (Invoke-AtlasBiasCorrection, Invoke-AtlasIntensityNormalization,
-    /// Invoke-AtlasDeface): -Path (wildcards that must match one file; binds a subject's T1Path) or -LiteralPath (binds
-    /// Get-ChildItem's PSPath), resolved to one image file.
+    /// What the cmdlets that take one T1 per call and write one image share (Invoke-AtlasBiasCorrection,
+    /// Invoke-AtlasIntensityNormalization, Invoke-AtlasDeface): -Path (wildcards that must match one file; binds a
+    /// subject's T1Path) or -LiteralPath (binds Get-ChildItem's PSPath), resolved to one image file; -LesionMask;
+    /// -OutputPath and -Force.
     /// </summary>
     public abstract class T1CmdletBase : LesionCmdletBase
     {
@@ -24,6 +25,18 @@ namespace Atlas.Psm.Commands
         [Alias("PSPath")]
         [ValidateNotNullOrEmpty]
         public string LiteralPath { get; set; }
+
+        /// <summary>Lesion mask on the T1's grid (AtlasVolume, FileInfo or path): left out of what is estimated from the T1.</summary>
+        [Parameter]
+        public object LesionMask { get; set; }
+
+        /// <summary>The output image.</summary>
+        [Parameter(Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string OutputPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         /// <summary>The one T1 -Path or -LiteralPath names, or null after an error (nothing found, several files, a folder).</summary>
         protected string ResolveT1()
