@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -58,7 +59,7 @@ namespace Atlas.Core.Imaging
             var m = new byte[Labels.Length];
             var c = Components[rank - 1];
             int nx = NX, ny = NY;
-            Parallel.For(c.MinK, c.MaxK + 1, k =>
+            Parallel.For(c.MinK, c.MaxK + 1, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 for (int j = c.MinJ; j <= c.MaxJ; j++)
                 {
@@ -109,7 +110,7 @@ namespace Atlas.Core.Imaging
             var po = new ParallelOptions { CancellationToken = cancellation };
 
             // 1. runs per x-line: count, prefix-sum, fill.
-            ForRange(0, nz, parallel, po, k =>
+            ForRange(0, nz, parallel, po, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 for (int j = 0; j < ny; j++)
                 {
@@ -128,7 +129,7 @@ namespace Atlas.Core.Imaging
             int runCount = lineStart[lines];
             var rs = new int[runCount];
             var re = new int[runCount];
-            ForRange(0, nz, parallel, po, k =>
+            ForRange(0, nz, parallel, po, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 for (int j = 0; j < ny; j++)
                 {
@@ -151,7 +152,7 @@ namespace Atlas.Core.Imaging
             int slabs = parallel ? Math.Min(nz, Math.Max(1, Environment.ProcessorCount * 4)) : 1;
             var slabStart = new int[slabs + 1];
             for (int s = 0; s <= slabs; s++) slabStart[s] = (int)((long)nz * s / slabs);
-            ForRange(0, slabs, parallel && slabs > 1, po, s =>
+            ForRange(0, slabs, parallel && slabs > 1, po, [MethodImpl(JitHints.Optimized)] (s) =>
             {
                 int k0 = slabStart[s], k1 = slabStart[s + 1];
                 for (int k = k0; k < k1; k++)
@@ -227,7 +228,7 @@ namespace Atlas.Core.Imaging
 
             // 5. write labels.
             var labels = new int[mask.LongLength];
-            ForRange(0, nz, parallel, po, k =>
+            ForRange(0, nz, parallel, po, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 for (int j = 0; j < ny; j++)
                 {
@@ -275,6 +276,7 @@ namespace Atlas.Core.Imaging
             if (j < ny - 1) Unite(line, below + 1, reachEdge, lineStart, rs, re, parent);
         }
 
+        [MethodImpl(JitHints.Optimized)]
         private static void Unite(int la, int lb, int reach, int[] lineStart, int[] rs, int[] re, int[] parent)
         {
             int a = lineStart[la], ae = lineStart[la + 1];
@@ -288,6 +290,7 @@ namespace Atlas.Core.Imaging
             }
         }
 
+        [MethodImpl(JitHints.Optimized)]
         private static int Find(int[] parent, int x)
         {
             while (parent[x] != x)
@@ -298,6 +301,7 @@ namespace Atlas.Core.Imaging
             return x;
         }
 
+        [MethodImpl(JitHints.Optimized)]
         private static void Union(int[] parent, int a, int b)
         {
             int ra = Find(parent, a), rb = Find(parent, b);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace Atlas.Core.Imaging
@@ -42,7 +43,7 @@ namespace Atlas.Core.Imaging
             if (d == null || d.Length < feature.Length) throw new ArgumentException("The distance buffer is too small.");
 
             // Pass 1, along x: a binary image needs no envelope, two scans give the distance in voxels.
-            Parallel.For(0, ny * nz, line =>
+            Parallel.For(0, ny * nz, [MethodImpl(JitHints.Optimized)] (line) =>
             {
                 int row = line * nx;
                 int last = -1;
@@ -66,7 +67,7 @@ namespace Atlas.Core.Imaging
 
             // Pass 2, along y: lines (i, k), stride nx; parallel over slabs k.
             if (ny > 1)
-                Parallel.For(0, nz, () => new Envelope(ny), (k, _, env) =>
+                Parallel.For(0, nz, () => new Envelope(ny), [MethodImpl(JitHints.Optimized)] (k, _, env) =>
                 {
                     int baseK = k * nx * ny;
                     for (int i = 0; i < nx; i++) env.Run(d, baseK + i, nx, ny, sy);
@@ -86,7 +87,7 @@ namespace Atlas.Core.Imaging
                         for (int c = 0, p = k * slab; c < slab; c++, p++)
                             if (query[p] != 0) wanted[c] = true;
                 }
-                Parallel.For(0, ny, () => new Envelope(nz), (j, _, env) =>
+                Parallel.For(0, ny, () => new Envelope(nz), [MethodImpl(JitHints.Optimized)] (j, _, env) =>
                 {
                     int baseJ = j * nx;
                     for (int i = 0; i < nx; i++)
@@ -111,6 +112,7 @@ namespace Atlas.Core.Imaging
             }
 
             /// <summary>In place: d[start + q*stride] = min_p ((q − p)·s)² + d[start + p*stride].</summary>
+            [MethodImpl(JitHints.Optimized)]
             public void Run(double[] d, int start, int stride, int n, double s)
             {
                 var f = _f; var v = _v; var z = _z;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -231,6 +232,7 @@ namespace Atlas.Core.Lesions
         /// <summary>The index of lesion voxel (i, j, k) at flat index p in a looked-up image, or -1 outside it.</summary>
         private static long At(NearestVoxelMap map, int p, int i, int j, int k) => map.IsIdentity ? p : map.IndexOf(i, j, k);
 
+        [MethodImpl(JitHints.Optimized)]
         private static List<LesionMeasure> Measure(AtlasVolume mask, LesionMeasureOptions o, byte[] m, Lookups maps, CancellationToken cancellation)
         {
             byte[] cortex = maps.CortexMask, infra = maps.InfraMask;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Threading.Tasks;
 using Atlas.Core.Nifti;
@@ -63,7 +64,7 @@ namespace Atlas.Core.Lesions
         {
             if (mask == null || mask.LongLength != _counts.LongLength) throw new ArgumentException("The mask does not match the map's grid.");
             int nz = Grid.NZ, plane = Grid.NX * Grid.NY;
-            Parallel.For(0, nz, k =>
+            Parallel.For(0, nz, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 // Lesion masks are mostly zero: runs of 256 zero bytes are skipped a vector at a time.
                 const int run = 256;
@@ -109,6 +110,7 @@ namespace Atlas.Core.Lesions
         }
 
         /// <summary>The count map (int16 when N ≤ 32767, else int32), with N in intent_p1 and descrip.</summary>
+        [MethodImpl(JitHints.Optimized)]
         public AtlasVolume ToCountVolume()
         {
             bool small = MaskCount <= short.MaxValue;
@@ -126,6 +128,7 @@ namespace Atlas.Core.Lesions
         }
 
         /// <summary>The proportion map count/N as float32 (0 = never lesioned, 1 = lesioned in every mask).</summary>
+        [MethodImpl(JitHints.Optimized)]
         public AtlasVolume ToProportionVolume()
         {
             if (MaskCount == 0) throw new InvalidOperationException("No masks were added.");

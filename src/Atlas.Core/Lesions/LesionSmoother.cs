@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -152,6 +153,7 @@ namespace Atlas.Core.Lesions
             return s;
         }
 
+        [MethodImpl(JitHints.Optimized)]
         private static void Run(byte[] mask, Grid grid, double fwhmMm, EdgeCorrection edge, CancellationToken ct, byte[] binary, double threshold, float[] continuous)
         {
             int nx = grid.NX, ny = grid.NY, nz = grid.NZ;
@@ -190,7 +192,7 @@ namespace Atlas.Core.Lesions
             // so the working set stays in cache and no box-sized buffer exists.
             int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, bz / Math.Max(4, 2 * cz + 1)));
             var po = new ParallelOptions { CancellationToken = ct };
-            Parallel.For(0, workers, po, w =>
+            Parallel.For(0, workers, po, [MethodImpl(JitHints.Optimized)] (w) =>
             {
                 int kFrom = z0 + (int)((long)bz * w / workers), kTo = z0 + (int)((long)bz * (w + 1) / workers); // [kFrom, kTo)
                 int ringSize = 2 * cz + 1;
@@ -232,6 +234,7 @@ namespace Atlas.Core.Lesions
         }
 
         // X then Y pass of one slice of the box into dst (bx·by values, row jb at jb·bx).
+        [MethodImpl(JitHints.Optimized)]
         private static void SmoothSliceXY(byte[] mask, int nx, int ny, int k, int x0, int y0, int bx, int by,
             double[] wx, double[] wy, double[] sx, double[] sy, double[] line, double[] xs, double[] dst)
         {
@@ -268,6 +271,7 @@ namespace Atlas.Core.Lesions
         }
 
         // dst[d..d+n) += w · src[s..s+n), vectorised where the hardware allows.
+        [MethodImpl(JitHints.Optimized)]
         private static void Axpy(double[] dst, int d, double[] src, int s, int n, double w)
         {
             if (w == 0) return;

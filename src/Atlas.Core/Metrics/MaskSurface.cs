@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace Atlas.Core.Metrics
@@ -21,7 +22,7 @@ namespace Atlas.Core.Metrics
             if ((long)nx * ny * nz != mask.LongLength) throw new ArgumentException("Mask length " + mask.LongLength + " does not match " + nx + "x" + ny + "x" + nz + ".");
             var surface = new byte[mask.Length];
             int sxy = nx * ny;
-            Parallel.For(0, nz, k =>
+            Parallel.For(0, nz, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 for (int j = 0; j < ny; j++)
                 {

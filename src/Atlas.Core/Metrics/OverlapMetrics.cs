@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
@@ -135,12 +136,13 @@ namespace Atlas.Core.Metrics
         }
 
         /// <summary>Counts and the union bounding box in one parallel pass over the slabs.</summary>
+        [MethodImpl(JitHints.Optimized)]
         private static ScanResult Scan(byte[] a, byte[] b, int nx, int ny, int nz)
         {
             var cR = new long[nz]; var cC = new long[nz]; var cB = new long[nz];
             var minI = new int[nz]; var maxI = new int[nz]; var minJ = new int[nz]; var maxJ = new int[nz];
             int slab = nx * ny;
-            Parallel.For(0, nz, k =>
+            Parallel.For(0, nz, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 long r = 0, c = 0, both = 0;
                 int i0 = int.MaxValue, i1 = -1, j0 = int.MaxValue, j1 = -1;
@@ -194,10 +196,11 @@ namespace Atlas.Core.Metrics
             return s;
         }
 
+        [MethodImpl(JitHints.Optimized)]
         private static byte[] Crop(byte[] src, int nx, int ny, int x0, int y0, int z0, int bx, int by, int bz)
         {
             var dst = new byte[bx * by * bz];
-            Parallel.For(0, bz, k =>
+            Parallel.For(0, bz, [MethodImpl(JitHints.Optimized)] (k) =>
             {
                 for (int j = 0; j < by; j++)
                 {
@@ -238,6 +241,7 @@ namespace Atlas.Core.Metrics
         }
 
         /// <summary>Distances (mm) of the voxels of <paramref name="from"/> to the nearest voxel of <paramref name="to"/>, in voxel order.</summary>
+        [MethodImpl(JitHints.Optimized)]
         internal static double[] Directed(byte[] from, byte[] to, int nx, int ny, int nz, double[] spacing)
         {
             int n = 0;
@@ -300,6 +304,7 @@ namespace Atlas.Core.Metrics
         /// candidate lesion is a false positive when none of its voxels is a reference voxel
         /// (the ATLAS R2.0 challenge's lesion-wise rule). Labels are 1..count, 0 = background.
         /// </summary>
+        [MethodImpl(JitHints.Optimized)]
         public static LesionMatchCounts Count(int[] reference, int referenceCount, int[] candidate, int candidateCount)
         {
             if (reference.Length != candidate.Length) throw new ArgumentException("Label images differ in length.");

@@ -52,6 +52,23 @@ namespace Atlas.Core.Nifti
             return total;
         }
 
+        /// <summary>
+        /// Reads exactly <paramref name="count"/> bytes at file offset <paramref name="at"/> into memory at
+        /// <paramref name="p"/>; false if the stream ends first. Only where <see cref="Direct"/>.
+        /// </summary>
+        public static unsafe bool ReadAt(Stream s, long at, byte* p, int count)
+        {
+            s.Position = at;
+            int done = 0;
+            while (done < count)
+            {
+                int n = s_read(s, new Span<byte>(p + done, count - done));
+                if (n <= 0) return false;
+                done += n;
+            }
+            return true;
+        }
+
         /// <summary>Fills the first <paramref name="bytes"/> bytes of a typed array from the stream; returns the bytes read (fewer at end of stream).</summary>
         public static long ReadInto(Stream s, Array dst, long bytes) => ReadInto(s, dst, 0, bytes);
 

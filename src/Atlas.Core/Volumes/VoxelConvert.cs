@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
@@ -19,7 +20,7 @@ namespace Atlas.Core.Volumes
         {
             long blocks = (n + Block - 1) / Block;
             if (blocks <= 1) { body(0, n); return; }
-            Parallel.For(0L, blocks, b => body(b * Block, Math.Min(n, (b + 1) * Block)));
+            Parallel.For(0L, blocks, [MethodImpl(JitHints.Optimized)] (b) => body(b * Block, Math.Min(n, (b + 1) * Block)));
         }
 
         public static void ToFloat32(Array src, long offset, float[] dst, double slope, double inter)
@@ -79,6 +80,7 @@ namespace Atlas.Core.Volumes
 
         /// <summary>1 where slope*raw+inter is non-zero and not NaN.</summary>
         /// <summary>dst[d..d+len) = 1 where src[s..s+len) is non-zero, else 0: unsigned min(x, 1), a vector at a time.</summary>
+        [MethodImpl(JitHints.Optimized)]
         internal static void BinarizeBytes(byte[] src, long s, byte[] dst, long d, int len)
         {
             var from = new ReadOnlySpan<byte>(src, checked((int)s), len);
@@ -96,6 +98,7 @@ namespace Atlas.Core.Volumes
         }
 
         /// <summary>True when every byte of a[start..start+len) is zero (a vector at a time).</summary>
+        [MethodImpl(JitHints.Optimized)]
         internal static bool AllZero(byte[] a, int start, int len)
         {
             var span = new ReadOnlySpan<byte>(a, start, len);
@@ -114,6 +117,7 @@ namespace Atlas.Core.Volumes
         /// Counts the voxels of a[offset..offset+n) equal to 1, to 255 and to anything else non-zero (with the first such
         /// value), skipping runs of zeros a vector at a time: a sparse mask costs little more than reading it once.
         /// </summary>
+        [MethodImpl(JitHints.Optimized)]
         internal static void CountMaskBytes(byte[] a, long offset, long n, out long ones, out long v255, out long other, out byte example)
         {
             ones = v255 = other = 0; example = 0;
@@ -169,7 +173,7 @@ namespace Atlas.Core.Volumes
             byte[] u8 = dst as byte[]; sbyte[] i8 = dst as sbyte[]; short[] i16 = dst as short[]; ushort[] u16 = dst as ushort[];
             int[] i32 = dst as int[]; uint[] u32 = dst as uint[]; long[] i64 = dst as long[]; ulong[] u64 = dst as ulong[];
             float[] f32 = dst as float[]; double[] f64 = dst as double[];
-            Parallel.For(0L, blocks, bi =>
+            Parallel.For(0L, blocks, [MethodImpl(JitHints.Optimized)] (bi) =>
             {
                 long b = bi * Block, e = Math.Min(n, b + Block);
                 firstBad[bi] = -1;

@@ -110,6 +110,147 @@ namespace Atlas.Core.Tests.Nifti
             Assert.Equal(data, NiftiReader.Read(p).Data);
         }
 
+        /// <summary>A 4D float32 image of noise in every mantissa bit (64×64×16 × 3 frames, 786,432 data bytes) and its file in members of 256 KiB.</summary>
+        private string WriteNoise(out float[] data)
+        {
+            data = new float[64 * 64 * 16 * 3];
+            var rnd = new Random(15);
+            for (int i = 0; i < data.Length; i++) data[i] = 1000f + (float)rnd.NextDouble() * 50f;
+            var h = new Raw1 { Dim = new short[] { 4, 64, 64, 16, 3, 1, 1, 1 }, DataType = 16, BitPix = 32 };
+            string nii = _tmp.File("noise4d.nii"), p = _tmp.File("noise4d.nii.gz");
+            File.WriteAllBytes(nii, RawFiles.Single(h.Bytes(), RawFiles.Encode(data, true)));
+            NiftiWriter.Write(NiftiReader.Read(nii), p, new NiftiWriteOptions { GzipMemberBytes = 262144 });
+            return p;
+        }
+
+        [Fact]
+        public void Noise_members_are_stored_in_blocks_of_65535_bytes_without_deflating_them()
+        {
+            string p = WriteNoise(out var data);
+            var members = Index(p);
+            Assert.Equal(new[] { 352, 262144, 262144, 262144 }, members.Select(m => m.RawLength).ToArray());
+            var bytes = File.ReadAllBytes(p);
+            for (int k = 1; k < members.Length; k++)
+            {
+                // 24-byte header, four full stored blocks and a last one of 262,144 - 4 × 65,535 = 4 bytes
+                // (5 bytes each: BFINAL/BTYPE 00, LEN, NLEN), CRC-32 and ISIZE: 262,144 + 24 + 25 + 8.
+                var m = members[k];
+                Assert.Equal(262144 + 24 + 25 + 8, m.Length);
+                int at = (int)m.Offset + 24;
+                for (int b = 0; b < 5; b++)
+                {
+                    int len = b < 4 ? 65535 : 4;
+                    Assert.Equal(b < 4 ? 0 : 1, bytes[at]);
+                    Assert.Equal(len, bytes[at + 1] | bytes[at + 2] << 8);
+                    Assert.Equal(len ^ 0xFFFF, bytes[at + 3] | bytes[at + 4] << 8);
+                    at += 5 + len;
+                }
+                // The trailer's CRC-32 and ISIZE, as zlib's own gzip of the same bytes gives them.
+                var raw = new byte[262144];
+                Buffer.BlockCopy(data, (k - 1) * 262144, raw, 0, raw.Length);
+                var zlibMember = RawFiles.Gzip(raw);
+                Assert.Equal(zlibMember.Skip(zlibMember.Length - 8).ToArray(), bytes.Skip(at).Take(8).ToArray());
+            }
+            // gzip's own reader (.NET's zlib) and ours agree on every frame; the whole read takes the
+            // stored members straight from the file (three of them at least; other tests may add theirs).
+            Assert.Equal(352 + data.Length * 4, RawFiles.Gunzip(bytes).Length);
+            long before = GzipMembers.StoredMembersRead;
+            Assert.Equal(data, NiftiReader.Read(p).Data);
+            Assert.True(GzipMembers.StoredMembersRead - before >= 3);
+            for (int f = 0; f < 3; f++)
+                Assert.Equal(data.Skip(f * 65536).Take(65536).ToArray(), NiftiReader.Read(p, new NiftiReadOptions { Frame = f }).Data);
+        }
+
+        [Fact]
+        public void A_member_with_compressible_parts_is_still_deflated()
+        {
+            // Noise in the first half of each 256 KiB member, zeros in the second: one of the four probe
+            // pieces deflates, so the member is deflated (to well under its raw size) and not stored.
+            var g = Grid.Create(256, 256, 4);
+            var data = new float[g.VoxelCount];
+            var rnd = new Random(3);
+            for (int i = 0; i < data.Length; i++) data[i] = (i / 32768) % 2 == 0 ? (float)rnd.NextDouble() : 0f;
+            string p = _tmp.File("half.nii.gz");
+            NiftiWriter.Write(AtlasVolume.FromFloat32(g, data), p, new NiftiWriteOptions { GzipMemberBytes = 262144 });
+            var members = Index(p);
+            var bytes = File.ReadAllBytes(p);
+            for (int k = 1; k < members.Length; k++)
+            {
+                Assert.True(members[k].Length < 0.6 * 262144, "member " + k + ": " + members[k].Length + " bytes");
+                Assert.NotEqual(0, bytes[members[k].Offset + 24] & 0x06); // first block is not stored
+            }
+            Assert.Equal(data, NiftiReader.Read(p).Data);
+        }
+
+        [Fact]
+        public void Damage_in_a_stored_member_is_named_as_zlib_names_it()
+        {
+            string p = WriteNoise(out var data);
+            var members = Index(p);
+            var good = File.ReadAllBytes(p);
+            var m = members[2];
+
+            // A bad CRC-32: corrupt, naming the member.
+            var bad = (byte[])good.Clone();
+            bad[m.Offset + m.Length - 8] ^= 0x5a;
+            File.WriteAllBytes(p, bad);
+            var ex = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(p));
+            Assert.Equal(NiftiErrorKind.CorruptGzip, ex.Kind);
+            Assert.Contains("member 3 of 4", ex.Message);
+
+            // A voxel byte changed inside a stored block: only the CRC-32 can see it.
+            bad = (byte[])good.Clone();
+            bad[m.Offset + 24 + 5 + 70000] ^= 1;
+            File.WriteAllBytes(p, bad);
+            ex = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(p));
+            Assert.Equal(NiftiErrorKind.CorruptGzip, ex.Kind);
+            Assert.Contains("member 3 of 4", ex.Message);
+
+            // NLEN that is not the complement of LEN in the second block.
+            bad = (byte[])good.Clone();
+            bad[m.Offset + 24 + 5 + 65535 + 3] ^= 0x10;
+            File.WriteAllBytes(p, bad);
+            ex = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(p));
+            Assert.Equal(NiftiErrorKind.CorruptGzip, ex.Kind);
+            Assert.Contains("member 3 of 4", ex.Message);
+
+            // Cut inside the stored member's third block: truncated.
+            File.WriteAllBytes(p, good.Take((int)m.Offset + 24 + 2 * 65540 + 1000).ToArray());
+            ex = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(p));
+            Assert.Equal(NiftiErrorKind.Truncated, ex.Kind);
+
+            File.WriteAllBytes(p, good);
+            Assert.Equal(data, NiftiReader.Read(p).Data);
+        }
+
+        [Fact]
+        public unsafe void Crc32_gives_the_standard_check_value_and_the_same_value_on_both_paths()
+        {
+            var check = System.Text.Encoding.ASCII.GetBytes("123456789");
+            var bytes = new byte[1 << 20];
+            new Random(5).NextBytes(bytes);
+            fixed (byte* c = check)
+            fixed (byte* b = bytes)
+            {
+                Assert.Equal(0xCBF43926u, Crc32.Append(0, c, 9));        // RFC 3720 B.4 / zlib's check value
+                Assert.Equal(0xCBF43926u, Crc32.AppendManaged(0, c, 9));
+                Assert.Equal(0u, Crc32.Append(0, c, 0));
+                foreach (int n in new[] { 1, 7, 8, 9, 63, 64, 65, 1000, 65535, 1 << 20 })
+                {
+                    uint whole = Crc32.Append(0, b, n);
+                    Assert.Equal(whole, Crc32.AppendManaged(0, b, n));
+                    Assert.Equal(whole, Crc32.Append(Crc32.AppendManaged(0, b, n / 3), b + n / 3, n - n / 3)); // continued
+                    // zlib's gzip trailer of the same bytes holds the same CRC-32.
+                    var seg = new byte[n];
+                    Array.Copy(bytes, seg, n);
+                    var gz = RawFiles.Gzip(seg);
+                    Assert.Equal(whole, BitConverter.ToUInt32(gz, gz.Length - 8));
+                }
+            }
+            Assert.True(Crc32.Native || !System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET 10"),
+                "on .NET 10 the runtime's zlib-ng computes the CRC");
+        }
+
         [Theory]
         [InlineData(true)]
         [InlineData(false)]
