@@ -281,3 +281,49 @@ Describe 'A nightly rerun of a pipeline' {
         @($second | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -Be $first
     }
 }
+
+Describe 'Output files and input paths without a provider round trip for absolute paths' {
+    It 'every written file has the provider properties Get-Item gives it, from the first to the last' {
+        $root = Join-Path $TestDrive 'items'
+        $null = New-AtlasSampleDataset -Path (Join-Path $root 'sample') -SubjectCount 3
+        $raw = @(Get-ChildItem -LiteralPath (Join-Path $root 'sample') -Recurse -Filter '*_LesionRaw*.voi' | Sort-Object FullName)
+        $raw.Count | Should -BeGreaterThan 2
+        $out = @($raw | Invoke-LesionSmooth -Destination (Join-Path $root 'smoothed'))
+        $out.Count | Should -Be $raw.Count
+        foreach ($o in $out) {
+            # The first output came from the provider; the others are made by the module and must not differ.
+            $g = Get-Item -LiteralPath $o.FullName
+            $o | Should -BeOfType System.IO.FileInfo
+            $o.PSPath | Should -BeExactly $g.PSPath
+            $o.PSParentPath | Should -BeExactly $g.PSParentPath
+            $o.PSChildName | Should -BeExactly $g.PSChildName
+            $o.PSDrive.Name | Should -BeExactly $g.PSDrive.Name
+            $o.PSProvider.Name | Should -BeExactly 'FileSystem'
+            $o.PSIsContainer | Should -BeFalse
+            $o.Mode | Should -BeExactly $g.Mode   # the FileInfo type data applies as to Get-Item's object
+        }
+    }
+
+    It 'relative, provider-qualified, PowerShell-drive and absolute paths name the same file' {
+        $root = Join-Path $TestDrive 'paths'
+        $mask = Join-Path $root 'a/m.nii.gz'
+        New-TestMask -Path $mask -Box 2, 5, 2, 5, 2, 5
+        $expected = (Measure-Lesion -LiteralPath $mask).VolumeMl
+        $expected | Should -BeGreaterThan 0
+        Push-Location (Join-Path $root 'a')
+        try {
+            (Measure-Lesion -LiteralPath 'm.nii.gz').MaskPath | Should -BeExactly $mask
+            (Measure-Lesion -Path './m.nii.gz').MaskPath | Should -BeExactly $mask
+        }
+        finally { Pop-Location }
+        (Measure-Lesion -LiteralPath ('Microsoft.PowerShell.Core\FileSystem::' + $mask)).MaskPath | Should -BeExactly $mask
+        (Measure-Lesion -LiteralPath 'TestDrive:/paths/a/m.nii.gz').MaskPath | Should -BeExactly $mask
+        (Measure-Lesion -LiteralPath (Join-Path $root 'a/../a/m.nii.gz')).MaskPath | Should -BeExactly $mask
+        (Measure-Lesion -Path (Join-Path $root 'a/m.nii.gz')).VolumeMl | Should -Be $expected
+        # A path that is not there is still the provider's ObjectNotFound error, naming it.
+        $err = $null
+        $null = Measure-Lesion -LiteralPath (Join-Path $root 'a/none.nii.gz') -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        "$($err[0])" | Should -Match ([regex]::Escape((Join-Path $root 'a/none.nii.gz')))
+    }
+}

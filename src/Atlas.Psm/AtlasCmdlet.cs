@@ -96,7 +96,7 @@ namespace Atlas.Psm
                 {
                     if (literal)
                     {
-                        string full = GetUnresolvedProviderPathFromPSPath(p);
+                        string full = ProviderPath(p);
                         if (!File.Exists(full) && !Directory.Exists(full))
                         {
                             WriteError(new ErrorRecord(new ItemNotFoundException("Cannot find path '" + full + "' because it does not exist."),
@@ -107,6 +107,12 @@ namespace Atlas.Psm
                     }
                     else
                     {
+                        // An absolute path without wildcards that exists is its own match (no provider round trip).
+                        if (!WildcardPattern.ContainsWildcardCharacters(p) && AbsoluteFileSystemPath(p) is string known && (File.Exists(known) || Directory.Exists(known)))
+                        {
+                            result.Add(known);
+                            continue;
+                        }
                         var resolved = GetResolvedProviderPathFromPSPath(p, out ProviderInfo provider);
                         if (provider.Name != "FileSystem")
                         {
@@ -186,7 +192,35 @@ namespace Atlas.Psm
         private MetadataTable _metadata;
 
         /// <summary>An output path as the provider sees it (PowerShell's location, not the process's).</summary>
-        protected string ResolveOutputPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
+        protected string ResolveOutputPath(string path) => ProviderPath(path);
+
+        /// <summary>
+        /// PSCmdlet.GetUnresolvedProviderPathFromPSPath, without the provider where the answer is already known: an
+        /// absolute file-system path ("/data/x.nii.gz", "C:\data\x.nii.gz", "\\server\share\x", optionally
+        /// provider-qualified as "FileSystem::..." the way a FileInfo's PSPath is) is that path made canonical. The
+        /// provider's way validates the drive on every call, and on Linux that reads /proc/self/mountinfo: in a
+        /// pipeline of a few hundred masks it was 5 % of all the CPU time. Relative paths, "~", PowerShell drives
+        /// (TestDrive:, Temp:, a mapped drive name) and anything else still go through the provider.
+        /// </summary>
+        protected string ProviderPath(string path) => AbsoluteFileSystemPath(path) ?? GetUnresolvedProviderPathFromPSPath(path);
+
+        internal static string AbsoluteFileSystemPath(string path)
+        {
+            if (string.IsNullOrEmpty(path)) return null;
+            const string Qualified = "Microsoft.PowerShell.Core\\FileSystem::", Short = "FileSystem::";
+            string p = path.StartsWith(Qualified, StringComparison.OrdinalIgnoreCase) ? path.Substring(Qualified.Length)
+                : path.StartsWith(Short, StringComparison.OrdinalIgnoreCase) ? path.Substring(Short.Length) : path;
+            if (p.IndexOf('\0') >= 0) return null;
+            if (System.IO.Path.DirectorySeparatorChar == '\\')
+            {
+                bool drive = p.Length >= 3 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':' && (p[2] == '\\' || p[2] == '/');
+                bool unc = p.Length > 2 && p[0] == '\\' && p[1] == '\\' && p[2] != '?' && p[2] != '.';
+                if (!drive && !unc) return null;
+            }
+            else if (p.Length == 0 || p[0] != '/') return null;
+            try { return System.IO.Path.GetFullPath(p); }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException) { return null; }
+        }
 
         // ------------------------------------------------------------------ errors
 
@@ -259,9 +293,28 @@ namespace Atlas.Psm
         /// PSPath/PSIsContainer, so the default file view shows its mode and size; a bare FileInfo if
         /// the provider cannot get it.
         /// </summary>
-        protected void WriteFileObject(string path)
+        private const string FileSystemQualifier = "Microsoft.PowerShell.Core\\FileSystem::";
+        // The provider's PSDrive and PSProvider values per path root, learnt from the first file it gave for that root.
+        private Dictionary<string, (object Drive, object Provider)> _fileItemShape;
+
+        /// <summary>
+        /// The file as Get-Item gives it: a FileInfo with the provider's PSPath, PSParentPath, PSChildName, PSDrive,
+        /// PSProvider and PSIsContainer. The first file under a root is asked of the provider; if its properties are
+        /// what this method would compute, the later files under that root are made here (the provider's way resolves
+        /// the path several times over, and on Linux each resolution reads /proc/self/mountinfo: a pipeline of a few
+        /// hundred outputs spent more time there than writing the files). Null if the file is not there.
+        /// </summary>
+        private PSObject FileItem(string path)
         {
-            if (_pending.ContainsKey(path)) RecordOutput(path);
+            string full = AbsoluteFileSystemPath(path), root = full == null ? null : System.IO.Path.GetPathRoot(full);
+            if (full == path && root != null && _fileItemShape != null && _fileItemShape.TryGetValue(root, out var shape))
+            {
+                var fi = new FileInfo(full);
+                if (!fi.Exists) return null;
+                var o = new PSObject(fi);
+                foreach (var kv in FileItemNotes(full, shape.Drive, shape.Provider)) o.Properties.Add(new PSNoteProperty(kv.Key, kv.Value));
+                return o;
+            }
             PSObject item = null;
             try
             {
@@ -269,6 +322,31 @@ namespace Atlas.Psm
                 if (items != null && items.Count == 1) item = items[0];
             }
             catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is ProviderInvocationException || ex is NotSupportedException) { }
+            if (item != null && full == path && root != null && item.BaseObject is FileInfo)
+            {
+                object drive = item.Properties["PSDrive"]?.Value, provider = item.Properties["PSProvider"]?.Value;
+                bool same = drive != null && provider != null;
+                foreach (var kv in FileItemNotes(full, drive, provider))
+                    same &= Equals(item.Properties[kv.Key]?.Value, kv.Value);
+                if (same) (_fileItemShape ?? (_fileItemShape = new Dictionary<string, (object, object)>(StringComparer.Ordinal)))[root] = (drive, provider);
+            }
+            return item;
+        }
+
+        private static IEnumerable<KeyValuePair<string, object>> FileItemNotes(string full, object drive, object provider)
+        {
+            yield return new KeyValuePair<string, object>("PSPath", FileSystemQualifier + full);
+            yield return new KeyValuePair<string, object>("PSParentPath", FileSystemQualifier + System.IO.Path.GetDirectoryName(full));
+            yield return new KeyValuePair<string, object>("PSChildName", System.IO.Path.GetFileName(full));
+            yield return new KeyValuePair<string, object>("PSDrive", drive);
+            yield return new KeyValuePair<string, object>("PSProvider", provider);
+            yield return new KeyValuePair<string, object>("PSIsContainer", false);
+        }
+
+        protected void WriteFileObject(string path)
+        {
+            if (_pending.ContainsKey(path)) RecordOutput(path);
+            PSObject item = FileItem(path);
             if (item == null) item = new PSObject(new FileInfo(path));
             // The file's provenance as properties, so the next cmdlet (or Select-Object) sees whose file it is.
             var src = RecordOf(path)?.Source;
@@ -304,7 +382,7 @@ namespace Atlas.Psm
             {
                 case AtlasVolume v: return v;
                 case FileInfo f: return NiftiReader.Read(f.FullName, options);
-                case string s: return NiftiReader.Read(GetUnresolvedProviderPathFromPSPath(s), options);
+                case string s: return NiftiReader.Read(ProviderPath(s), options);
                 case null: throw new ArgumentNullException(nameof(input), "No volume given.");
                 default:
                     throw new ArgumentException("Cannot use a " + o.GetType().Name + " as a volume; give an AtlasVolume, a file or a path.");
@@ -651,7 +729,7 @@ namespace Atlas.Psm
         protected string NormalizePath(string p)
         {
             if (string.IsNullOrEmpty(p)) return p;
-            try { return System.IO.Path.GetFullPath(GetUnresolvedProviderPathFromPSPath(p)); }
+            try { return System.IO.Path.GetFullPath(ProviderPath(p)); }
             catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException
                 || ex is ArgumentException || ex is NotSupportedException || ex is PSInvalidOperationException || ex is IOException) { return p; }
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Threading;
@@ -196,12 +197,19 @@ namespace Atlas.Core.Lesions
             {
                 int kFrom = z0 + (int)((long)bz * w / workers), kTo = z0 + (int)((long)bz * (w + 1) / workers); // [kFrom, kTo)
                 int ringSize = 2 * cz + 1;
+                // Scratch from the shared pool (a pipeline smooths hundreds of masks; fresh arrays were most of
+                // what it allocated). Rented arrays hold old values: every slice, row and accumulator is cleared
+                // before use, as is the line's zero padding once here.
+                var pool = ArrayPool<double>.Shared;
                 var ring = new double[ringSize][];
                 var ringSlice = new int[ringSize];
-                for (int r = 0; r < ringSize; r++) { ring[r] = new double[plane]; ringSlice[r] = int.MinValue; }
-                var line = new double[bx + 2 * cx];
-                var xs = new double[plane];
-                var acc = new double[bx];
+                var line = pool.Rent(bx + 2 * cx);
+                var xs = pool.Rent(plane);
+                var acc = pool.Rent(bx);
+                try
+                {
+                for (int r = 0; r < ringSize; r++) { ring[r] = pool.Rent(plane); ringSlice[r] = int.MinValue; }
+                Array.Clear(line, 0, bx + 2 * cx);
                 int nextSlice = Math.Max(z0, kFrom - cz);
                 for (int k = kFrom; k < kTo; k++)
                 {
@@ -229,6 +237,12 @@ namespace Atlas.Core.Lesions
                             for (int ib = 0; ib < bx; ib++) continuous[o + ib] = (float)(acc[ib] * scale);
                         }
                     }
+                }
+                }
+                finally
+                {
+                    foreach (var r in ring) if (r != null) pool.Return(r);
+                    pool.Return(line); pool.Return(xs); pool.Return(acc);
                 }
             });
         }

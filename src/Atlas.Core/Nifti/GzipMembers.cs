@@ -164,7 +164,9 @@ namespace Atlas.Core.Nifti
             if (bytes == null && !swap && level != CompressionLevel.NoCompression && LooksIncompressible(p, length, level))
                 return Store(p, length);
             long stored = raw + 5L * (raw / 16384 + 1) + 8; // zlib stores in blocks of up to 16 KiB, 5 bytes each
-            var ms = new PooledBuffer(HeaderLength - PlainHeaderLength, raw + raw / 16 + 4096);
+            // Start small and grow: a mask's 1 MiB member deflates to a few KiB, and pooled buffers sized for
+            // the worst case (2 MiB each) were 32 MB of a pipeline's memory.
+            var ms = new PooledBuffer(HeaderLength - PlainHeaderLength, Math.Min(raw + raw / 16 + 4096, 1 << 16));
             try
             {
                 Deflate(ms, bytes, p, length, elementSize, swap, level);
@@ -200,11 +202,14 @@ namespace Atlas.Core.Nifti
         /// went in, the member is stored without deflating the rest. A float T1 with noise in every
         /// mantissa is like this: zlib-ng's level 1 spends most of a serial write making it ~5 % larger.
         /// Where any piece is compressible (background, a mask, a smooth image) the whole member is
-        /// deflated, and still stored if it then comes out larger.
+        /// deflated, and still stored if it then comes out larger; a piece of zeros (a mask's or a head's
+        /// background) decides that without deflating anything.
         /// </summary>
         private static unsafe bool LooksIncompressible(byte* p, int length, CompressionLevel level)
         {
             if (length < 4 * ProbeBytes * ProbePieces) return false;
+            for (int k = 0; k < ProbePieces; k++)
+                if (AllZero(p + (long)(length - ProbeBytes) * k / (ProbePieces - 1), ProbeBytes)) return false; // a mask's background: deflate it
             var sink = new PooledBuffer(0, ProbeBytes * ProbePieces + 4096);
             try
             {
@@ -214,6 +219,15 @@ namespace Atlas.Core.Nifti
                 return sink.Length >= ProbeBytes * ProbePieces;
             }
             finally { sink.Release(); }
+        }
+
+        private static unsafe bool AllZero(byte* p, int n)
+        {
+            ulong any = 0;
+            int i = 0;
+            for (; i + 8 <= n; i += 8) any |= *(ulong*)(p + i);
+            for (; i < n; i++) any |= p[i];
+            return any == 0;
         }
 
         /// <summary>Largest stored block deflate allows (RFC 1951 section 3.2.4: LEN is 16 bits).</summary>
@@ -400,7 +414,11 @@ namespace Atlas.Core.Nifti
                             if (StreamIO.Direct && mb.RawOffset >= rawStart && mb.RawOffset + mb.RawLength <= rawEnd
                                 && TryReadStored(fs, mb, (byte*)pinned + (mb.RawOffset - rawStart), small))
                                 continue;
-                            if (buf == null || buf.Length < mb.Length) buf = new byte[Math.Max(mb.Length, 1 << 16)];
+                            if (buf == null || buf.Length < mb.Length)
+                            {
+                                if (buf != null) ArrayPool<byte>.Shared.Return(buf);
+                                buf = ArrayPool<byte>.Shared.Rent(Math.Max(mb.Length, 1 << 16));
+                            }
                             fs.Position = mb.Offset;
                             if (StreamIO.ReadUpTo(fs, buf, 0, mb.Length) < mb.Length)
                                 throw new EndOfStreamException("gzip member " + (m + 1) + " of " + members.Length + " ends early");
@@ -409,6 +427,7 @@ namespace Atlas.Core.Nifti
                     }
                 }
                 catch (Exception ex) { Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(ex), null); }
+                finally { if (buf != null) ArrayPool<byte>.Shared.Return(buf); }
             };
             RunWorkers(work, Math.Min(Environment.ProcessorCount, todo.Count));
             failure?.Throw();

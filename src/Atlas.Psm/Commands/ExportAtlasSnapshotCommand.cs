@@ -216,7 +216,7 @@ namespace Atlas.Psm.Commands
                 }
                 else
                 {
-                    string sourcePath = item is string s ? GetUnresolvedProviderPathFromPSPath(s) : item is FileInfo f ? f.FullName : (item as AtlasVolume)?.Path;
+                    string sourcePath = item is string s ? ProviderPath(s) : item is FileInfo f ? f.FullName : (item as AtlasVolume)?.Path;
                     string stem = sourcePath != null ? NiftiFiles.StripExtension(System.IO.Path.GetFileName(sourcePath)) : "snapshot";
                     string target = Target(stem + ".png");
                     var inputs = new List<string>();

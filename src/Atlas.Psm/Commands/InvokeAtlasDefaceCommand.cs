@@ -66,7 +66,7 @@ namespace Atlas.Psm.Commands
                 var template = _template;
                 var brain = _brain;
                 var lesion = LesionMask == null ? null : LoadVolume(LesionMask);
-                string transformPath = TransformPath == null ? null : GetUnresolvedProviderPathFromPSPath(TransformPath);
+                string transformPath = TransformPath == null ? null : ProviderPath(TransformPath);
                 var inputs = new List<string> { t1.Path, template.Path, brain.Path, transformPath, lesion?.Path };
                 var action = DecideOutput(output, Force, inputs);
                 if (action == OutputAction.Refuse) return;

@@ -141,7 +141,7 @@ namespace Atlas.Psm.Commands
         {
             switch (input)
             {
-                case string s: return GetUnresolvedProviderPathFromPSPath(s);
+                case string s: return ProviderPath(s);
                 case FileInfo f: return f.FullName;
                 default: return null;
             }

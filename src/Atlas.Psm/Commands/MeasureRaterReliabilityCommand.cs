@@ -68,7 +68,7 @@ namespace Atlas.Psm.Commands
                     "BadAttempt", ErrorCategory.InvalidData, target));
                 return;
             }
-            string path = baseDir != null && !System.IO.Path.IsPathRooted(mask) ? System.IO.Path.Combine(baseDir, mask) : GetUnresolvedProviderPathFromPSPath(mask);
+            string path = baseDir != null && !System.IO.Path.IsPathRooted(mask) ? System.IO.Path.Combine(baseDir, mask) : ProviderPath(mask);
             _rows.Add(new RaterTracing { SubjectId = subject, Rater = rater, Attempt = a, MaskPath = path });
         }
 

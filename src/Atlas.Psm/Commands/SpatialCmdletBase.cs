@@ -153,7 +153,7 @@ namespace Atlas.Psm.Commands
 
         private string ResolveReferencePath(string s)
         {
-            string full = GetUnresolvedProviderPathFromPSPath(s);
+            string full = ProviderPath(s);
             if (Directory.Exists(full)) throw new ArgumentException("-Reference " + full + " is a folder, not an image.");
             return full;
         }
@@ -171,7 +171,7 @@ namespace Atlas.Psm.Commands
             var o = Unwrap(image);
             if (o is Grid g) return g;
             if (o is AtlasVolume v) return v.Grid;
-            string p = o is FileInfo f ? f.FullName : o is string s ? GetUnresolvedProviderPathFromPSPath(s) : null;
+            string p = o is FileInfo f ? f.FullName : o is string s ? ProviderPath(s) : null;
             if (p == null) throw new ArgumentException("Cannot use a " + o.GetType().Name + " as an image; give a path, a file, an AtlasVolume or a Grid.");
             return Grid.FromHeader(NiftiReader.ReadHeader(p));
         }
