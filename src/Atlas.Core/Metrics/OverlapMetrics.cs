@@ -17,6 +17,9 @@ namespace Atlas.Core.Metrics
     /// </summary>
     public static class OverlapMetrics
     {
+        private static bool IsPlainByteMask(AtlasVolume v) =>
+            v.Data is byte[] d && d.GetType() == typeof(byte[]) && d.LongLength == v.Grid.VoxelCount && v.Slope == 1.0 && v.Intercept == 0.0;
+
         /// <summary>
         /// Reads two mask files (in parallel) and compares them; see <see cref="Compute(AtlasVolume, AtlasVolume, OverlapOptions, double?)"/>.
         /// With a <paramref name="pool"/> (many pairs in a row) the voxel and mask arrays come from it and go back to it.
@@ -31,7 +34,22 @@ namespace Atlas.Core.Metrics
             try { r = NiftiReader.Read(referencePath, read); }
             finally { try { t.Wait(); } catch (AggregateException) { } }
             if (t.IsFaulted) { pool?.Return(r); throw t.Exception.InnerException; }
-            try { return Compute(r, t.Result, options, label, pool); }
+            try
+            {
+                // Both volumes are this method's own: byte masks are binarised where they lie, not into copies.
+                if (!label.HasValue && IsPlainByteMask(r) && IsPlainByteMask(t.Result))
+                {
+                    GridCheck.RequireSame(r, t.Result, "the reference", "the candidate");
+                    var a = (byte[])r.Data; var b = (byte[])t.Result.Data;
+                    VoxelConvert.ToMask(a, 0, a, 1, 0);
+                    VoxelConvert.ToMask(b, 0, b, 1, 0);
+                    var result = Compute(a, b, r.Grid, options);
+                    result.ReferencePath = r.Path;
+                    result.CandidatePath = t.Result.Path;
+                    return result;
+                }
+                return Compute(r, t.Result, options, label, pool);
+            }
             finally { pool?.Return(r); pool?.Return(t.Result); }
         }
 

@@ -186,8 +186,36 @@ namespace Atlas.Core.Tests.Nifti
                     Assert.Equal(plain.ReferenceVoxels, pooled.ReferenceVoxels);
                     Assert.Equal(plain.CandidatePath, pooled.CandidatePath);
                 }
-                // First pair: 2 voxel + 2 mask arrays made; each later pair takes all four from the pool.
-                Assert.Equal(8, pool.Reused);
+                // First pair: 2 voxel arrays made (byte masks are binarised in place, no mask arrays); each later
+                // pair takes both from the pool.
+                Assert.Equal(4, pool.Reused);
+            }
+        }
+
+        [Fact]
+        public void Byte_masks_binarised_in_place_give_the_metrics_of_the_volumes()
+        {
+            // Values 255 and 7 (not 0/1) in byte masks read from files: the file path binarises the read arrays in
+            // place; the volume path binarises into new arrays. Same voxels, same metrics.
+            using (var tmp = new TempDir())
+            {
+                var g = Grid.Create(24, 24, 24, 1, 1.2, 1.5);
+                var r = MetricShapes.Ball(g, 10, 10, 10, 6);
+                var c = MetricShapes.Ball(g, 12, 10, 11, 5);
+                for (int i = 0; i < r.Length; i++) { r[i] = (byte)(r[i] * 255); c[i] = (byte)(c[i] * 7); }
+                var rv = AtlasVolume.FromArray(g, r, NiftiDataType.UInt8);
+                var cv = AtlasVolume.FromArray(g, c, NiftiDataType.UInt8);
+                NiftiWriter.Write(rv, tmp.File("r.nii.gz"));
+                NiftiWriter.Write(cv, tmp.File("c.nii.gz"));
+                var fromFiles = OverlapMetrics.Compute(tmp.File("r.nii.gz"), tmp.File("c.nii.gz"), pool: new VoxelBufferPool());
+                var fromVolumes = OverlapMetrics.Compute(NiftiReader.Read(tmp.File("r.nii.gz")), NiftiReader.Read(tmp.File("c.nii.gz"))); // same float32 spacing
+                Assert.Equal(fromVolumes.Dice, fromFiles.Dice, 15);
+                Assert.Equal(fromVolumes.HausdorffMm, fromFiles.HausdorffMm, 15);
+                Assert.Equal(fromVolumes.AverageSurfaceDistanceMm, fromFiles.AverageSurfaceDistanceMm, 15);
+                Assert.Equal(fromVolumes.ReferenceVoxels, fromFiles.ReferenceVoxels);
+                Assert.Equal(fromVolumes.CandidateVoxels, fromFiles.CandidateVoxels);
+                Assert.True(fromFiles.Dice > 0.3 && fromFiles.Dice < 1);
+                Assert.Contains((byte)255, r); // the volumes' own arrays are not binarised
             }
         }
 
