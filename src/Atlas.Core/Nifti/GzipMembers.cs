@@ -435,7 +435,7 @@ namespace Atlas.Core.Nifti
 
         /// <summary>
         /// A member of stored blocks (what <see cref="Store"/> writes) read straight from the file into
-        /// its place in the array, one read per block and no inflation, then its CRC-32 and ISIZE checked.
+        /// its place in the array, one read per block and no inflation, the CRC-32 taken block by block while each is in cache, then checked with ISIZE.
         /// Each block's read also takes the next block's 5-byte header, which lands in the member's own
         /// part of the array and is overwritten by the next read. False as soon as anything is not as a
         /// stored member should be (a deflated block, lengths that disagree, a short read, a bad CRC):
@@ -453,6 +453,7 @@ namespace Atlas.Core.Nifti
             {
                 if (!StreamIO.ReadAt(fs, pos, h, 5)) return false;
                 int got = 0;
+                uint crc = 0;
                 while (true)
                 {
                     if ((h[0] & 0x06) != 0) return false; // BTYPE is not 00: deflated
@@ -462,11 +463,12 @@ namespace Atlas.Core.Nifti
                     if ((len ^ nlen) != 0xFFFF || len > mb.RawLength - got || pos + len + (final ? 8 : 5) > memberEnd) return false;
                     bool next = !final && got + len + 5 <= mb.RawLength;
                     if (!StreamIO.ReadAt(fs, pos, dst + got, len + (next ? 5 : 0))) return false;
+                    crc = Crc32.Append(crc, dst + got, len); // while the block is in cache
                     if (final)
                     {
                         if (pos + len + 8 != memberEnd || !StreamIO.ReadAt(fs, pos + len, h, 8)) return false;
                         got += len;
-                        if (got != mb.RawLength || ReadUInt32(small, 4) != (uint)got || ReadUInt32(small, 0) != Crc32.Append(0, dst, got)) return false;
+                        if (got != mb.RawLength || ReadUInt32(small, 4) != (uint)got || ReadUInt32(small, 0) != crc) return false;
                         Interlocked.Increment(ref s_storedReads);
                         return true;
                     }

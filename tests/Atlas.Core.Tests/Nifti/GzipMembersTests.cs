@@ -388,8 +388,15 @@ namespace Atlas.Core.Tests.Nifti
             uint state = 99;
             for (int i = 0; i < data.Length; i++) { state ^= state << 13; state ^= state >> 17; state ^= state << 5; data[i] = (state % 100000) / 7f - 3000; }
             string p = _tmp.File("peer.nii.gz");
+            // Half the slices noise (stored members, written without zlib), half a smooth ramp (deflated members):
+            // the peers read both kinds.
+            for (int i = data.Length / 2; i < data.Length; i++) data[i] = (i / 96) % 80;
             NiftiWriter.Write(AtlasVolume.FromFloat32(g, data), p);
-            Assert.Equal(4, Index(p).Length);
+            var members = Index(p);
+            Assert.Equal(4, members.Length);
+            var bytes = File.ReadAllBytes(p);
+            Assert.Equal(0, bytes[members[1].Offset + 24]);             // stored, not final
+            Assert.NotEqual(0, bytes[members[3].Offset + 24] & 0x06);   // deflated
             return p;
         }
 
