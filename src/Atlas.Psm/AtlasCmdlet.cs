@@ -670,7 +670,23 @@ namespace Atlas.Psm
         {
             inMemory = false;
             var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var prop in GetType().GetProperties())
+            foreach (var prop in s_recorded.GetOrAdd(GetType(), RecordedProperties))
+            {
+                var v = prop.GetValue(this);
+                string c = Canonical(v, prop.Name, ref inMemory);
+                if (c != null) d[prop.Name] = c;
+            }
+            return d;
+        }
+
+        // The recorded parameter properties of each cmdlet type, found by reflection once (not once per output).
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.PropertyInfo[]> s_recorded =
+            new System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.PropertyInfo[]>();
+
+        private static System.Reflection.PropertyInfo[] RecordedProperties(Type type)
+        {
+            var list = new List<System.Reflection.PropertyInfo>();
+            foreach (var prop in type.GetProperties())
             {
                 bool isParam = false, piped = false;
                 foreach (var a in prop.GetCustomAttributes(typeof(ParameterAttribute), true))
@@ -679,12 +695,9 @@ namespace Atlas.Psm
                     var pa = (ParameterAttribute)a;
                     if (pa.ValueFromPipeline || pa.ValueFromPipelineByPropertyName) piped = true;
                 }
-                if (!isParam || piped || NotRecorded.Contains(prop.Name)) continue;
-                var v = prop.GetValue(this);
-                string c = Canonical(v, prop.Name, ref inMemory);
-                if (c != null) d[prop.Name] = c;
+                if (isParam && !piped && !NotRecorded.Contains(prop.Name)) list.Add(prop);
             }
-            return d;
+            return list.ToArray();
         }
 
         private static readonly string[] PathLikeSuffixes = { "Path", "Destination", "Mask", "T1", "Constrain" };
