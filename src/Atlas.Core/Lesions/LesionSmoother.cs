@@ -128,6 +128,25 @@ namespace Atlas.Core.Lesions
             }
         }
 
+        /// <summary>
+        /// As <see cref="Smooth(AtlasVolume, double, double, EdgeCorrection, VoxelBufferPool, CancellationToken)"/>
+        /// with a threshold, written into the mask's own voxel array: for a caller that owns the volume and is done
+        /// with its values (Invoke-LesionSmooth on the masks it read), so a mask in work holds one voxel array
+        /// instead of three (the read, its binarised copy, the result). The result shares that array; give back one
+        /// of the two volumes, never both. Null, with the mask untouched, when it is not a plain 3D byte mask
+        /// (another datatype, scaling, more than one frame) or the threshold asks for the continuous values.
+        /// </summary>
+        public static AtlasVolume SmoothInPlace(AtlasVolume mask, double fwhmMm, double threshold, EdgeCorrection edgeCorrection, CancellationToken cancellation = default)
+        {
+            if (mask == null) throw new ArgumentNullException(nameof(mask));
+            if (!(threshold > 0) || double.IsInfinity(threshold)) return null;
+            if (!(mask.Data is byte[] d) || d.GetType() != typeof(byte[]) || d.LongLength != mask.Grid.VoxelCount
+                || mask.Slope != 1.0 || mask.Intercept != 0.0) return null;
+            // Any non-zero byte is lesion, as the binarised copy would make it; the result is written over the box.
+            Run(d, mask.Grid, fwhmMm, edgeCorrection, cancellation, d, threshold, null);
+            return AtlasVolume.FromMask(mask.Grid, d, mask.Header);
+        }
+
         private static long CheckMask(byte[] mask, Grid grid)
         {
             if (mask == null) throw new ArgumentNullException(nameof(mask));
@@ -193,6 +212,13 @@ namespace Atlas.Core.Lesions
             // so the working set stays in cache and no box-sized buffer exists.
             int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, bz / Math.Max(4, 2 * cz + 1)));
             var po = new ParallelOptions { CancellationToken = ct };
+            // In place (the result array is the mask): the workers still read the mask's slices, so the result
+            // goes to a box-sized buffer first and is copied over the box at the end. Outside the box the mask
+            // is already 0, as the result must be.
+            bool inPlace = binary != null && ReferenceEquals(binary, mask);
+            byte[] boxOut = inPlace ? ArrayPool<byte>.Shared.Rent(checked(plane * bz)) : null;
+            try
+            {
             Parallel.For(0, workers, po, [MethodImpl(JitHints.Optimized)] (w) =>
             {
                 int kFrom = z0 + (int)((long)bz * w / workers), kTo = z0 + (int)((long)bz * (w + 1) / workers); // [kFrom, kTo)
@@ -228,7 +254,12 @@ namespace Atlas.Core.Lesions
                         for (int t = lo; t <= hi; t++)
                             Axpy(acc, 0, ring[t % ringSize], jb * bx, bx, wz[Math.Abs(k - t)]);
                         long o = x0 + (long)nx * (y0 + jb + (long)ny * k);
-                        if (binary != null)
+                        if (boxOut != null)
+                        {
+                            int b = (k - z0) * plane + jb * bx;
+                            for (int ib = 0; ib < bx; ib++) boxOut[b + ib] = acc[ib] * scale >= threshold ? (byte)1 : (byte)0;
+                        }
+                        else if (binary != null)
                         {
                             for (int ib = 0; ib < bx; ib++) binary[o + ib] = acc[ib] * scale >= threshold ? (byte)1 : (byte)0;
                         }
@@ -245,6 +276,12 @@ namespace Atlas.Core.Lesions
                     pool.Return(line); pool.Return(xs); pool.Return(acc);
                 }
             });
+            if (boxOut != null)
+                for (int k = z0; k <= z1; k++)
+                    for (int jb = 0; jb < by; jb++)
+                        Buffer.BlockCopy(boxOut, (k - z0) * plane + jb * bx, binary, (int)(x0 + (long)nx * (y0 + jb + (long)ny * k)), bx);
+            }
+            finally { if (boxOut != null) ArrayPool<byte>.Shared.Return(boxOut); }
         }
 
         // X then Y pass of one slice of the box into dst (bx·by values, row jb at jb·bx).

@@ -123,8 +123,11 @@ namespace Atlas.Psm.Commands
                 {
                     var mask = Read(item, pool, out fromPool);
                     long frames = FramesOf(mask);
-                    // A volume sent down the pipeline is the user's: its array never comes from the pool.
-                    var smoothed = LesionSmoother.Smooth(mask, fwhm, threshold, edge, output == null ? null : pool, token);
+                    // A volume sent down the pipeline is the user's: its array never comes from the pool. A mask this
+                    // cmdlet read itself is smoothed in its own array, which then belongs to the result alone.
+                    var smoothed = output != null && fromPool ? LesionSmoother.SmoothInPlace(mask, fwhm, threshold, edge, token) : null;
+                    if (smoothed != null) fromPool = false;
+                    else smoothed = LesionSmoother.Smooth(mask, fwhm, threshold, edge, output == null ? null : pool, token);
                     if (output == null) return () => { WarnFrames(item, frames); WriteObject(smoothed); };
                     try { NiftiWriter.Write(smoothed, output); }
                     finally { pool.Return(smoothed); }

@@ -144,7 +144,37 @@ namespace Atlas.Core.Tests.Lesions
                 for (int i = 0; i < ours.Length; i++) Near(refVals[i], ours[i], 2e-7);
                 var refBin = Reference.Smooth(m, nx, ny, nz, new[] { sx, sy, sz }, fwhm, 0.5, edge);
                 Assert.Equal(refBin, LesionSmoother.Smooth(m, g, fwhm, 0.5, mode));
+                // In place (the result written over the mask's own array), with the lesion as 255s: the same voxels,
+                // as MRIcron's binarisation makes any non-zero byte lesion.
+                var own = new byte[m.Length];
+                for (int i = 0; i < m.Length; i++) own[i] = (byte)(m[i] * 255);
+                var vol = AtlasVolume.FromArray(g, own, NiftiDataType.UInt8);
+                var inPlace = LesionSmoother.SmoothInPlace(vol, fwhm, 0.5, mode);
+                Assert.Same(own, inPlace.Data);
+                Assert.Equal(refBin, (byte[])inPlace.Data);
             }
+        }
+
+        [Fact]
+        public void In_place_smoothing_takes_plain_byte_masks_only_and_keeps_an_empty_mask_empty()
+        {
+            var g = Grid.Create(12, 10, 8);
+            var empty = AtlasVolume.FromArray(g, new byte[g.VoxelCount], NiftiDataType.UInt8);
+            Assert.Equal(new byte[g.VoxelCount], (byte[])LesionSmoother.SmoothInPlace(empty, 2, 0.5, EdgeCorrection.ZOnly).Data);
+            // A lesion touching every face of the grid: the box is the whole grid, every voxel is written.
+            var full = new byte[g.VoxelCount];
+            for (int i = 0; i < full.Length; i++) full[i] = 1;
+            var expected = LesionSmoother.Smooth(full, g, 2, 0.5, EdgeCorrection.None);
+            Assert.Equal(expected, (byte[])LesionSmoother.SmoothInPlace(AtlasVolume.FromArray(g, (byte[])full.Clone(), NiftiDataType.UInt8), 2, 0.5, EdgeCorrection.None).Data);
+            // Not a plain byte mask, or the continuous values asked for: null, the volume untouched.
+            var f = new float[g.VoxelCount];
+            f[5] = 1;
+            Assert.Null(LesionSmoother.SmoothInPlace(AtlasVolume.FromFloat32(g, f), 2, 0.5, EdgeCorrection.ZOnly));
+            var b = new byte[g.VoxelCount];
+            b[5] = 1;
+            var bytes = AtlasVolume.FromArray(g, b, NiftiDataType.UInt8);
+            Assert.Null(LesionSmoother.SmoothInPlace(bytes, 2, 0, EdgeCorrection.ZOnly));
+            Assert.Equal(1, b[5]);
         }
 
         // Real masks: AAL regions from mricron-data, cropped so that the Z edge correction acts
