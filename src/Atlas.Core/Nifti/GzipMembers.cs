@@ -161,8 +161,89 @@ namespace Atlas.Core.Nifti
         private static unsafe Packed Compress(byte[] bytes, byte* p, int length, int elementSize, bool swap, CompressionLevel level)
         {
             int raw = bytes != null ? bytes.Length : length;
+            if (bytes == null && level != CompressionLevel.NoCompression && length >= ZeroMemberMin && AllZero(p, length))
+                return Copy(ZeroMember(length, level));
             if (bytes == null && !swap && level != CompressionLevel.NoCompression && LooksIncompressible(p, length, level))
                 return Store(p, length);
+            return Deflated(bytes, p, length, elementSize, swap, level);
+        }
+
+        private static Packed Copy(byte[] member)
+        {
+            var m = ArrayPool<byte>.Shared.Rent(member.Length);
+            Buffer.BlockCopy(member, 0, m, 0, member.Length);
+            return new Packed { Buffer = m, Length = member.Length };
+        }
+
+        // ------------------------------------------------------------------ members of zeros
+
+        /// <summary>Smallest member of zeros worth recognising (smaller ones are deflated and inflated as any other).</summary>
+        private const int ZeroMemberMin = 4096;
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, CompressionLevel), byte[]> s_zeroMembers =
+            new System.Collections.Concurrent.ConcurrentDictionary<(int, CompressionLevel), byte[]>();
+
+        /// <summary>
+        /// The member holding <paramref name="rawLength"/> zeros deflated at <paramref name="level"/>: the same bytes
+        /// every time, made once per process. A mask's slices away from its lesion and a head's background are such
+        /// members; the writer copies this one instead of deflating a megabyte of zeros again, and the reader, finding
+        /// a member byte for byte equal to it, clears the voxels instead of inflating it. Equal bytes are the same
+        /// member, CRC-32 and all, so nothing goes unchecked; a member that differs in one byte is inflated as usual.
+        /// </summary>
+        private static unsafe byte[] ZeroMember(int rawLength, CompressionLevel level) =>
+            s_zeroMembers.GetOrAdd((rawLength, level), key =>
+            {
+                var zeros = new byte[key.Item1];
+                fixed (byte* z = zeros)
+                {
+                    var packed = Deflated(null, z, key.Item1, 1, false, key.Item2);
+                    try
+                    {
+                        var m = new byte[packed.Length];
+                        Buffer.BlockCopy(packed.Buffer, 0, m, 0, packed.Length);
+                        return m;
+                    }
+                    finally { packed.Release(); }
+                }
+            });
+
+        private static long s_zeroReads;
+
+        /// <summary>Members read as zeros by <see cref="TryReadZeros"/> in this process (for tests).</summary>
+        internal static long ZeroMembersRead => Interlocked.Read(ref s_zeroReads);
+
+        /// <summary>
+        /// True when the member is, byte for byte, the member of zeros of its length at the default level (or at a
+        /// level this process has written): the voxels are then cleared. Only members small for their length are
+        /// compared (zeros deflate to about 1/1000 of their size).
+        /// </summary>
+        private static unsafe bool TryReadZeros(FileStream fs, Member mb, byte* dst, ref byte[] buf)
+        {
+            if (mb.RawLength < ZeroMemberMin || mb.Length > mb.RawLength / 64) return false;
+            byte[] zero = ZeroMember(mb.RawLength, CompressionLevel.Fastest);
+            if (zero.Length != mb.Length)
+            {
+                zero = null;
+                foreach (var kv in s_zeroMembers)
+                    if (kv.Key.Item1 == mb.RawLength && kv.Value.Length == mb.Length) { zero = kv.Value; break; }
+                if (zero == null) return false;
+            }
+            if (buf == null || buf.Length < mb.Length)
+            {
+                if (buf != null) ArrayPool<byte>.Shared.Return(buf);
+                buf = ArrayPool<byte>.Shared.Rent(Math.Max(mb.Length, 1 << 16));
+            }
+            fs.Position = mb.Offset;
+            if (StreamIO.ReadUpTo(fs, buf, 0, mb.Length) < mb.Length) return false;
+            for (int i = 0; i < mb.Length; i++) if (buf[i] != zero[i]) return false;
+            new Span<byte>(dst, mb.RawLength).Clear();
+            Interlocked.Increment(ref s_zeroReads);
+            return true;
+        }
+
+        private static unsafe Packed Deflated(byte[] bytes, byte* p, int length, int elementSize, bool swap, CompressionLevel level)
+        {
+            int raw = bytes != null ? bytes.Length : length;
             long stored = raw + 5L * (raw / 16384 + 1) + 8; // zlib stores in blocks of up to 16 KiB, 5 bytes each
             // Start small and grow: a mask's 1 MiB member deflates to a few KiB, and pooled buffers sized for
             // the worst case (2 MiB each) were 32 MB of a pipeline's memory.
@@ -411,8 +492,10 @@ namespace Atlas.Core.Nifti
                             if (t >= todo.Count) return;
                             int m = todo[t];
                             var mb = members[m];
-                            if (StreamIO.Direct && mb.RawOffset >= rawStart && mb.RawOffset + mb.RawLength <= rawEnd
-                                && TryReadStored(fs, mb, (byte*)pinned + (mb.RawOffset - rawStart), small))
+                            bool whole = mb.RawOffset >= rawStart && mb.RawOffset + mb.RawLength <= rawEnd;
+                            if (whole && TryReadZeros(fs, mb, (byte*)pinned + (mb.RawOffset - rawStart), ref buf))
+                                continue;
+                            if (StreamIO.Direct && whole && TryReadStored(fs, mb, (byte*)pinned + (mb.RawOffset - rawStart), small))
                                 continue;
                             if (buf == null || buf.Length < mb.Length)
                             {

@@ -224,6 +224,43 @@ namespace Atlas.Core.Tests.Nifti
         }
 
         [Fact]
+        public void Members_of_zeros_are_one_known_member_and_read_as_zeros_without_inflating()
+        {
+            // A mask-like float volume: a blob in the third 256 KiB member, zeros everywhere else.
+            var g = Grid.Create(64, 64, 64);
+            var data = new float[g.VoxelCount];
+            for (int i = 2 * 65536 + 1000; i < 2 * 65536 + 3000; i++) data[i] = 1;
+            string p = _tmp.File("zeros.nii.gz");
+            NiftiWriter.Write(AtlasVolume.FromFloat32(g, data), p, new NiftiWriteOptions { GzipMemberBytes = 262144 });
+            var members = Index(p);
+            Assert.Equal(5, members.Length);
+            var bytes = File.ReadAllBytes(p);
+            byte[] Member(int k) => bytes.Skip((int)members[k].Offset).Take(members[k].Length).ToArray();
+            // Members 1, 2 and 4 hold only zeros: the same bytes, which inflate to 262,144 zeros (.NET's zlib).
+            Assert.Equal(Member(1), Member(2));
+            Assert.Equal(Member(1), Member(4));
+            Assert.NotEqual(Member(1), Member(3));
+            Assert.Equal(new byte[262144], RawFiles.Gunzip(Member(1)));
+            // Read back: the same voxels, with the members of zeros cleared rather than inflated.
+            long before = GzipMembers.ZeroMembersRead;
+            Assert.Equal(data, NiftiReader.Read(p).Data);
+            Assert.True(GzipMembers.ZeroMembersRead - before >= 3);
+
+            // One byte of a zero member's deflate data changed: no longer the known member, so it is inflated,
+            // and the damage is found and named.
+            var bad = (byte[])bytes.Clone();
+            bad[members[2].Offset + 30] ^= 0x21;
+            File.WriteAllBytes(p, bad);
+            var ex = Assert.Throws<NiftiFormatException>(() => NiftiReader.Read(p));
+            Assert.Equal(NiftiErrorKind.CorruptGzip, ex.Kind);
+            Assert.Contains("member 3 of 5", ex.Message);
+
+            // Zeros written at another level are other bytes (known here, as this process wrote them): same voxels.
+            NiftiWriter.Write(AtlasVolume.FromFloat32(g, data), p, new NiftiWriteOptions { GzipMemberBytes = 262144, Compression = System.IO.Compression.CompressionLevel.Optimal });
+            Assert.Equal(data, NiftiReader.Read(p).Data);
+        }
+
+        [Fact]
         public unsafe void Crc32_gives_the_standard_check_value_and_the_same_value_on_both_paths()
         {
             var check = System.Text.Encoding.ASCII.GetBytes("123456789");
