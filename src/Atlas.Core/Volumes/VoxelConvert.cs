@@ -91,7 +91,18 @@ namespace Atlas.Core.Volumes
                 var one = Vector<byte>.One;
                 var vf = MemoryMarshal.Cast<byte, Vector<byte>>(from);
                 var vt = MemoryMarshal.Cast<byte, Vector<byte>>(to);
-                for (int k = 0; k < vf.Length; k++) vt[k] = Vector.Min(vf[k], one);
+                if (ReferenceEquals(src, dst) && s == d)
+                {
+                    // In place: a vector of zeros is already binary, and not writing it back keeps a mostly empty
+                    // mask's pass a read of memory rather than a read and a write.
+                    for (int k = 0; k < vf.Length; k++)
+                    {
+                        var v = vf[k];
+                        if (v != Vector<byte>.Zero) vt[k] = Vector.Min(v, one);
+                    }
+                }
+                else
+                    for (int k = 0; k < vf.Length; k++) vt[k] = Vector.Min(vf[k], one);
                 i = vf.Length * w;
             }
             for (; i < len; i++) to[i] = from[i] != 0 ? (byte)1 : (byte)0;
