@@ -319,6 +319,8 @@ Describe 'Output files and input paths without a provider round trip for absolut
         (Measure-Lesion -LiteralPath ('Microsoft.PowerShell.Core\FileSystem::' + $mask)).MaskPath | Should -BeExactly $mask
         (Measure-Lesion -LiteralPath 'TestDrive:/paths/a/m.nii.gz').MaskPath | Should -BeExactly $mask
         (Measure-Lesion -LiteralPath (Join-Path $root 'a/../a/m.nii.gz')).MaskPath | Should -BeExactly $mask
+        # A rooted path with backslashes after its root, which PowerShell reads as separators on every platform.
+        (Measure-Lesion -LiteralPath ($mask.Substring(0, 1) + ($mask.Substring(1) -replace '/', '\'))).MaskPath | Should -BeExactly $mask
         (Measure-Lesion -Path (Join-Path $root 'a/m.nii.gz')).VolumeMl | Should -Be $expected
         # A path that is not there is still the provider's ObjectNotFound error, naming it.
         $err = $null

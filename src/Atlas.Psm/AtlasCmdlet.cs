@@ -217,7 +217,11 @@ namespace Atlas.Psm
                 bool unc = p.Length > 2 && p[0] == '\\' && p[1] == '\\' && p[2] != '?' && p[2] != '.';
                 if (!drive && !unc) return null;
             }
-            else if (p.Length == 0 || p[0] != '/') return null;
+            else
+            {
+                p = p.Replace('\\', '/'); // PowerShell takes a backslash for a separator on Unix too
+                if (p.Length == 0 || p[0] != '/') return null;
+            }
             try { return System.IO.Path.GetFullPath(p); }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException) { return null; }
         }
