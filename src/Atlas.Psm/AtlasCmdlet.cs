@@ -292,11 +292,6 @@ namespace Atlas.Psm
 
         // ------------------------------------------------------------------ inputs
 
-        /// <summary>
-        /// Writes a file the cmdlet wrote (or kept) as Get-Item would: a FileInfo with the provider's
-        /// PSPath/PSIsContainer, so the default file view shows its mode and size; a bare FileInfo if
-        /// the provider cannot get it.
-        /// </summary>
         private const string FileSystemQualifier = "Microsoft.PowerShell.Core\\FileSystem::";
         // The provider's PSDrive and PSProvider values per path root, learnt from the first file it gave for that root.
         private Dictionary<string, (object Drive, object Provider)> _fileItemShape;
@@ -347,6 +342,11 @@ namespace Atlas.Psm
             yield return new KeyValuePair<string, object>("PSIsContainer", false);
         }
 
+        /// <summary>
+        /// Writes a file the cmdlet wrote (or kept) as Get-Item would: a FileInfo with the provider's
+        /// PSPath/PSIsContainer, so the default file view shows its mode and size; a bare FileInfo if
+        /// the provider cannot get it.
+        /// </summary>
         protected void WriteFileObject(string path)
         {
             if (_pending.ContainsKey(path)) RecordOutput(path);

@@ -181,7 +181,7 @@ namespace Atlas.Core.Datasets
             }
             long ones = 0, v255 = 0, other = 0;
             float example = 0;
-            if (v.Data is byte[] bytes && bytes.GetType() == typeof(byte[]) && v.Slope == 1.0 && v.Intercept == 0.0)
+            if (v.PlainBytes is byte[] bytes)
             {
                 // The usual mask: counted in place, no float copy of the volume.
                 VoxelConvert.CountMaskBytes(bytes, 0, v.Grid.VoxelCount, out ones, out v255, out other, out byte first);

@@ -208,9 +208,8 @@ namespace Atlas.Core.Lesions
             maps.ToTemplate = toTemplate;
 
             // A plain byte mask is read in place (non-zero = lesion, as ToMask has it); anything else is binarised first.
-            bool inPlace = !o.PerComponent && mask.HasData && mask.Data is byte[] raw && raw.GetType() == typeof(byte[])
-                && mask.Slope == 1.0 && mask.Intercept == 0.0 && NiftiDataTypes.ElementsPerVoxel(mask.DataType) == 1;
-            var m = inPlace ? (byte[])mask.Data : mask.ToMask(0, pool);
+            bool inPlace = !o.PerComponent && mask.PlainBytes != null;
+            var m = inPlace ? mask.PlainBytes : mask.ToMask(0, pool);
             try
             {
                 return Measure(mask, o, m, maps, cancellation);

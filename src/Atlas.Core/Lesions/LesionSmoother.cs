@@ -140,8 +140,7 @@ namespace Atlas.Core.Lesions
         {
             if (mask == null) throw new ArgumentNullException(nameof(mask));
             if (!(threshold > 0) || double.IsInfinity(threshold)) return null;
-            if (!(mask.Data is byte[] d) || d.GetType() != typeof(byte[]) || d.LongLength != mask.Grid.VoxelCount
-                || mask.Slope != 1.0 || mask.Intercept != 0.0) return null;
+            if (!(mask.PlainBytes is byte[] d) || d.LongLength != mask.Grid.VoxelCount) return null;
             // Any non-zero byte is lesion, as the binarised copy would make it; the result is written over the box.
             Run(d, mask.Grid, fwhmMm, edgeCorrection, cancellation, d, threshold, null);
             return AtlasVolume.FromMask(mask.Grid, d, mask.Header);
@@ -209,7 +208,7 @@ namespace Atlas.Core.Lesions
 
             // Output slices are split into chunks, one per worker. Each worker streams the X and Y
             // passes of the slices it needs into a ring of 2·cz+1 slices and takes the Z pass from it,
-            // so the working set stays in cache and no box-sized buffer exists.
+            // so the working set stays in cache and no box-sized buffer of smoothed values exists.
             int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, bz / Math.Max(4, 2 * cz + 1)));
             var po = new ParallelOptions { CancellationToken = ct };
             // In place (the result array is the mask): the workers still read the mask's slices, so the result
@@ -219,67 +218,65 @@ namespace Atlas.Core.Lesions
             byte[] boxOut = inPlace ? ArrayPool<byte>.Shared.Rent(checked(plane * bz)) : null;
             try
             {
-            Parallel.For(0, workers, po, [MethodImpl(JitHints.Optimized)] (w) =>
-            {
-                int kFrom = z0 + (int)((long)bz * w / workers), kTo = z0 + (int)((long)bz * (w + 1) / workers); // [kFrom, kTo)
-                int ringSize = 2 * cz + 1;
-                // Scratch from the shared pool (a pipeline smooths hundreds of masks; fresh arrays were most of
-                // what it allocated). Rented arrays hold old values: every slice, row and accumulator is cleared
-                // before use, as is the line's zero padding once here.
-                var pool = ArrayPool<double>.Shared;
-                var ring = new double[ringSize][];
-                var ringSlice = new int[ringSize];
-                var line = pool.Rent(bx + 2 * cx);
-                var xs = pool.Rent(plane);
-                var acc = pool.Rent(bx);
-                try
+                Parallel.For(0, workers, po, [MethodImpl(JitHints.Optimized)] (w) =>
                 {
-                for (int r = 0; r < ringSize; r++) { ring[r] = pool.Rent(plane); ringSlice[r] = int.MinValue; }
-                Array.Clear(line, 0, bx + 2 * cx);
-                int nextSlice = Math.Max(z0, kFrom - cz);
-                for (int k = kFrom; k < kTo; k++)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    int lo = Math.Max(z0, k - cz), hi = Math.Min(z1, k + cz);
-                    for (; nextSlice <= hi; nextSlice++)
+                    int kFrom = z0 + (int)((long)bz * w / workers), kTo = z0 + (int)((long)bz * (w + 1) / workers); // [kFrom, kTo)
+                    int ringSize = 2 * cz + 1;
+                    // Scratch from the shared pool (a pipeline smooths hundreds of masks; fresh arrays were most of
+                    // what it allocated). Rented arrays hold old values: every slice, row and accumulator is cleared
+                    // before use, as is the line's zero padding once here.
+                    var pool = ArrayPool<double>.Shared;
+                    var ring = new double[ringSize][];
+                    var ringSlice = new int[ringSize];
+                    var line = pool.Rent(bx + 2 * cx);
+                    var xs = pool.Rent(plane);
+                    var acc = pool.Rent(bx);
+                    try
                     {
-                        int r = nextSlice % ringSize;
-                        SmoothSliceXY(mask, nx, ny, nextSlice, x0, y0, bx, by, wx, wy, sx, sy, line, xs, ring[r]);
-                        ringSlice[r] = nextSlice;
+                        for (int r = 0; r < ringSize; r++) { ring[r] = pool.Rent(plane); ringSlice[r] = int.MinValue; }
+                        Array.Clear(line, 0, bx + 2 * cx);
+                        int nextSlice = Math.Max(z0, kFrom - cz);
+                        for (int k = kFrom; k < kTo; k++)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            int lo = Math.Max(z0, k - cz), hi = Math.Min(z1, k + cz);
+                            for (; nextSlice <= hi; nextSlice++)
+                            {
+                                int r = nextSlice % ringSize;
+                                SmoothSliceXY(mask, nx, ny, nextSlice, x0, y0, bx, by, wx, wy, sx, sy, line, xs, ring[r]);
+                                ringSlice[r] = nextSlice;
+                            }
+                            double scale = sz[k];
+                            for (int jb = 0; jb < by; jb++)
+                            {
+                                Array.Clear(acc, 0, bx);
+                                for (int t = lo; t <= hi; t++)
+                                    Axpy(acc, 0, ring[t % ringSize], jb * bx, bx, wz[Math.Abs(k - t)]);
+                                long o = x0 + (long)nx * (y0 + jb + (long)ny * k);
+                                if (binary != null)
+                                {
+                                    // In place the row goes to its place in the box buffer, else straight to the result.
+                                    byte[] to = boxOut ?? binary;
+                                    long at = boxOut != null ? (long)(k - z0) * plane + jb * bx : o;
+                                    for (int ib = 0; ib < bx; ib++) to[at + ib] = acc[ib] * scale >= threshold ? (byte)1 : (byte)0;
+                                }
+                                else
+                                {
+                                    for (int ib = 0; ib < bx; ib++) continuous[o + ib] = (float)(acc[ib] * scale);
+                                }
+                            }
+                        }
                     }
-                    double scale = sz[k];
-                    for (int jb = 0; jb < by; jb++)
+                    finally
                     {
-                        Array.Clear(acc, 0, bx);
-                        for (int t = lo; t <= hi; t++)
-                            Axpy(acc, 0, ring[t % ringSize], jb * bx, bx, wz[Math.Abs(k - t)]);
-                        long o = x0 + (long)nx * (y0 + jb + (long)ny * k);
-                        if (boxOut != null)
-                        {
-                            int b = (k - z0) * plane + jb * bx;
-                            for (int ib = 0; ib < bx; ib++) boxOut[b + ib] = acc[ib] * scale >= threshold ? (byte)1 : (byte)0;
-                        }
-                        else if (binary != null)
-                        {
-                            for (int ib = 0; ib < bx; ib++) binary[o + ib] = acc[ib] * scale >= threshold ? (byte)1 : (byte)0;
-                        }
-                        else
-                        {
-                            for (int ib = 0; ib < bx; ib++) continuous[o + ib] = (float)(acc[ib] * scale);
-                        }
+                        foreach (var r in ring) if (r != null) pool.Return(r);
+                        pool.Return(line); pool.Return(xs); pool.Return(acc);
                     }
-                }
-                }
-                finally
-                {
-                    foreach (var r in ring) if (r != null) pool.Return(r);
-                    pool.Return(line); pool.Return(xs); pool.Return(acc);
-                }
-            });
-            if (boxOut != null)
-                for (int k = z0; k <= z1; k++)
-                    for (int jb = 0; jb < by; jb++)
-                        Buffer.BlockCopy(boxOut, (k - z0) * plane + jb * bx, binary, (int)(x0 + (long)nx * (y0 + jb + (long)ny * k)), bx);
+                });
+                if (boxOut != null)
+                    for (int k = z0; k <= z1; k++)
+                        for (int jb = 0; jb < by; jb++)
+                            Buffer.BlockCopy(boxOut, (k - z0) * plane + jb * bx, binary, (int)(x0 + (long)nx * (y0 + jb + (long)ny * k)), bx);
             }
             finally { if (boxOut != null) ArrayPool<byte>.Shared.Return(boxOut); }
         }

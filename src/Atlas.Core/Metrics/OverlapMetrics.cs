@@ -17,8 +17,7 @@ namespace Atlas.Core.Metrics
     /// </summary>
     public static class OverlapMetrics
     {
-        private static bool IsPlainByteMask(AtlasVolume v) =>
-            v.Data is byte[] d && d.GetType() == typeof(byte[]) && d.LongLength == v.Grid.VoxelCount && v.Slope == 1.0 && v.Intercept == 0.0;
+        private static bool IsPlainByteMask(AtlasVolume v) => v.PlainBytes is byte[] d && d.LongLength == v.Grid.VoxelCount;
 
         /// <summary>
         /// Reads two mask files (in parallel) and compares them; see <see cref="Compute(AtlasVolume, AtlasVolume, OverlapOptions, double?)"/>.

@@ -7,6 +7,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Nifti
 {
@@ -151,17 +152,14 @@ namespace Atlas.Core.Nifti
         }
 
         /// <summary>
-        /// One gzip member of the given bytes, its header carrying the 'AP' field. zlib writes a fixed
-        /// 10-byte header with no flags; it is written 14 bytes into the buffer, and the 24-byte header
-        /// with FEXTRA set is then written over it, so the deflate data, CRC-32 and ISIZE are not copied.
-        /// Where deflate makes the bytes larger (zlib-ng's level 1 codes with fixed Huffman tables, which
-        /// expand noise-like data by ~5 %), the member is written again as stored blocks, as zlib's
-        /// deflate itself does block by block: 5 bytes per 16 KiB block above the raw size.
+        /// One gzip member of the given bytes, its header carrying the 'AP' field: a copy of the known member of
+        /// zeros (<see cref="ZeroMember"/>), stored blocks where a probe shows deflate would not shrink the bytes
+        /// (<see cref="Store"/>), else deflated (<see cref="Deflated"/>).
         /// </summary>
         private static unsafe Packed Compress(byte[] bytes, byte* p, int length, int elementSize, bool swap, CompressionLevel level)
         {
             int raw = bytes != null ? bytes.Length : length;
-            if (bytes == null && level != CompressionLevel.NoCompression && length >= ZeroMemberMin && AllZero(p, length))
+            if (bytes == null && level != CompressionLevel.NoCompression && length >= ZeroMemberMin && VoxelConvert.AllZero(new ReadOnlySpan<byte>(p, length)))
                 return Copy(ZeroMember(length, level));
             if (bytes == null && !swap && level != CompressionLevel.NoCompression && LooksIncompressible(p, length, level))
                 return Store(p, length);
@@ -209,17 +207,16 @@ namespace Atlas.Core.Nifti
 
         private static long s_zeroReads;
 
-        /// <summary>Members read as zeros by <see cref="TryReadZeros"/> in this process (for tests).</summary>
+        /// <summary>Members read as zeros, not inflated, in this process (for tests).</summary>
         internal static long ZeroMembersRead => Interlocked.Read(ref s_zeroReads);
 
         /// <summary>
-        /// True when the member is, byte for byte, the member of zeros of its length at the default level (or at a
-        /// level this process has written): the voxels are then cleared. Only members small for their length are
-        /// compared (zeros deflate to about 1/1000 of their size).
+        /// True when the member's bytes (<paramref name="bytes"/>, read from the file) are, byte for byte, the member
+        /// of zeros of its length at the default level, or at a level this process has written: its voxels are then
+        /// zeros. Asked only of members small for their length (zeros deflate to about 1/1000 of their size).
         /// </summary>
-        private static unsafe bool TryReadZeros(FileStream fs, Member mb, byte* dst, ref byte[] buf)
+        private static bool IsZeroMember(Member mb, byte[] bytes)
         {
-            if (mb.RawLength < ZeroMemberMin || mb.Length > mb.RawLength / 64) return false;
             byte[] zero = ZeroMember(mb.RawLength, CompressionLevel.Fastest);
             if (zero.Length != mb.Length)
             {
@@ -228,19 +225,17 @@ namespace Atlas.Core.Nifti
                     if (kv.Key.Item1 == mb.RawLength && kv.Value.Length == mb.Length) { zero = kv.Value; break; }
                 if (zero == null) return false;
             }
-            if (buf == null || buf.Length < mb.Length)
-            {
-                if (buf != null) ArrayPool<byte>.Shared.Return(buf);
-                buf = ArrayPool<byte>.Shared.Rent(Math.Max(mb.Length, 1 << 16));
-            }
-            fs.Position = mb.Offset;
-            if (StreamIO.ReadUpTo(fs, buf, 0, mb.Length) < mb.Length) return false;
-            for (int i = 0; i < mb.Length; i++) if (buf[i] != zero[i]) return false;
-            new Span<byte>(dst, mb.RawLength).Clear();
-            Interlocked.Increment(ref s_zeroReads);
-            return true;
+            return new ReadOnlySpan<byte>(bytes, 0, mb.Length).SequenceEqual(zero);
         }
 
+        /// <summary>
+        /// The bytes deflated by the runtime's zlib. zlib writes a fixed 10-byte header with no flags; it is
+        /// written 14 bytes into the buffer, and the 24-byte header with FEXTRA set is then written over it, so
+        /// the deflate data, CRC-32 and ISIZE are not copied. Where deflate makes the bytes larger (zlib-ng's
+        /// level 1 codes with fixed Huffman tables, which expand noise-like data by ~5 %), the member is written
+        /// again as stored blocks, as zlib's deflate itself does block by block: 5 bytes per 16 KiB block above
+        /// the raw size.
+        /// </summary>
         private static unsafe Packed Deflated(byte[] bytes, byte* p, int length, int elementSize, bool swap, CompressionLevel level)
         {
             int raw = bytes != null ? bytes.Length : length;
@@ -261,12 +256,7 @@ namespace Atlas.Core.Nifti
                 if (ms.Length < HeaderLength + 8 || m[at] != 0x1f || m[at + 1] != 0x8b || m[at + 3] != 0)
                     throw new InvalidOperationException("unexpected gzip header from the runtime's compressor");
                 Buffer.BlockCopy(m, at, m, 0, PlainHeaderLength);
-                m[3] = FlagExtra;
-                m[10] = (byte)ExtraLength; m[11] = 0;
-                m[12] = SubfieldId1; m[13] = SubfieldId2;
-                m[14] = FieldLength; m[15] = 0;
-                WriteUInt32(m, 16, (uint)ms.Length);
-                WriteUInt32(m, 20, (uint)raw);
+                WriteExtraField(m, (int)ms.Length, raw);
                 var packed = new Packed { Buffer = m, Length = (int)ms.Length };
                 ms = null;
                 return packed;
@@ -290,7 +280,7 @@ namespace Atlas.Core.Nifti
         {
             if (length < 4 * ProbeBytes * ProbePieces) return false;
             for (int k = 0; k < ProbePieces; k++)
-                if (AllZero(p + (long)(length - ProbeBytes) * k / (ProbePieces - 1), ProbeBytes)) return false; // a mask's background: deflate it
+                if (VoxelConvert.AllZero(new ReadOnlySpan<byte>(p + (long)(length - ProbeBytes) * k / (ProbePieces - 1), ProbeBytes))) return false; // a mask's background: deflate it
             var sink = new PooledBuffer(0, ProbeBytes * ProbePieces + 4096);
             try
             {
@@ -300,15 +290,6 @@ namespace Atlas.Core.Nifti
                 return sink.Length >= ProbeBytes * ProbePieces;
             }
             finally { sink.Release(); }
-        }
-
-        private static unsafe bool AllZero(byte* p, int n)
-        {
-            ulong any = 0;
-            int i = 0;
-            for (; i + 8 <= n; i += 8) any |= *(ulong*)(p + i);
-            for (; i < n; i++) any |= p[i];
-            return any == 0;
         }
 
         /// <summary>Largest stored block deflate allows (RFC 1951 section 3.2.4: LEN is 16 bits).</summary>
@@ -324,14 +305,10 @@ namespace Atlas.Core.Nifti
             int blocks = Math.Max(1, (length + MaxStoredBlock - 1) / MaxStoredBlock);
             int total = HeaderLength + length + 5 * blocks + 8;
             byte[] m = ArrayPool<byte>.Shared.Rent(total);
-            m[0] = 0x1f; m[1] = 0x8b; m[2] = 8; m[3] = FlagExtra;
+            m[0] = 0x1f; m[1] = 0x8b; m[2] = 8;
             m[4] = m[5] = m[6] = m[7] = 0; // no modification time, as zlib's deflate writes it
             m[8] = 0; m[9] = 255;          // no extra flags, OS unknown
-            m[10] = (byte)ExtraLength; m[11] = 0;
-            m[12] = SubfieldId1; m[13] = SubfieldId2;
-            m[14] = FieldLength; m[15] = 0;
-            WriteUInt32(m, 16, (uint)total);
-            WriteUInt32(m, 20, (uint)length);
+            WriteExtraField(m, total, length);
             int at = HeaderLength, done = 0;
             fixed (byte* q = m)
             {
@@ -401,6 +378,17 @@ namespace Atlas.Core.Nifti
             public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
             public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
             public override void SetLength(long value) => throw new NotSupportedException();
+        }
+
+        /// <summary>Sets FEXTRA in a member's fixed header and writes the 'AP' field after it: the member's length and its inflated length.</summary>
+        private static void WriteExtraField(byte[] m, int memberLength, int rawLength)
+        {
+            m[3] = FlagExtra;
+            m[10] = (byte)ExtraLength; m[11] = 0;
+            m[12] = SubfieldId1; m[13] = SubfieldId2;
+            m[14] = FieldLength; m[15] = 0;
+            WriteUInt32(m, 16, (uint)memberLength);
+            WriteUInt32(m, 20, (uint)rawLength);
         }
 
         private static void WriteUInt32(byte[] b, int at, uint v)
@@ -493,9 +481,10 @@ namespace Atlas.Core.Nifti
                             int m = todo[t];
                             var mb = members[m];
                             bool whole = mb.RawOffset >= rawStart && mb.RawOffset + mb.RawLength <= rawEnd;
-                            if (whole && TryReadZeros(fs, mb, (byte*)pinned + (mb.RawOffset - rawStart), ref buf))
-                                continue;
-                            if (StreamIO.Direct && whole && TryReadStored(fs, mb, (byte*)pinned + (mb.RawOffset - rawStart), small))
+                            byte* at = (byte*)pinned + (mb.RawOffset - rawStart);
+                            // A member small for its length may be the member of zeros; any other may be stored.
+                            bool mayBeZeros = whole && mb.RawLength >= ZeroMemberMin && mb.Length <= mb.RawLength / 64;
+                            if (StreamIO.Direct && whole && !mayBeZeros && TryReadStored(fs, mb, at, small))
                                 continue;
                             if (buf == null || buf.Length < mb.Length)
                             {
@@ -505,6 +494,12 @@ namespace Atlas.Core.Nifti
                             fs.Position = mb.Offset;
                             if (StreamIO.ReadUpTo(fs, buf, 0, mb.Length) < mb.Length)
                                 throw new EndOfStreamException("gzip member " + (m + 1) + " of " + members.Length + " ends early");
+                            if (mayBeZeros && IsZeroMember(mb, buf))
+                            {
+                                new Span<byte>(at, mb.RawLength).Clear();
+                                Interlocked.Increment(ref s_zeroReads);
+                                continue;
+                            }
                             InflateMember(members, m, buf, dst, rawStart, rawEnd, verifyAll);
                         }
                     }
@@ -516,6 +511,11 @@ namespace Atlas.Core.Nifti
             failure?.Throw();
         }
 
+        private static long s_storedReads;
+
+        /// <summary>Members read by <see cref="TryReadStored"/> in this process (for tests: the fast path is taken, not only its fallback).</summary>
+        internal static long StoredMembersRead => Interlocked.Read(ref s_storedReads);
+
         /// <summary>
         /// A member of stored blocks (what <see cref="Store"/> writes) read straight from the file into
         /// its place in the array, one read per block and no inflation, the CRC-32 taken block by block while each is in cache, then checked with ISIZE.
@@ -524,11 +524,6 @@ namespace Atlas.Core.Nifti
         /// stored member should be (a deflated block, lengths that disagree, a short read, a bad CRC):
         /// the member is then inflated by zlib, which reads it or names what is wrong with it.
         /// </summary>
-        private static long s_storedReads;
-
-        /// <summary>Members read by <see cref="TryReadStored"/> in this process (for tests: the fast path is taken, not only its fallback).</summary>
-        internal static long StoredMembersRead => Interlocked.Read(ref s_storedReads);
-
         private static unsafe bool TryReadStored(FileStream fs, Member mb, byte* dst, byte[] small)
         {
             long pos = mb.Offset + HeaderLength, memberEnd = mb.Offset + mb.Length;

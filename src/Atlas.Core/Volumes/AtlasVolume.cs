@@ -47,6 +47,14 @@ namespace Atlas.Core.Volumes
         public double Slope => Header.EffectiveSlope;
         public double Intercept => Header.EffectiveIntercept;
 
+        /// <summary>
+        /// The voxel array when it holds plain bytes, one value per voxel stored as it is (uint8, no scaling), which a
+        /// mask's code can read, or binarise, in place (non-zero = lesion, as <see cref="ToMask(int)"/> has it); else
+        /// null. It may hold several frames, the first one first.
+        /// </summary>
+        internal byte[] PlainBytes =>
+            Data is byte[] b && b.GetType() == typeof(byte[]) && Slope == 1.0 && Intercept == 0.0 && NiftiDataTypes.ElementsPerVoxel(DataType) == 1 ? b : null;
+
         // --------------------------------------------------------------- making volumes
 
         /// <summary>A header for new data on a grid: sform and qform from the grid's affine, NIfTI-1.</summary>

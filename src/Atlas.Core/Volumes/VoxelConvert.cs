@@ -109,11 +109,13 @@ namespace Atlas.Core.Volumes
         }
 
         /// <summary>True when every byte of a[start..start+len) is zero (a vector at a time).</summary>
+        internal static bool AllZero(byte[] a, int start, int len) => AllZero(new ReadOnlySpan<byte>(a, start, len));
+
+        /// <summary>True when every byte of the span is zero (a vector at a time).</summary>
         [MethodImpl(JitHints.Optimized)]
-        internal static bool AllZero(byte[] a, int start, int len)
+        internal static bool AllZero(ReadOnlySpan<byte> span)
         {
-            var span = new ReadOnlySpan<byte>(a, start, len);
-            int i = 0;
+            int i = 0, len = span.Length;
             if (Vector.IsHardwareAccelerated)
             {
                 var v = MemoryMarshal.Cast<byte, Vector<byte>>(span);
