@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Globalization;
 using System.Threading.Tasks;
 using Atlas.Core.Nifti;
@@ -51,7 +52,10 @@ namespace Atlas.Core.Lesions
         {
             GridCheck.RequireSame(Grid, GridSource, mask.Grid, mask.Path);
             if (IsCountMap(mask.Header)) { AddPartial(mask); return; }
-            // The binarised mask goes into one scratch array, reused for every mask added
+            // A byte mask is counted as it was read (non-zero = lesion, as the binarised copy would be).
+            var plain = mask.PlainBytes;
+            if (plain != null && plain.LongLength == _counts.LongLength) { Add(plain); return; }
+            // Otherwise the binarised mask goes into one scratch array, reused for every mask added
             // (adding is one mask at a time; the map is not for concurrent use).
             _scratch = _scratch ?? new byte[_counts.LongLength];
             mask.ToMaskInto(_scratch);
@@ -110,36 +114,83 @@ namespace Atlas.Core.Lesions
         }
 
         /// <summary>The count map (int16 when N ≤ 32767, else int32), with N in intent_p1 and descrip.</summary>
-        [MethodImpl(JitHints.Optimized)]
         public AtlasVolume ToCountVolume()
+        {
+            var h = CountHeader();
+            var d = NiftiDataTypes.Allocate(h.DataType, _counts.LongLength);
+            FillCounts(d);
+            return new AtlasVolume(h, d);
+        }
+
+        /// <summary>The proportion map count/N as float32 (0 = never lesioned, 1 = lesioned in every mask).</summary>
+        public AtlasVolume ToProportionVolume()
+        {
+            var h = ProportionHeader();
+            var p = new float[_counts.LongLength];
+            FillProportions(0, p);
+            return new AtlasVolume(h, p);
+        }
+
+        /// <summary>
+        /// Writes the count map (<see cref="ToCountVolume"/>) to a file without making it whole first: each piece
+        /// of the file is converted from the counts as it is compressed. A .voi (a mask) is written from the volume.
+        /// </summary>
+        public void WriteCountMap(string path, NiftiWriteOptions options = null)
+        {
+            if (NiftiFiles.KindOf(path) == NiftiFileKind.Voi) { NiftiWriter.Write(ToCountVolume(), path, options); return; }
+            var h = CountHeader();
+            if (h.DataType == NiftiDataType.Int32)
+                NiftiWriter.Write(h, (first, dst) => MemoryMarshal.AsBytes(new ReadOnlySpan<int>(_counts, (int)(first / 4), dst.Length / 4)).CopyTo(dst), path, options);
+            else
+                NiftiWriter.Write(h, (first, dst) => FillCounts(first / 2, MemoryMarshal.Cast<byte, short>(dst)), path, options);
+        }
+
+        /// <summary>Writes the proportion map (<see cref="ToProportionVolume"/>) to a file without making it whole first.</summary>
+        public void WriteProportionMap(string path, NiftiWriteOptions options = null)
+        {
+            if (NiftiFiles.KindOf(path) == NiftiFileKind.Voi) { NiftiWriter.Write(ToProportionVolume(), path, options); return; }
+            NiftiWriter.Write(ProportionHeader(), (first, dst) => FillProportions(first / 4, MemoryMarshal.Cast<byte, float>(dst)), path, options);
+        }
+
+        private NiftiHeader CountHeader()
         {
             bool small = MaskCount <= short.MaxValue;
             var h = AtlasVolume.MakeHeader(Grid, small ? NiftiDataType.Int16 : NiftiDataType.Int32, Template);
             h.IntentCode = 0; h.IntentName = CountIntentName; h.IntentP1 = MaskCount; h.IntentP2 = 0; h.IntentP3 = 0;
             h.CalMin = 0; h.CalMax = MaskCount;
             h.Descrip = "lesion count map N=" + MaskCount.ToString(CultureInfo.InvariantCulture);
-            if (small)
-            {
-                var d = new short[_counts.LongLength];
-                for (long i = 0; i < d.LongLength; i++) d[i] = (short)_counts[i];
-                return new AtlasVolume(h, d);
-            }
-            return new AtlasVolume(h, (int[])_counts.Clone());
+            return h;
         }
 
-        /// <summary>The proportion map count/N as float32 (0 = never lesioned, 1 = lesioned in every mask).</summary>
-        [MethodImpl(JitHints.Optimized)]
-        public AtlasVolume ToProportionVolume()
+        private NiftiHeader ProportionHeader()
         {
             if (MaskCount == 0) throw new InvalidOperationException("No masks were added.");
-            var p = new float[_counts.LongLength];
-            double n = MaskCount;
-            for (long i = 0; i < p.LongLength; i++) p[i] = (float)(_counts[i] / n);
             var h = AtlasVolume.MakeHeader(Grid, NiftiDataType.Float32, Template);
             h.IntentCode = 0; h.IntentName = "LesionProportion"; h.IntentP1 = MaskCount;
             h.CalMin = 0; h.CalMax = 1;
             h.Descrip = "lesion overlap proportion N=" + MaskCount.ToString(CultureInfo.InvariantCulture);
-            return new AtlasVolume(h, p);
+            return h;
+        }
+
+        private void FillCounts(Array destination)
+        {
+            if (destination is int[] wide) { Array.Copy(_counts, wide, _counts.LongLength); return; }
+            FillCounts(0, (short[])destination);
+        }
+
+        [MethodImpl(JitHints.Optimized)]
+        private void FillCounts(long first, Span<short> destination)
+        {
+            var c = new ReadOnlySpan<int>(_counts, (int)first, destination.Length);
+            for (int i = 0; i < c.Length; i++) destination[i] = (short)c[i];
+        }
+
+        [MethodImpl(JitHints.Optimized)]
+        private void FillProportions(long first, Span<float> destination)
+        {
+            var c = new ReadOnlySpan<int>(_counts, (int)first, destination.Length);
+            double n = MaskCount;
+            for (int i = 0; i < c.Length; i++) destination[i] = (float)(c[i] / n);
         }
     }
 }

@@ -53,7 +53,7 @@ namespace Atlas.Core.Nifti
             string tmp = TempPathFor(path);
             try
             {
-                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
                 {
                     write(fs);
                     fs.Flush(true);

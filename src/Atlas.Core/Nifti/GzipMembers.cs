@@ -28,6 +28,9 @@ namespace Atlas.Core.Nifti
     /// of the file, is read serially, the way any gzip is. No index is kept in the NIfTI header, so
     /// the image's header and extensions are the same as in a one-member file.
     /// </summary>
+    /// <summary>Makes the bytes from <paramref name="firstByte"/> on of data written piece by piece, filling <paramref name="destination"/>.</summary>
+    public delegate void ByteFill(long firstByte, Span<byte> destination);
+
     internal static class GzipMembers
     {
         /// <summary>
@@ -74,7 +77,19 @@ namespace Atlas.Core.Nifti
             finally { if (handle.IsAllocated) handle.Free(); }
         }
 
-        private static unsafe void WriteMembers(Stream output, byte[] head, byte* data, long dataBytes, int elementSize, bool swap, CompressionLevel level, int memberBytes)
+        /// <summary>
+        /// As <see cref="Write(Stream, byte[], Array, int, bool, CompressionLevel, int)"/> for bytes that are never
+        /// held whole: each member's <paramref name="dataBytes"/> range is made by <paramref name="fill"/> (first byte,
+        /// destination) into a pooled buffer of one member, on the core that compresses it.
+        /// </summary>
+        public static unsafe void Write(Stream output, byte[] head, long dataBytes, ByteFill fill, CompressionLevel level, int memberBytes = DefaultMemberBytes)
+        {
+            if (memberBytes <= 0 || memberBytes % 16 != 0) throw new ArgumentOutOfRangeException(nameof(memberBytes), "a positive multiple of 16");
+            if (fill == null) throw new ArgumentNullException(nameof(fill));
+            WriteMembers(output, head, null, dataBytes, 1, false, level, memberBytes, fill);
+        }
+
+        private static unsafe void WriteMembers(Stream output, byte[] head, byte* data, long dataBytes, int elementSize, bool swap, CompressionLevel level, int memberBytes, ByteFill fill = null)
         {
             int headCount = head != null && head.Length > 0 ? 1 : 0;
             long dataCount = (dataBytes + memberBytes - 1) / memberBytes;
@@ -110,7 +125,17 @@ namespace Atlas.Core.Nifti
                         {
                             long d = i - headCount, start = d * memberBytes;
                             int len = (int)Math.Min(memberBytes, dataBytes - start);
-                            member = Compress(null, (byte*)basePtr + start, len, elementSize, swap, level);
+                            if (fill == null) member = Compress(null, (byte*)basePtr + start, len, elementSize, swap, level);
+                            else
+                            {
+                                var piece = ArrayPool<byte>.Shared.Rent(len);
+                                try
+                                {
+                                    fill(start, new Span<byte>(piece, 0, len));
+                                    fixed (byte* b = piece) member = Compress(null, b, len, 1, false, level);
+                                }
+                                finally { ArrayPool<byte>.Shared.Return(piece); }
+                            }
                         }
                         lock (gate)
                         {

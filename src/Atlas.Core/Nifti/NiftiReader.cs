@@ -63,7 +63,7 @@ namespace Atlas.Core.Nifti
             Array rented = null;
             try
             {
-                fs = new FileStream(headerPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                fs = new FileStream(headerPath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
                 bool gz = NiftiFiles.IsGzip(fs);
                 s = gz ? new GZipStream(fs, CompressionMode.Decompress, true) : (Stream)fs;
                 var h = ReadHeaderAndExtensions(s, headerPath, MostBytesIn(fs, gz), out long consumed);
@@ -100,7 +100,7 @@ namespace Atlas.Core.Nifti
                         throw new NiftiFormatException(NiftiErrorKind.NotFound, path, "image (.img) file of the pair not found");
                     s.Dispose(); fs.Dispose(); s = null;
                     current = imagePath;
-                    fs = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                    fs = new FileStream(imagePath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
                     gz = NiftiFiles.IsGzip(fs);
                     s = gz ? new GZipStream(fs, CompressionMode.Decompress, true) : (Stream)fs;
                     consumed = 0;

@@ -73,6 +73,70 @@ namespace Atlas.Core.Nifti
                 for (int d = 4; d < 8; d++) h.Dim[d] = 1;
             }
 
+            bool swap = h.LittleEndian != BitConverter.IsLittleEndian;
+            WriteFile(h, kind, path, options, new Payload { Data = data, ElementSize = NiftiDataTypes.ElementSize(target), Swap = swap, Bytes = Buffer.ByteLength(data) });
+        }
+
+        /// <summary>
+        /// Writes an image whose voxels are never held whole: <paramref name="fill"/> makes the stored bytes
+        /// (the header's datatype, in this machine's byte order) of each piece, in order for a plain file and on
+        /// all cores, a gzip member at a time, for a .nii.gz. The header gives the grid, datatype and every other
+        /// field, as for <see cref="Write(AtlasVolume, string, NiftiWriteOptions)"/>; a .voi is refused (a mask is
+        /// written from its voxels).
+        /// </summary>
+        public static void Write(NiftiHeader header, ByteFill fill, string path, NiftiWriteOptions options = null)
+        {
+            if (header == null) throw new ArgumentNullException(nameof(header));
+            if (fill == null) throw new ArgumentNullException(nameof(fill));
+            options = options ?? new NiftiWriteOptions();
+            var kind = NiftiFiles.KindOf(path);
+            if (kind == NiftiFileKind.Voi)
+                throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "a .voi mask is written from its voxels, not piece by piece");
+            if (options.DataType != null && options.DataType != header.DataType)
+                throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "voxels written piece by piece are stored as the header's " + header.DataType);
+            var h = header.Clone();
+            if (h.Format == NiftiFormat.Analyze75) { h.Format = NiftiFormat.Nifti1; h.QFormCode = 0; h.SFormCode = 0; }
+            h.LittleEndian = BitConverter.IsLittleEndian; // fill makes this machine's order
+            h.BitPix = (short)(NiftiDataTypes.BytesPerVoxel(h.DataType) * 8);
+            long bytes = h.TotalVoxels * NiftiDataTypes.BytesPerVoxel(h.DataType);
+            WriteFile(h, kind, path, options, new Payload { Fill = fill, Bytes = bytes, ElementSize = 1 });
+        }
+
+        /// <summary>The voxel bytes of a file: a typed array (swapped on the way out when asked), or a fill.</summary>
+        private sealed class Payload
+        {
+            public Array Data;
+            public ByteFill Fill;
+            public int ElementSize;
+            public bool Swap;
+            public long Bytes;
+
+            public void WriteMembers(Stream s, byte[] head, NiftiWriteOptions o)
+            {
+                if (Fill == null) GzipMembers.Write(s, head, Data, ElementSize, Swap, o.Compression, o.GzipMemberBytes);
+                else GzipMembers.Write(s, head, Bytes, Fill, o.Compression, o.GzipMemberBytes);
+            }
+
+            public void WriteTo(Stream s)
+            {
+                if (Fill == null) { StreamIO.WriteFrom(s, Data, ElementSize, Swap); return; }
+                var piece = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(Bytes, 1 << 20));
+                try
+                {
+                    for (long at = 0; at < Bytes; at += piece.Length)
+                    {
+                        int n = (int)Math.Min(piece.Length, Bytes - at);
+                        Fill(at, new Span<byte>(piece, 0, n));
+                        s.Write(piece, 0, n);
+                    }
+                }
+                finally { System.Buffers.ArrayPool<byte>.Shared.Return(piece); }
+            }
+        }
+
+        /// <summary>Writes a prepared header and its voxels to a temporary name and renames it into place.</summary>
+        private static void WriteFile(NiftiHeader h, NiftiFileKind kind, string path, NiftiWriteOptions options, Payload voxels)
+        {
             bool needs2 = options.Nifti2;
             for (int d = 1; d < 8; d++) if (h.Dim[d] > short.MaxValue) needs2 = true;
             h.Format = needs2 ? NiftiFormat.Nifti2 : NiftiFormat.Nifti1;
@@ -85,15 +149,13 @@ namespace Atlas.Core.Nifti
 
             var headerBytes = h.ToBytes(true);
             bool gz = kind == NiftiFileKind.NiiGz || kind == NiftiFileKind.Voi || kind == NiftiFileKind.PairGz;
-            int elementSize = NiftiDataTypes.ElementSize(target);
-            bool swap = h.LittleEndian != BitConverter.IsLittleEndian;
 
             if (kind == NiftiFileKind.NiiGz)
             {
                 // Several gzip members compressed on all cores (GzipMembers): the header its own member.
                 var head = new byte[(int)h.VoxOffset];
                 Array.Copy(headerBytes, head, headerBytes.Length);
-                AtomicFile.Write(path, s => GzipMembers.Write(s, head, data, elementSize, swap, options.Compression, options.GzipMemberBytes));
+                AtomicFile.Write(path, s => voxels.WriteMembers(s, head, options));
             }
             else if (single)
             {
@@ -103,7 +165,7 @@ namespace Atlas.Core.Nifti
                     z.Write(headerBytes, 0, headerBytes.Length);
                     int pad = (int)h.VoxOffset - headerBytes.Length;
                     if (pad > 0) z.Write(new byte[pad], 0, pad);
-                    WriteData(z, data, elementSize, swap);
+                    voxels.WriteTo(z);
                 }));
             }
             else
@@ -111,8 +173,8 @@ namespace Atlas.Core.Nifti
                 NiftiFiles.PairTargets(path, out var hdrPath, out var imgPath);
                 string imgTmp = AtomicFile.WriteTemp(imgPath, s =>
                 {
-                    if (gz) GzipMembers.Write(s, null, data, elementSize, swap, options.Compression, options.GzipMemberBytes);
-                    else WriteData(s, data, elementSize, swap);
+                    if (gz) voxels.WriteMembers(s, null, options);
+                    else voxels.WriteTo(s);
                 });
                 string hdrTmp;
                 try
@@ -131,6 +193,5 @@ namespace Atlas.Core.Nifti
             using (var z = new GZipStream(s, level, true)) body(z);
         }
 
-        private static void WriteData(Stream s, Array data, int elementSize, bool swap) => StreamIO.WriteFrom(s, data, elementSize, swap);
     }
 }

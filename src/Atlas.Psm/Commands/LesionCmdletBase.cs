@@ -183,7 +183,7 @@ namespace Atlas.Psm.Commands
                 if (actions[0] == OutputAction.Skip) r.ProportionPath = output;
                 else if (ShouldProcess(output, "Write lesion proportion map (N = " + map.MaskCount + ")"))
                 {
-                    NiftiWriter.Write(map.ToProportionVolume(), output);
+                    map.WriteProportionMap(output);
                     RecordOutput(output);
                     r.ProportionPath = output;
                 }
@@ -191,7 +191,7 @@ namespace Atlas.Psm.Commands
             if (actions[targets.Length - 1] == OutputAction.Skip) r.CountPath = count;
             else if (ShouldProcess(count, "Write lesion count map (N = " + map.MaskCount + ")"))
             {
-                NiftiWriter.Write(map.ToCountVolume(), count);
+                map.WriteCountMap(count);
                 RecordOutput(count);
                 r.CountPath = count;
             }

@@ -32,6 +32,67 @@ namespace Atlas.Core.Tests.Lesions
             Assert.Equal(new short[] { 1, 3, 1, 0 }, (short[])c.Data);
         }
 
+        // The maps written piece by piece from the counts (never made whole) are, byte for byte, the files
+        // written from the whole volumes, in every file kind; several gzip members in the .nii.gz; the voxels
+        // read back are count/N computed here from the masks; a map past 32767 masks is stored as int32.
+        [Theory]
+        [InlineData(".nii.gz", false)]
+        [InlineData(".nii", false)]
+        [InlineData(".img.gz", false)]
+        [InlineData(".nii.gz", true)]
+        [InlineData(".hdr", true)]
+        public void MapsWrittenPieceByPieceAreTheWholeMapsFiles(string ext, bool wide)
+        {
+            var g = Grid.Create(96, 96, 40); // 1.47 MB of float32: two members of 1 MiB
+            var rnd = new Random(5);
+            var expected = new int[g.VoxelCount];
+            LesionOverlapMap map = null;
+            for (int s = 0; s < 7; s++)
+            {
+                var m = new byte[g.VoxelCount];
+                for (int i = 0; i < m.Length; i++) if (rnd.NextDouble() < 0.2) { m[i] = (byte)(1 + s); expected[i]++; }
+                var v = AtlasVolume.FromMask(g, m); v.Path = "m" + s;
+                if (map == null) map = LesionOverlapMap.StartWith(v); else map.Add(v);
+            }
+            long n = 7;
+            if (wide)
+            {
+                // A partial map of 40,000 masks (counts of 1 at every 3rd voxel) makes N too large for int16.
+                var h = AtlasVolume.MakeHeader(g, NiftiDataType.Int32);
+                h.IntentName = LesionOverlapMap.CountIntentName; h.IntentP1 = 40000;
+                var c = new int[g.VoxelCount];
+                for (int i = 0; i < c.Length; i += 3) { c[i] = 1; expected[i]++; }
+                map.Add(new AtlasVolume(h, c) { Path = "partial" });
+                n += 40000;
+            }
+            using var t = new TempDir();
+            string pieceP = t.File("p" + ext), wholeP = t.File("pw" + ext), pieceC = t.File("c" + ext), wholeC = t.File("cw" + ext);
+            map.WriteProportionMap(pieceP);
+            map.WriteCountMap(pieceC);
+            NiftiWriter.Write(map.ToProportionVolume(), wholeP);
+            NiftiWriter.Write(map.ToCountVolume(), wholeC);
+            foreach (var (a, b) in new[] { (pieceP, wholeP), (pieceC, wholeC) })
+            {
+                NiftiFiles.PairTargets(a, out var ah, out var ai);
+                NiftiFiles.PairTargets(b, out var bh, out var bi);
+                if (ext == ".nii" || ext == ".nii.gz") { ai = a; bi = b; }
+                else Assert.Equal(System.IO.File.ReadAllBytes(ah), System.IO.File.ReadAllBytes(bh));
+                Assert.Equal(System.IO.File.ReadAllBytes(ai), System.IO.File.ReadAllBytes(bi));
+            }
+            var p = NiftiReader.Read(pieceP);
+            var q = NiftiReader.Read(pieceC);
+            Assert.Equal(wide ? NiftiDataType.Int32 : NiftiDataType.Int16, q.DataType);
+            Assert.Equal((double)n, q.Header.IntentP1);
+            var pv = (float[])p.Data;
+            var qv = q.ToFloat64();
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal((float)(expected[i] / (double)n), pv[i]);
+                Assert.Equal(expected[i], qv[i]);
+            }
+            if (ext == ".nii.gz") using (var fs = System.IO.File.OpenRead(pieceP)) Assert.Equal(3, GzipMembers.TryIndex(fs).Length); // header + two data members
+        }
+
         // Shards written to disk as partial count maps and merged give exactly the one-pass maps.
         [Fact]
         public void ShardsMergeExactly()
