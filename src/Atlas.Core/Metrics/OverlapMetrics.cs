@@ -20,36 +20,133 @@ namespace Atlas.Core.Metrics
         private static bool IsPlainByteMask(AtlasVolume v) => v.PlainBytes is byte[] d && d.LongLength == v.Grid.VoxelCount;
 
         /// <summary>
-        /// Reads two mask files (in parallel) and compares them; see <see cref="Compute(AtlasVolume, AtlasVolume, OverlapOptions, double?)"/>.
-        /// With a <paramref name="pool"/> (many pairs in a row) the voxel and mask arrays come from it and go back to it.
+        /// Reads two mask files and compares them; see <see cref="Compute(AtlasVolume, AtlasVolume, OverlapOptions, double?)"/>.
+        /// With a <paramref name="pool"/> (many pairs in a row) the voxel arrays come from it and go back to it.
+        /// Byte masks (a .voi, a uint8 mask) are read one after the other, each binarised into a copy of its own
+        /// bounding box and its voxel array given back before the next is read, so a pair in work holds one
+        /// image-sized array, not two; the metrics, computed in the union box, are the same as on the whole grid.
         /// </summary>
         public static LesionOverlap Compute(string referencePath, string candidatePath, OverlapOptions options = null, double? label = null, VoxelBufferPool pool = null)
         {
             if (referencePath == null) throw new ArgumentNullException(nameof(referencePath));
             if (candidatePath == null) throw new ArgumentNullException(nameof(candidatePath));
             var read = new NiftiReadOptions { Pool = pool };
-            var t = Task.Run(() => NiftiReader.Read(candidatePath, read));
-            AtlasVolume r = null;
-            try { r = NiftiReader.Read(referencePath, read); }
-            finally { try { t.Wait(); } catch (AggregateException) { } }
-            if (t.IsFaulted) { pool?.Return(r); throw t.Exception.InnerException; }
+            var r = NiftiReader.Read(referencePath, read);
+            if (label.HasValue || !IsPlainByteMask(r)) return CompareRead(r, candidatePath, read, options, label, pool);
+            MaskBox rb;
+            try { rb = MaskBox.Of((byte[])r.Data, r.Grid); }
+            finally { pool?.Return(r); }
+            var c = NiftiReader.Read(candidatePath, read);
             try
             {
-                // Both volumes are this method's own: byte masks are binarised where they lie, not into copies.
-                if (!label.HasValue && IsPlainByteMask(r) && IsPlainByteMask(t.Result))
+                GridCheck.RequireSame(r, c, "the reference", "the candidate");
+                if (!IsPlainByteMask(c))
                 {
-                    GridCheck.RequireSame(r, t.Result, "the reference", "the candidate");
-                    var a = (byte[])r.Data; var b = (byte[])t.Result.Data;
-                    VoxelConvert.ToMask(a, 0, a, 1, 0);
-                    VoxelConvert.ToMask(b, 0, b, 1, 0);
-                    var result = Compute(a, b, r.Grid, options);
-                    result.ReferencePath = r.Path;
-                    result.CandidatePath = t.Result.Path;
-                    return result;
+                    // A byte reference against a candidate of another type: both whole, as for volumes.
+                    var again = NiftiReader.Read(referencePath, read);
+                    try { return Compute(again, c, options, label, pool); }
+                    finally { pool?.Return(again); }
                 }
-                return Compute(r, t.Result, options, label, pool);
+                var cb = MaskBox.Of((byte[])c.Data, c.Grid);
+                pool?.Return(c);
+                var result = CompareBoxes(rb, cb, r.Grid, options);
+                result.ReferencePath = r.Path;
+                result.CandidatePath = c.Path;
+                return result;
             }
-            finally { pool?.Return(r); pool?.Return(t.Result); }
+            finally { pool?.Return(c); }
+        }
+
+        // The reference was read and is not a plain byte mask (or a label is asked for): the candidate is read and both compared whole.
+        private static LesionOverlap CompareRead(AtlasVolume r, string candidatePath, NiftiReadOptions read, OverlapOptions options, double? label, VoxelBufferPool pool)
+        {
+            AtlasVolume c = null;
+            try
+            {
+                c = NiftiReader.Read(candidatePath, read);
+                return Compute(r, c, options, label, pool);
+            }
+            finally { pool?.Return(r); pool?.Return(c); }
+        }
+
+        /// <summary>A binarised copy of a byte mask's bounding box (non-zero = 1), with where it lies on the grid.</summary>
+        private sealed class MaskBox
+        {
+            public byte[] Voxels;             // BX * BY * BZ, x fastest
+            public int X0, Y0, Z0, BX, BY, BZ; // empty when BX == 0
+
+            [MethodImpl(JitHints.Optimized)]
+            public static MaskBox Of(byte[] m, Grid g)
+            {
+                int nx = g.NX, ny = g.NY, nz = g.NZ;
+                int x0 = int.MaxValue, x1 = -1, y0 = int.MaxValue, y1 = -1, z0 = int.MaxValue, z1 = -1;
+                for (int k = 0; k < nz; k++)
+                {
+                    int slab = k * nx * ny;
+                    if (VoxelConvert.AllZero(m, slab, nx * ny)) continue;
+                    for (int j = 0; j < ny; j++)
+                    {
+                        int row = slab + j * nx;
+                        if (VoxelConvert.AllZero(m, row, nx)) continue;
+                        int a = 0, b = nx - 1;
+                        while (m[row + a] == 0) a++;
+                        while (m[row + b] == 0) b--;
+                        if (a < x0) x0 = a;
+                        if (b > x1) x1 = b;
+                        if (j < y0) y0 = j;
+                        if (j > y1) y1 = j;
+                        if (k < z0) z0 = k;
+                        z1 = k;
+                    }
+                }
+                var box = new MaskBox();
+                if (x1 < 0) { box.Voxels = new byte[0]; return box; }
+                box.X0 = x0; box.Y0 = y0; box.Z0 = z0;
+                box.BX = x1 - x0 + 1; box.BY = y1 - y0 + 1; box.BZ = z1 - z0 + 1;
+                var v = new byte[box.BX * box.BY * box.BZ];
+                for (int k = 0; k < box.BZ; k++)
+                    for (int j = 0; j < box.BY; j++)
+                    {
+                        int src = ((z0 + k) * ny + (y0 + j)) * nx + x0, dst = (k * box.BY + j) * box.BX;
+                        for (int i = 0; i < box.BX; i++) v[dst + i] = m[src + i] != 0 ? (byte)1 : (byte)0;
+                    }
+                box.Voxels = v;
+                return box;
+            }
+
+            /// <summary>Copies the box into <paramref name="dst"/>, an array of bx × by voxels per slice whose first voxel is (ox, oy, oz) of the grid.</summary>
+            public void CopyInto(byte[] dst, int ox, int oy, int oz, int bx, int by)
+            {
+                for (int k = 0; k < BZ; k++)
+                    for (int j = 0; j < BY; j++)
+                        Buffer.BlockCopy(Voxels, (k * BY + j) * BX, dst, ((Z0 + k - oz) * by + (Y0 + j - oy)) * bx + (X0 - ox), BX);
+            }
+        }
+
+        // The two masks placed in their union box grown by one voxel on every side within the image (the box the
+        // whole-grid computation crops to), and compared there: every count and distance is that of the whole grid.
+        private static LesionOverlap CompareBoxes(MaskBox r, MaskBox c, Grid grid, OverlapOptions options)
+        {
+            var boxes = new[] { r, c };
+            int x0 = int.MaxValue, y0 = int.MaxValue, z0 = int.MaxValue, x1 = -1, y1 = -1, z1 = -1;
+            foreach (var b in boxes)
+            {
+                if (b.BX == 0) continue;
+                x0 = Math.Min(x0, b.X0); y0 = Math.Min(y0, b.Y0); z0 = Math.Min(z0, b.Z0);
+                x1 = Math.Max(x1, b.X0 + b.BX - 1); y1 = Math.Max(y1, b.Y0 + b.BY - 1); z1 = Math.Max(z1, b.Z0 + b.BZ - 1);
+            }
+            if (x1 < 0) { x0 = y0 = z0 = x1 = y1 = z1 = 0; } // both empty: one voxel of background
+            else
+            {
+                x0 = Math.Max(0, x0 - 1); y0 = Math.Max(0, y0 - 1); z0 = Math.Max(0, z0 - 1);
+                x1 = Math.Min(grid.NX - 1, x1 + 1); y1 = Math.Min(grid.NY - 1, y1 + 1); z1 = Math.Min(grid.NZ - 1, z1 + 1);
+            }
+            int bx = x1 - x0 + 1, by = y1 - y0 + 1, bz = z1 - z0 + 1;
+            var a = new byte[bx * by * bz];
+            var d = new byte[bx * by * bz];
+            r.CopyInto(a, x0, y0, z0, bx, by);
+            c.CopyInto(d, x0, y0, z0, bx, by);
+            return Compute(a, d, new Grid(bx, by, bz, grid.VoxelSizeMm, grid.Affine), options);
         }
 
         /// <summary>

@@ -88,6 +88,31 @@ namespace Atlas.Core.Tests.Nifti
             Assert.Equal(data, NiftiReader.Read(gz).Data);
         }
 
+        // A header member of up to 1 KiB is one stored block (BFINAL 1, BTYPE 00: byte 0x01 after the 24-byte gzip
+        // header, then LEN and NLEN, then the header's bytes as they are); a header with a 4 KiB extension is deflated.
+        [Theory]
+        [InlineData(0, true)]
+        [InlineData(4096, false)]
+        public void A_small_header_member_is_stored_a_large_one_deflated(int extensionBytes, bool stored)
+        {
+            var g = Grid.Create(32, 32, 8);
+            var v = AtlasVolume.FromMask(g, new byte[g.VoxelCount]);
+            if (extensionBytes > 0) v.Header.Extensions.Add(new NiftiExtension(6, new byte[extensionBytes - 8]));
+            string gz = _tmp.File("h" + extensionBytes + ".nii.gz"), nii = _tmp.File("h" + extensionBytes + ".nii");
+            NiftiWriter.Write(v, gz);
+            NiftiWriter.Write(v, nii);
+            var members = Index(gz);
+            var bytes = File.ReadAllBytes(gz);
+            var plain = File.ReadAllBytes(nii);
+            int head = members[0].RawLength;
+            Assert.Equal(extensionBytes == 0 ? 352 : 352 + extensionBytes, head);
+            Assert.Equal(stored, bytes[24] == 0x01 && bytes[25] == (byte)head && bytes[26] == (byte)(head >> 8)
+                && bytes.Skip(29).Take(head).SequenceEqual(plain.Take(head)));
+            if (stored) Assert.Equal(24 + 5 + head + 8, members[0].Length);
+            Assert.Equal(plain, RawFiles.Gunzip(bytes));
+            Assert.Equal(new byte[g.VoxelCount], NiftiReader.Read(gz).Data);
+        }
+
         [Fact]
         public void Incompressible_members_are_stored_never_larger_than_raw_plus_block_headers()
         {

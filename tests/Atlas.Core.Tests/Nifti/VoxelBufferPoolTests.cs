@@ -186,9 +186,10 @@ namespace Atlas.Core.Tests.Nifti
                     Assert.Equal(plain.ReferenceVoxels, pooled.ReferenceVoxels);
                     Assert.Equal(plain.CandidatePath, pooled.CandidatePath);
                 }
-                // First pair: 2 voxel arrays made (byte masks are binarised in place, no mask arrays); each later
-                // pair takes both from the pool.
-                Assert.Equal(4, pool.Reused);
+                // Byte masks are read one after the other, each copied out as its box before the next read: the first
+                // pair makes one voxel array and reads its candidate into it again, each later pair takes it twice.
+                Assert.Equal(5, pool.Reused);
+                Assert.Equal(g.VoxelCount, pool.HeldBytes); // one image-sized array in all
             }
         }
 
@@ -216,6 +217,53 @@ namespace Atlas.Core.Tests.Nifti
                 Assert.Equal(fromVolumes.CandidateVoxels, fromFiles.CandidateVoxels);
                 Assert.True(fromFiles.Dice > 0.3 && fromFiles.Dice < 1);
                 Assert.Contains((byte)255, r); // the volumes' own arrays are not binarised
+            }
+        }
+
+        // The file-pair path reads byte masks one after the other and keeps only each mask's binarised bounding box;
+        // every metric it gives equals, bit for bit, the whole-grid computation on the same two volumes: lesions in
+        // the interior, against the image's faces, far apart (a union box spanning the image), several components,
+        // either or both masks empty, values other than 1, and a float32 candidate (compared whole).
+        [Theory]
+        [InlineData("interior")]
+        [InlineData("faces")]
+        [InlineData("apart")]
+        [InlineData("components")]
+        [InlineData("reference empty")]
+        [InlineData("candidate empty")]
+        [InlineData("both empty")]
+        [InlineData("float candidate")]
+        public void File_pairs_read_as_boxes_give_the_whole_grid_metrics(string layout)
+        {
+            using (var tmp = new TempDir())
+            {
+                var g = Grid.Create(40, 36, 30, 0.9, 1.1, 1.4);
+                byte[] r = new byte[g.VoxelCount], c = new byte[g.VoxelCount];
+                void Or(byte[] dst, byte[] ball, byte value) { for (int i = 0; i < dst.Length; i++) if (ball[i] != 0) dst[i] = value; }
+                switch (layout)
+                {
+                    case "interior": Or(r, MetricShapes.Ball(g, 18, 17, 14, 6), 1); Or(c, MetricShapes.Ball(g, 20, 16, 15, 5), 255); break;
+                    case "faces": Or(r, MetricShapes.Ball(g, 0, 35, 0, 5), 1); Or(c, MetricShapes.Ball(g, 2, 33, 1, 4), 7); break;
+                    case "apart": Or(r, MetricShapes.Ball(g, 3, 3, 3, 3), 1); Or(c, MetricShapes.Ball(g, 36, 32, 26, 3), 1); break;
+                    case "components":
+                        Or(r, MetricShapes.Ball(g, 8, 8, 8, 3), 1); Or(r, MetricShapes.Ball(g, 30, 25, 20, 4), 1);
+                        Or(c, MetricShapes.Ball(g, 9, 8, 8, 3), 1); Or(c, MetricShapes.Ball(g, 20, 20, 10, 2), 1); break;
+                    case "reference empty": Or(c, MetricShapes.Ball(g, 20, 16, 15, 5), 1); break;
+                    case "candidate empty": Or(r, MetricShapes.Ball(g, 20, 16, 15, 5), 1); break;
+                    case "both empty": break;
+                    case "float candidate": Or(r, MetricShapes.Ball(g, 18, 17, 14, 6), 1); Or(c, MetricShapes.Ball(g, 20, 16, 15, 5), 1); break;
+                }
+                NiftiWriter.Write(AtlasVolume.FromArray(g, r, NiftiDataType.UInt8), tmp.File("r.voi"));
+                var cv = AtlasVolume.FromArray(g, c, NiftiDataType.UInt8);
+                NiftiWriter.Write(cv, tmp.File("c.nii.gz"), layout == "float candidate" ? new NiftiWriteOptions { DataType = NiftiDataType.Float32 } : null);
+                var pool = new VoxelBufferPool();
+                var fromFiles = OverlapMetrics.Compute(tmp.File("r.voi"), tmp.File("c.nii.gz"), pool: pool);
+                var whole = OverlapMetrics.Compute(NiftiReader.Read(tmp.File("r.voi")), NiftiReader.Read(tmp.File("c.nii.gz")));
+                foreach (var p in typeof(LesionOverlap).GetProperties())
+                    Assert.True(Equals(p.GetValue(whole), p.GetValue(fromFiles)), layout + ": " + p.Name + " " + p.GetValue(whole) + " vs " + p.GetValue(fromFiles));
+                if (layout == "interior") Assert.True(whole.Dice > 0.3 && whole.Dice < 1 && whole.HausdorffMm > 0);
+                if (layout == "apart") Assert.True(whole.HausdorffMm > 30);
+                if (layout == "components") Assert.Equal(2.0, whole.ReferenceLesions);
             }
         }
 
