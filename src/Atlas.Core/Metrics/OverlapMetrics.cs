@@ -69,60 +69,6 @@ namespace Atlas.Core.Metrics
             finally { pool?.Return(r); pool?.Return(c); }
         }
 
-        /// <summary>A binarised copy of a byte mask's bounding box (non-zero = 1), with where it lies on the grid.</summary>
-        private sealed class MaskBox
-        {
-            public byte[] Voxels;             // BX * BY * BZ, x fastest
-            public int X0, Y0, Z0, BX, BY, BZ; // empty when BX == 0
-
-            [MethodImpl(JitHints.Optimized)]
-            public static MaskBox Of(byte[] m, Grid g)
-            {
-                int nx = g.NX, ny = g.NY, nz = g.NZ;
-                int x0 = int.MaxValue, x1 = -1, y0 = int.MaxValue, y1 = -1, z0 = int.MaxValue, z1 = -1;
-                for (int k = 0; k < nz; k++)
-                {
-                    int slab = k * nx * ny;
-                    if (VoxelConvert.AllZero(m, slab, nx * ny)) continue;
-                    for (int j = 0; j < ny; j++)
-                    {
-                        int row = slab + j * nx;
-                        if (VoxelConvert.AllZero(m, row, nx)) continue;
-                        int a = 0, b = nx - 1;
-                        while (m[row + a] == 0) a++;
-                        while (m[row + b] == 0) b--;
-                        if (a < x0) x0 = a;
-                        if (b > x1) x1 = b;
-                        if (j < y0) y0 = j;
-                        if (j > y1) y1 = j;
-                        if (k < z0) z0 = k;
-                        z1 = k;
-                    }
-                }
-                var box = new MaskBox();
-                if (x1 < 0) { box.Voxels = new byte[0]; return box; }
-                box.X0 = x0; box.Y0 = y0; box.Z0 = z0;
-                box.BX = x1 - x0 + 1; box.BY = y1 - y0 + 1; box.BZ = z1 - z0 + 1;
-                var v = new byte[box.BX * box.BY * box.BZ];
-                for (int k = 0; k < box.BZ; k++)
-                    for (int j = 0; j < box.BY; j++)
-                    {
-                        int src = ((z0 + k) * ny + (y0 + j)) * nx + x0, dst = (k * box.BY + j) * box.BX;
-                        for (int i = 0; i < box.BX; i++) v[dst + i] = m[src + i] != 0 ? (byte)1 : (byte)0;
-                    }
-                box.Voxels = v;
-                return box;
-            }
-
-            /// <summary>Copies the box into <paramref name="dst"/>, an array of bx × by voxels per slice whose first voxel is (ox, oy, oz) of the grid.</summary>
-            public void CopyInto(byte[] dst, int ox, int oy, int oz, int bx, int by)
-            {
-                for (int k = 0; k < BZ; k++)
-                    for (int j = 0; j < BY; j++)
-                        Buffer.BlockCopy(Voxels, (k * BY + j) * BX, dst, ((Z0 + k - oz) * by + (Y0 + j - oy)) * bx + (X0 - ox), BX);
-            }
-        }
-
         // The two masks placed in their union box grown by one voxel on every side within the image (the box the
         // whole-grid computation crops to), and compared there: every count and distance is that of the whole grid.
         private static LesionOverlap CompareBoxes(MaskBox r, MaskBox c, Grid grid, OverlapOptions options)
@@ -131,7 +77,7 @@ namespace Atlas.Core.Metrics
             int x0 = int.MaxValue, y0 = int.MaxValue, z0 = int.MaxValue, x1 = -1, y1 = -1, z1 = -1;
             foreach (var b in boxes)
             {
-                if (b.BX == 0) continue;
+                if (b.IsEmpty) continue;
                 x0 = Math.Min(x0, b.X0); y0 = Math.Min(y0, b.Y0); z0 = Math.Min(z0, b.Z0);
                 x1 = Math.Max(x1, b.X0 + b.BX - 1); y1 = Math.Max(y1, b.Y0 + b.BY - 1); z1 = Math.Max(z1, b.Z0 + b.BZ - 1);
             }
