@@ -21,15 +21,17 @@ namespace Atlas.Core.Metrics
 
         /// <summary>
         /// Reads two mask files and compares them; see <see cref="Compute(AtlasVolume, AtlasVolume, OverlapOptions, double?)"/>.
-        /// With a <paramref name="pool"/> (many pairs in a row) the voxel arrays come from it and go back to it.
-        /// Byte masks (a .voi, a uint8 mask) are read one after the other, each binarised into a copy of its own
-        /// bounding box and its voxel array given back before the next is read, so a pair in work holds one
-        /// image-sized array, not two; the metrics, computed in the union box, are the same as on the whole grid.
+        /// Without a pool both files are read at once. With a <paramref name="pool"/> (many pairs in a row, several
+        /// in work) the voxel arrays come from it and go back to it, and byte masks (a .voi, a uint8 mask) are read
+        /// one after the other, each binarised into a copy of its own bounding box and its voxel array given back
+        /// before the next is read, so a pair in work holds one image-sized array, not two; the metrics, computed in
+        /// the union box, are the same as on the whole grid.
         /// </summary>
         public static LesionOverlap Compute(string referencePath, string candidatePath, OverlapOptions options = null, double? label = null, VoxelBufferPool pool = null)
         {
             if (referencePath == null) throw new ArgumentNullException(nameof(referencePath));
             if (candidatePath == null) throw new ArgumentNullException(nameof(candidatePath));
+            if (pool == null) return ComputeAtOnce(referencePath, candidatePath, options, label);
             var read = new NiftiReadOptions { Pool = pool };
             var r = NiftiReader.Read(referencePath, read);
             if (label.HasValue || !IsPlainByteMask(r)) return CompareRead(r, candidatePath, read, options, label, pool);
@@ -55,6 +57,28 @@ namespace Atlas.Core.Metrics
                 return result;
             }
             finally { pool?.Return(c); }
+        }
+
+        // One pair on its own: both files read at once, byte masks binarised where they lie.
+        private static LesionOverlap ComputeAtOnce(string referencePath, string candidatePath, OverlapOptions options, double? label)
+        {
+            var t = Task.Run(() => NiftiReader.Read(candidatePath));
+            AtlasVolume r = null;
+            try { r = NiftiReader.Read(referencePath); }
+            finally { try { t.Wait(); } catch (AggregateException) { } }
+            if (t.IsFaulted) throw t.Exception.InnerException;
+            if (!label.HasValue && IsPlainByteMask(r) && IsPlainByteMask(t.Result))
+            {
+                GridCheck.RequireSame(r, t.Result, "the reference", "the candidate");
+                var a = (byte[])r.Data; var b = (byte[])t.Result.Data;
+                VoxelConvert.ToMask(a, 0, a, 1, 0);
+                VoxelConvert.ToMask(b, 0, b, 1, 0);
+                var result = Compute(a, b, r.Grid, options);
+                result.ReferencePath = r.Path;
+                result.CandidatePath = t.Result.Path;
+                return result;
+            }
+            return Compute(r, t.Result, options, label, null);
         }
 
         // The reference was read and is not a plain byte mask (or a label is asked for): the candidate is read and both compared whole.
