@@ -255,10 +255,11 @@ namespace Atlas.Core.Lesions
             for (int k = 0; k < nz; k++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                if (VoxelConvert.AllZero(m, nx * ny * k, nx * ny)) continue; // most slices of a lesion mask are empty
                 for (int j = 0; j < ny; j++)
                 {
                     int row = nx * (j + ny * k);
-                    if (VoxelConvert.AllZero(m, row, nx)) continue; // most rows of a lesion mask are empty
+                    if (VoxelConvert.AllZero(m, row, nx)) continue; // and most rows of the others
                     double xRow = a[0, 1] * j + a[0, 2] * k + a[0, 3];
                     for (int i = 0; i < nx; i++)
                     {
