@@ -11,7 +11,8 @@ namespace Atlas.Core
     /// thread's arena and stay there when freed. A pipeline's work runs on a dozen threads, each with its arena:
     /// about 10 MB of a 190 MB process held that way in the pipeline benchmark of issue 15.
     /// <see cref="KeepLargeBlocksMapped"/> sets glibc's M_MMAP_THRESHOLD to its documented default, 128 KiB, which
-    /// also stops the adjustment: large blocks go back to the system when freed, at the cost of a mapping per block
+    /// also stops the adjustment: a large block the arena cannot serve from memory it already holds gets a mapping
+    /// of its own and goes back to the system when freed, and the arenas no longer grow for such blocks, at the cost of a mapping per block
     /// (a few microseconds against the milliseconds a file takes). Elsewhere (Windows, macOS, musl, whose mallopt
     /// ignores the setting) nothing is changed.
     /// </summary>

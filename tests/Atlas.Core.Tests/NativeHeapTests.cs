@@ -14,23 +14,25 @@ namespace Atlas.Core.Tests
         // other tests' allocations running at the same time do not matter.
         private static bool IsMapped(IntPtr p) => (Marshal.ReadIntPtr(p, -IntPtr.Size).ToInt64() & 2) != 0;
 
-        // Unset, glibc's free of a 4 MiB mapped block raises the mmap threshold to 4 MiB, and the next 400 KiB block
-        // comes from the thread's arena; with the threshold kept at 128 KiB it is a mapping of its own.
+        // Unset, glibc's free of a 30 MiB mapped block raises the mmap threshold to 30 MiB, and the next 24 MiB block
+        // is carved from the thread's arena; with the threshold kept at 128 KiB it is a mapping of its own. (malloc
+        // takes a free chunk of the arena first when one is large enough, which no arena here holds at 24 MiB; a
+        // smaller block may be served that way whatever the threshold, so the sizes are large.)
         [SkippableFact]
         public void LargeBlocksStayMappedAfterALargerOneIsFreed()
         {
             Skip.If(!NativeHeap.IsGlibc, "not Linux with glibc: the setting does not apply");
             Assert.True(NativeHeap.KeepLargeBlocksMapped());
             Assert.True(NativeHeap.KeepLargeBlocksMapped()); // once per process, same answer
-            IntPtr big = Malloc((UIntPtr)(4 << 20));
+            IntPtr big = Malloc((UIntPtr)(30 << 20));
             Assert.True(IsMapped(big));
             Free(big);
-            IntPtr p = Malloc((UIntPtr)(400 << 10));
+            IntPtr p = Malloc((UIntPtr)(24 << 20));
             IntPtr small = Malloc((UIntPtr)(64 << 10));
             try
             {
                 Assert.True(IsMapped(p));
-                Assert.False(IsMapped(small)); // below the threshold: from the arena, as always
+                Assert.False(IsMapped(small)); // below the threshold: never a mapping of its own
             }
             finally { Free(p); Free(small); }
         }
