@@ -183,26 +183,8 @@ namespace Atlas.Core.Lesions
             double[] sx = EdgeScale(wx, nx, xy), sy = EdgeScale(wy, ny, xy), sz = EdgeScale(wz, nz, zc);
 
             // Bounding box of the mask, grown by the half-widths: outside it every pass yields 0.
-            int x0 = nx, x1 = -1, y0 = ny, y1 = -1, z0 = nz, z1 = -1;
-            for (int k = 0; k < nz; k++)
-            {
-                if (VoxelConvert.AllZero(mask, nx * ny * k, nx * ny)) continue; // most slices of a lesion mask are empty
-                for (int j = 0; j < ny; j++)
-                {
-                    int o = nx * (j + ny * k);
-                    if (VoxelConvert.AllZero(mask, o, nx)) continue; // and most rows of the others
-                    int first = -1, last = -1;
-                    for (int i = 0; i < nx; i++) if (mask[o + i] != 0) { if (first < 0) first = i; last = i; }
-                    if (first < 0) continue;
-                    if (first < x0) x0 = first;
-                    if (last > x1) x1 = last;
-                    if (j < y0) y0 = j;
-                    if (j > y1) y1 = j;
-                    if (k < z0) z0 = k;
-                    if (k > z1) z1 = k;
-                }
-            }
-            if (x1 < 0) return; // empty mask: the result is all 0
+            if (!MaskBox.Bounds(mask, nx, ny, nz, out int x0, out int x1, out int y0, out int y1, out int z0, out int z1))
+                return; // empty mask: the result is all 0
             x0 = Math.Max(0, x0 - cx); x1 = Math.Min(nx - 1, x1 + cx);
             y0 = Math.Max(0, y0 - cy); y1 = Math.Min(ny - 1, y1 + cy);
             z0 = Math.Max(0, z0 - cz); z1 = Math.Min(nz - 1, z1 + cz);

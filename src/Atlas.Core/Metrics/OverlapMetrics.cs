@@ -37,7 +37,7 @@ namespace Atlas.Core.Metrics
             if (label.HasValue || !IsPlainByteMask(r)) return CompareRead(r, candidatePath, read, options, label, pool);
             MaskBox rb;
             try { rb = MaskBox.Of((byte[])r.Data, r.Grid); }
-            finally { pool?.Return(r); }
+            finally { pool.Return(r); }
             var c = NiftiReader.Read(candidatePath, read);
             try
             {
@@ -47,16 +47,16 @@ namespace Atlas.Core.Metrics
                     // A byte reference against a candidate of another type: both whole, as for volumes.
                     var again = NiftiReader.Read(referencePath, read);
                     try { return Compute(again, c, options, label, pool); }
-                    finally { pool?.Return(again); }
+                    finally { pool.Return(again); }
                 }
                 var cb = MaskBox.Of((byte[])c.Data, c.Grid);
-                pool?.Return(c);
+                pool.Return(c);
                 var result = CompareBoxes(rb, cb, r.Grid, options);
                 result.ReferencePath = r.Path;
                 result.CandidatePath = c.Path;
                 return result;
             }
-            finally { pool?.Return(c); }
+            finally { pool.Return(c); }
         }
 
         // One pair on its own: both files read at once, byte masks binarised where they lie.
@@ -90,7 +90,7 @@ namespace Atlas.Core.Metrics
                 c = NiftiReader.Read(candidatePath, read);
                 return Compute(r, c, options, label, pool);
             }
-            finally { pool?.Return(r); pool?.Return(c); }
+            finally { pool.Return(r); pool.Return(c); }
         }
 
         // The two masks placed in their union box grown by one voxel on every side within the image (the box the
@@ -196,8 +196,11 @@ namespace Atlas.Core.Metrics
             int y0 = Math.Max(0, s.MinJ - 1), y1 = Math.Min(ny - 1, s.MaxJ + 1);
             int z0 = Math.Max(0, s.MinK - 1), z1 = Math.Min(nz - 1, s.MaxK + 1);
             int bx = x1 - x0 + 1, by = y1 - y0 + 1, bz = z1 - z0 + 1;
-            byte[] cr = Crop(reference, nx, ny, x0, y0, z0, bx, by, bz);
-            byte[] cc = Crop(candidate, nx, ny, x0, y0, z0, bx, by, bz);
+            // The work below only reads the masks: a box that is the whole grid (as the union boxes of file pairs
+            // are, cropped before this) is used as it is.
+            bool whole = bx == nx && by == ny && bz == nz;
+            byte[] cr = whole ? reference : Crop(reference, nx, ny, x0, y0, z0, bx, by, bz);
+            byte[] cc = whole ? candidate : Crop(candidate, nx, ny, x0, y0, z0, bx, by, bz);
 
             if (options.SkipDistances)
                 o.HausdorffMm = o.Hausdorff95Mm = o.AverageSurfaceDistanceMm = o.ReferenceSurfaceVoxels = o.CandidateSurfaceVoxels = double.NaN;

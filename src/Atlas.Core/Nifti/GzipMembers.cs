@@ -11,6 +11,9 @@ using Atlas.Core.Volumes;
 
 namespace Atlas.Core.Nifti
 {
+    /// <summary>Makes the bytes from <paramref name="firstByte"/> on of data written piece by piece, filling <paramref name="destination"/>.</summary>
+    public delegate void ByteFill(long firstByte, Span<byte> destination);
+
     /// <summary>
     /// gzip written and read as several members on all cores. RFC 1952 lets a gzip file be a series
     /// of members, each a complete gzip stream; gzip, zlib's gzread, Python's gzip (nibabel) and
@@ -28,9 +31,6 @@ namespace Atlas.Core.Nifti
     /// of the file, is read serially, the way any gzip is. No index is kept in the NIfTI header, so
     /// the image's header and extensions are the same as in a one-member file.
     /// </summary>
-    /// <summary>Makes the bytes from <paramref name="firstByte"/> on of data written piece by piece, filling <paramref name="destination"/>.</summary>
-    public delegate void ByteFill(long firstByte, Span<byte> destination);
-
     internal static class GzipMembers
     {
         /// <summary>

@@ -39,12 +39,6 @@ namespace Atlas.Core.Nifti
 
             NiftiDataType target = options.DataType ?? h.DataType;
             if (kind == NiftiFileKind.Voi) target = NiftiDataType.UInt8;
-            if (h.Format == NiftiFormat.Analyze75)
-            {
-                // An Analyze source becomes NIfTI-1; its geometry stays the pixdim scaling it had.
-                h.Format = NiftiFormat.Nifti1;
-                h.QFormCode = 0; h.SFormCode = 0;
-            }
             if (NiftiDataTypes.ElementsPerVoxel(h.DataType) != 1 && (target != h.DataType || kind == NiftiFileKind.Voi))
                 throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path,
                     "a " + h.DataType + " image (several values per voxel) can only be written as " + h.DataType + ", not " + (kind == NiftiFileKind.Voi ? "a .voi mask" : target.ToString()));
@@ -95,7 +89,6 @@ namespace Atlas.Core.Nifti
             if (options.DataType != null && options.DataType != header.DataType)
                 throw new NiftiFormatException(NiftiErrorKind.InvalidArgument, path, "voxels written piece by piece are stored as the header's " + header.DataType);
             var h = header.Clone();
-            if (h.Format == NiftiFormat.Analyze75) { h.Format = NiftiFormat.Nifti1; h.QFormCode = 0; h.SFormCode = 0; }
             h.LittleEndian = BitConverter.IsLittleEndian; // fill makes this machine's order
             h.BitPix = (short)(NiftiDataTypes.BytesPerVoxel(h.DataType) * 8);
             long bytes = h.TotalVoxels * NiftiDataTypes.BytesPerVoxel(h.DataType);
@@ -137,6 +130,8 @@ namespace Atlas.Core.Nifti
         /// <summary>Writes a prepared header and its voxels to a temporary name and renames it into place.</summary>
         private static void WriteFile(NiftiHeader h, NiftiFileKind kind, string path, NiftiWriteOptions options, Payload voxels)
         {
+            // An Analyze source becomes NIfTI; its geometry stays the pixdim scaling it had.
+            if (h.Format == NiftiFormat.Analyze75) { h.QFormCode = 0; h.SFormCode = 0; }
             bool needs2 = options.Nifti2;
             for (int d = 1; d < 8; d++) if (h.Dim[d] > short.MaxValue) needs2 = true;
             h.Format = needs2 ? NiftiFormat.Nifti2 : NiftiFormat.Nifti1;

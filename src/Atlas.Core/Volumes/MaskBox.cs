@@ -7,7 +7,8 @@ namespace Atlas.Core.Volumes
     /// A 0/1 mask held as its bounding box: the box's voxels (x fastest) and where the box lies on the grid; every
     /// voxel outside the box is 0. A lesion fills a few percent of its image, so a mask kept this way needs a few
     /// percent of the memory: the agreement metrics of a file pair (OverlapMetrics) keep the
-    /// first mask so while the second is read into the same pooled array.
+    /// first mask so while the second is read into the same pooled array. <see cref="Bounds"/> is the one
+    /// bounding-box scan of a byte mask (the smoother's box too).
     /// </summary>
     internal sealed class MaskBox
     {
@@ -32,20 +33,22 @@ namespace Atlas.Core.Volumes
             X0 = x0; Y0 = y0; Z0 = z0; BX = bx; BY = by; BZ = bz;
         }
 
-        /// <summary>A binarised copy (non-zero = 1) of the bounding box of a byte mask on <paramref name="grid"/>.</summary>
+        /// <summary>
+        /// The bounding box [x0, x1] × [y0, y1] × [z0, z1] of the non-zero bytes of a mask of nx × ny × nz voxels, empty
+        /// slices and rows skipped a vector at a time; false (and x1 = -1) for a mask of zeros.
+        /// </summary>
         [MethodImpl(JitHints.Optimized)]
-        public static MaskBox Of(byte[] m, Grid grid)
+        public static bool Bounds(byte[] m, int nx, int ny, int nz, out int x0, out int x1, out int y0, out int y1, out int z0, out int z1)
         {
-            int nx = grid.NX, ny = grid.NY, nz = grid.NZ;
-            int x0 = int.MaxValue, x1 = -1, y0 = int.MaxValue, y1 = -1, z0 = int.MaxValue, z1 = -1;
+            x0 = int.MaxValue; x1 = -1; y0 = int.MaxValue; y1 = -1; z0 = int.MaxValue; z1 = -1;
             for (int k = 0; k < nz; k++)
             {
                 int slab = k * nx * ny;
-                if (VoxelConvert.AllZero(m, slab, nx * ny)) continue;
+                if (VoxelConvert.AllZero(m, slab, nx * ny)) continue; // most slices of a lesion mask are empty
                 for (int j = 0; j < ny; j++)
                 {
                     int row = slab + j * nx;
-                    if (VoxelConvert.AllZero(m, row, nx)) continue;
+                    if (VoxelConvert.AllZero(m, row, nx)) continue; // and most rows of the others
                     int a = 0, b = nx - 1;
                     while (m[row + a] == 0) a++;
                     while (m[row + b] == 0) b--;
@@ -57,8 +60,17 @@ namespace Atlas.Core.Volumes
                     z1 = k;
                 }
             }
+            return x1 >= 0;
+        }
+
+        /// <summary>A binarised copy (non-zero = 1) of the bounding box of a byte mask on <paramref name="grid"/>.</summary>
+        [MethodImpl(JitHints.Optimized)]
+        public static MaskBox Of(byte[] m, Grid grid)
+        {
+            int nx = grid.NX, ny = grid.NY;
+            bool any = Bounds(m, nx, ny, grid.NZ, out int x0, out int x1, out int y0, out int y1, out int z0, out int z1);
             var box = new MaskBox(grid);
-            if (x1 < 0) { box.Set(new byte[0], 0, 0, 0, 0, 0, 0); return box; }
+            if (!any) { box.Set(new byte[0], 0, 0, 0, 0, 0, 0); return box; }
             int bx = x1 - x0 + 1, by = y1 - y0 + 1, bz = z1 - z0 + 1;
             var v = new byte[bx * by * bz];
             for (int k = 0; k < bz; k++)
